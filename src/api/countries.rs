@@ -1,0 +1,177 @@
+//! `/api/v1/countries`: ILO member states, and one country's fundamental-convention record.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{path_country, stored, with_db, AppState, ParamErrors};
+use crate::domain::pagination::Page;
+use crate::domain::ratification::{in_force, Status, Tally};
+use crate::domain::reference::{Category, Principle, Region};
+use crate::error::{AppError, AppResult, Problem};
+use crate::repo::{self, countries::CountryFilter, countries::CountryRow};
+
+/// An ILO member state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Country {
+    /// ISO 3166-1 alpha-3 code: the key.
+    #[schema(example = "VNM")]
+    pub iso3: String,
+    #[schema(example = "VN")]
+    pub iso2: String,
+    /// UN M49 numeric code.
+    #[schema(example = "704")]
+    pub un_m49: String,
+    /// English name as in ISO 3166.
+    #[schema(example = "Viet Nam")]
+    pub name: String,
+    pub region: Region,
+    /// The region's name as the ILO writes it.
+    #[schema(example = "Asia and the Pacific")]
+    pub region_name: String,
+    /// How the region was assigned (the reference data's rule).
+    pub region_basis: String,
+    /// Date of ILO membership; `null` where the reference data does not give it.
+    pub member_since: Option<NaiveDate>,
+    /// Where the row comes from.
+    pub source: String,
+}
+
+impl Country {
+    fn from_row(row: CountryRow) -> AppResult<Country> {
+        let region: Region = stored("countries.region", &row.region)?;
+        Ok(Country {
+            iso3: row.iso3,
+            iso2: row.iso2,
+            un_m49: row.un_m49,
+            name: row.name,
+            region,
+            region_name: region.display_name().to_string(),
+            region_basis: row.region_basis,
+            member_since: row.member_since,
+            source: row.source,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CountryQuery {
+    /// ILO region.
+    #[param(value_type = Option<Region>)]
+    pub region: Option<String>,
+    /// Part of the English name (case-insensitive), or an exact ISO alpha-3 or alpha-2 code.
+    #[param(example = "viet")]
+    pub q: Option<String>,
+    /// Page number, from 1.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<String>,
+}
+
+/// List member states, ordered by ISO alpha-3 code.
+#[utoipa::path(
+    tag = "reference data",
+    params(CountryQuery),
+    responses(
+        (status = 200, description = "One page of countries", body = Page<Country>),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/countries")]
+pub async fn list(state: web::Data<AppState>, query: web::Query<CountryQuery>) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let filter = CountryFilter {
+        region: errors.parse_enum("region", query.region.as_deref()),
+        q: query.q.filter(|q| !q.trim().is_empty()),
+    };
+    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    errors.finish()?;
+    let (rows, total) = with_db(&state, move |conn| Ok(repo::countries::list(conn, &filter, page)?)).await?;
+    let items = rows.into_iter().map(Country::from_row).collect::<AppResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+}
+
+/// Where a country stands with one fundamental instrument.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstrumentStanding {
+    #[schema(example = "C087")]
+    pub convention: String,
+    pub short_title: String,
+    pub principle: Option<Principle>,
+    /// `null` when there is no record: the status is unknown, not "not ratified".
+    pub status: Option<Status>,
+    /// `null` when unknown.
+    pub in_force: Option<bool>,
+    pub registered_on: Option<NaiveDate>,
+    /// The date the record's source speaks for.
+    pub source_date: Option<String>,
+}
+
+/// The country's record on the fundamental instruments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundamentalSummary {
+    /// Counts over the fundamental instruments (`pairs` is their number).
+    pub counts: Tally,
+    pub instruments: Vec<InstrumentStanding>,
+}
+
+/// A member state with its fundamental-convention record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountryDetail {
+    #[serde(flatten)]
+    pub country: Country,
+    pub fundamental: FundamentalSummary,
+}
+
+/// One member state, with a summary of its fundamental-convention ratifications.
+#[utoipa::path(
+    tag = "reference data",
+    params(("iso3" = String, Path, description = "ISO 3166-1 alpha-3 code", example = "ZWE")),
+    responses(
+        (status = 200, description = "The country", body = CountryDetail),
+        (status = 404, description = "No such member state", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/countries/{iso3}")]
+pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let iso3 = path_country(&path)?;
+    let today = chrono::Utc::now().date_naive();
+    let detail = with_db(&state, move |conn| {
+        let row = repo::countries::get(conn, &iso3)?.ok_or_else(|| AppError::NotFound(format!("country '{iso3}'")))?;
+        let records = repo::ratifications::for_country(conn, &iso3)?;
+        let fundamental = repo::conventions::all_of(conn, Category::Fundamental)?;
+        let mut instruments = Vec::with_capacity(fundamental.len());
+        let mut states = Vec::new();
+        for convention in fundamental {
+            let record = records.iter().find(|r| r.convention == convention.code);
+            let (status, in_force_now) = match record {
+                Some(r) => {
+                    let status: Status = stored("ratifications.status", &r.status)?;
+                    let now = in_force(status, r.in_force_on, r.denounced_on, today);
+                    states.push((status, now));
+                    (Some(status), now)
+                }
+                None => (None, None),
+            };
+            instruments.push(InstrumentStanding {
+                principle: convention.principle.as_deref().map(|p| stored("conventions.principle", p)).transpose()?,
+                convention: convention.code,
+                short_title: convention.short_title,
+                status,
+                in_force: in_force_now,
+                registered_on: record.and_then(|r| r.registered_on),
+                source_date: record.and_then(|r| r.source_date.clone()),
+            });
+        }
+        let counts = Tally::count(instruments.len() as i64, states);
+        Ok(CountryDetail { country: Country::from_row(row)?, fundamental: FundamentalSummary { counts, instruments } })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}

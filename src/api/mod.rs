@@ -1,0 +1,125 @@
+//! The HTTP API: one module per resource (handlers, request and response types), one route
+//! table ([`configure`]), and the helpers every handler shares.
+
+pub mod conventions;
+pub mod countries;
+pub mod health;
+pub mod problems;
+pub mod ratifications;
+
+use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::db::{DbConn, Engine, Pool};
+use crate::error::{AppError, AppResult, FieldError};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub engine: Engine,
+}
+
+/// Runs blocking database work on actix's blocking thread pool (never on the async
+/// workers), inside the caller's tracing span.
+pub async fn with_db<T, F>(state: &AppState, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    let span = tracing::Span::current();
+    web::block(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// The route table, shared by the server and the OpenAPI generator.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(health::readyz).service(
+        utoipa_actix_web::scope("/api/v1")
+            .service(countries::list)
+            .service(countries::get)
+            .service(conventions::list)
+            .service(conventions::get)
+            .service(ratifications::list)
+            .service(ratifications::get),
+    );
+}
+
+/// Collects the errors of one request's parameters, so the answer names every bad one.
+#[derive(Debug, Default)]
+pub struct ParamErrors(Vec<FieldError>);
+
+impl ParamErrors {
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Parses an optional enum-valued parameter.
+    pub fn parse_enum<T>(&mut self, field: &str, raw: Option<&str>) -> Option<T>
+    where
+        T: std::str::FromStr<Err = crate::domain::UnknownValue>,
+    {
+        let raw = raw?.trim();
+        raw.parse::<T>().map_err(|e| self.push(field, e.to_string())).ok()
+    }
+
+    /// Parses an optional country code parameter.
+    pub fn parse_country(&mut self, field: &str, raw: Option<&str>) -> Option<String> {
+        let raw = raw?;
+        crate::domain::codes::parse_iso3(raw)
+            .or_else(|| {
+                self.push(field, format!("'{raw}' is not an ISO 3166 alpha-3 country code"));
+                None
+            })
+    }
+
+    /// Parses an optional instrument code parameter.
+    pub fn parse_convention(&mut self, field: &str, raw: Option<&str>) -> Option<String> {
+        let raw = raw?;
+        crate::domain::codes::parse_instrument_code(raw).or_else(|| {
+            self.push(field, format!("'{raw}' is not an instrument code such as C087 or P029"));
+            None
+        })
+    }
+
+    /// Parses `page` and `per_page`.
+    pub fn parse_page(&mut self, page: Option<&str>, per_page: Option<&str>) -> crate::domain::pagination::PageRequest {
+        crate::domain::pagination::PageRequest::parse(page, per_page).unwrap_or_else(|errors| {
+            for e in errors {
+                self.push(e.field, e.message);
+            }
+            Default::default()
+        })
+    }
+
+    /// `Ok` when every parameter was good, else a 400 naming each bad one.
+    pub fn finish(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(self.0))
+        }
+    }
+}
+
+/// A country code from a path: malformed or unknown, it is not found.
+pub fn path_country(raw: &str) -> AppResult<String> {
+    crate::domain::codes::parse_iso3(raw).ok_or_else(|| AppError::NotFound(format!("country '{raw}'")))
+}
+
+/// An instrument code from a path: malformed or unknown, it is not found.
+pub fn path_convention(raw: &str) -> AppResult<String> {
+    crate::domain::codes::parse_instrument_code(raw).ok_or_else(|| AppError::NotFound(format!("instrument '{raw}'")))
+}
+
+/// Parses text stored by this application back into its enum; a failure means the
+/// database holds something no write path produces.
+pub fn stored<T: std::str::FromStr>(column: &str, raw: &str) -> AppResult<T> {
+    raw.parse::<T>()
+        .map_err(|_| AppError::Internal(format!("unexpected stored value {raw:?} in {column}")))
+}

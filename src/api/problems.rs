@@ -1,0 +1,97 @@
+//! Turns every error actix itself produces (unknown routes, malformed query strings, paths
+//! and JSON bodies, wrong content types) into problem+json, so no client ever gets an
+//! HTML or plain-text error.
+
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use crate::error::{AppError, Problem, PROBLEM_JSON};
+
+/// Largest JSON body accepted, in bytes.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let detail = match &err {
+        QueryPayloadError::Deserialize(e) => format!("invalid query string: {e}"),
+        other => format!("invalid query string: {other}"),
+    };
+    AppError::bad_request(detail).into()
+}
+
+pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::NotFound(format!("the resource at this path ({err})")).into()
+}
+
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    json_error_to_app_error(err).into()
+}
+
+pub fn json_error_to_app_error(err: JsonPayloadError) -> AppError {
+    match err {
+        JsonPayloadError::ContentType => {
+            AppError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
+        }
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            AppError::PayloadTooLarge(format!("the body is larger than {limit} bytes"))
+        }
+        JsonPayloadError::Deserialize(e) => AppError::bad_request(format!("invalid JSON body: {e}")),
+        other => AppError::bad_request(format!("invalid body: {other}")),
+    }
+}
+
+/// The default service: no route matched.
+pub async fn no_route() -> HttpResponse {
+    AppError::NotFound("the requested path".into()).error_response()
+}
+
+/// Error-handler middleware: a 4xx/5xx response that is not problem+json yet (one actix
+/// produced itself) is replaced by a problem+json body of the same status.
+pub fn ensure_problem_json<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let already = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if already {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let problem = Problem {
+        problem_type: format!("/problems/http-{}", status.as_u16()),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: status.canonical_reason().unwrap_or("Error").to_lowercase(),
+        errors: Vec::new(),
+    };
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(serde_json::to_string(&problem).unwrap_or_default());
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_json_content_type_is_415() {
+        let err = json_error_to_app_error(JsonPayloadError::ContentType);
+        assert_eq!(err.status_code(), actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+
+    #[test]
+    fn oversized_json_is_413() {
+        let err = json_error_to_app_error(JsonPayloadError::Overflow { limit: 10 });
+        assert_eq!(err.status_code(), actix_web::http::StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[test]
+    fn malformed_json_is_400() {
+        let e = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let err = json_error_to_app_error(JsonPayloadError::Deserialize(e));
+        assert_eq!(err.status_code(), actix_web::http::StatusCode::BAD_REQUEST);
+    }
+}

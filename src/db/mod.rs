@@ -1,0 +1,188 @@
+//! Storage: one diesel codebase over SQLite (embedded default) and PostgreSQL.
+//!
+//! The engine is picked from `DATABASE_URL` ([`Engine::from_url`]). [`DbConn`] is a diesel
+//! `MultiConnection`, so queries are written once; the few engine-specific statements live
+//! in this module ([`write_transaction`], [`configure_sqlite`], [`lock_for_setup`]).
+
+pub mod migrations;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+
+/// A connection to either engine. Queries are written against this type.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The backend type of [`DbConn`], for boxed queries.
+pub type Db = <DbConn as Connection>::Backend;
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Which engine a `DATABASE_URL` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; anything else is a SQLite file path
+    /// (an optional `sqlite://` prefix is accepted and removed).
+    pub fn from_url(url: &str) -> (Engine, String) {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Engine::Postgres, url.to_string())
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            (Engine::Sqlite, path.to_string())
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// Milliseconds a SQLite connection waits for a lock before giving up.
+pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 15_000;
+
+/// Opens connections for the pool, by engine (never by trial and error: a PostgreSQL URL
+/// that cannot be reached must not fall back to creating a SQLite file of that name).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    engine: Engine,
+    url: String,
+}
+
+impl ConnectionManager {
+    pub fn new(database_url: &str) -> Self {
+        let (engine, url) = Engine::from_url(database_url);
+        ConnectionManager { engine, url }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn establish(&self) -> Result<DbConn, diesel::r2d2::Error> {
+        match self.engine {
+            Engine::Postgres => diesel::PgConnection::establish(&self.url)
+                .map(DbConn::Postgres)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            Engine::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.url)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                configure_sqlite(&mut conn).map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Per-connection SQLite settings: wait for locks instead of failing, WAL so readers never
+/// block the writer, enforced foreign keys, and `synchronous=FULL` so an acknowledged commit
+/// survives a crash.
+pub fn configure_sqlite(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;"
+    ))
+}
+
+/// Settings of the pool.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: u32,
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_size: 8,
+            connection_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Builds the pool. Fails when the database cannot be reached.
+pub fn build_pool(database_url: &str, settings: &PoolSettings) -> Result<Pool, r2d2::Error> {
+    let manager = ConnectionManager::new(database_url);
+    r2d2::Pool::builder()
+        .max_size(settings.max_size)
+        .connection_timeout(settings.connection_timeout)
+        .build(manager)
+}
+
+/// The engine a pooled connection talks to.
+pub fn engine_of(conn: &DbConn) -> Engine {
+    match conn {
+        DbConn::Postgres(_) => Engine::Postgres,
+        DbConn::Sqlite(_) => Engine::Sqlite,
+    }
+}
+
+/// Runs `f` in a write transaction. On SQLite the transaction begins `IMMEDIATE`, taking the
+/// write lock up front, so a transaction that reads and then writes never fails with
+/// "database is locked" half-way (it waits up to the busy timeout instead).
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The original error is what the caller needs; a failed rollback leaves the
+            // connection marked broken and the pool discards it.
+            let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
+/// Serialises set-up work (migrations, seeding) between instances that share one
+/// PostgreSQL database. Must be called inside a transaction; released at its end. On SQLite
+/// the `IMMEDIATE` transaction already serialises writers.
+pub fn lock_for_setup(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => c.batch_execute("SELECT pg_advisory_xact_lock(7243000001)"),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}

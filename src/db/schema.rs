@@ -1,0 +1,100 @@
+//! Diesel table definitions shared by both engines (portable column types only).
+
+diesel::table! {
+    app_meta (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    countries (iso3) {
+        iso3 -> Text,
+        iso2 -> Text,
+        un_m49 -> Text,
+        name -> Text,
+        region -> Text,
+        region_basis -> Text,
+        member_since -> Nullable<Date>,
+        source -> Text,
+    }
+}
+
+diesel::table! {
+    conventions (code) {
+        code -> Text,
+        instrument_type -> Text,
+        title -> Text,
+        short_title -> Text,
+        category -> Text,
+        principle -> Nullable<Text>,
+        parent -> Nullable<Text>,
+        adopted_year -> Integer,
+        adopted_on -> Nullable<Date>,
+        in_force_on -> Nullable<Date>,
+        dates_source -> Text,
+        dates_confidence -> Text,
+        normlex_id -> Nullable<Text>,
+        reference_ratifications -> Nullable<Integer>,
+        reference_ratifications_as_of -> Nullable<Text>,
+        reference_ratifications_source -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Integer,
+        country -> Text,
+        kind -> Text,
+        name -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ratifications (country, convention) {
+        country -> Text,
+        convention -> Text,
+        status -> Text,
+        stage -> Nullable<Text>,
+        registered_on -> Nullable<Date>,
+        in_force_on -> Nullable<Date>,
+        denounced_on -> Nullable<Date>,
+        minimum_age -> Nullable<Integer>,
+        notes -> Text,
+        source -> Text,
+        source_date -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ratification_history (id) {
+        id -> Integer,
+        country -> Text,
+        convention -> Text,
+        version -> Integer,
+        actor -> Text,
+        changed_at -> Timestamp,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(organizations -> countries (country));
+diesel::joinable!(ratifications -> countries (country));
+diesel::joinable!(ratifications -> conventions (convention));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    app_meta,
+    countries,
+    conventions,
+    organizations,
+    ratifications,
+    ratification_history,
+);

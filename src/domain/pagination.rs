@@ -1,0 +1,123 @@
+//! Page requests for every list: `page` from 1, `per_page` from 1 to [`MAX_PER_PAGE`].
+
+use serde::Serialize;
+
+pub const DEFAULT_PER_PAGE: i64 = 50;
+pub const MAX_PER_PAGE: i64 = 500;
+/// Far beyond any real list; keeps `offset` arithmetic away from overflow.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { page: 1, per_page: DEFAULT_PER_PAGE }
+    }
+}
+
+/// A page parameter that is out of range, with the name of the parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl PageRequest {
+    /// Validates raw query values; each bad value gives one error naming its parameter.
+    pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<PageRequest, Vec<PageError>> {
+        let mut errors = Vec::new();
+        let page = parse_bounded(page, "page", 1, MAX_PAGE, 1, &mut errors);
+        let per_page = parse_bounded(per_page, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, &mut errors);
+        if errors.is_empty() {
+            Ok(PageRequest { page, per_page })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+fn parse_bounded(
+    raw: Option<&str>,
+    field: &'static str,
+    min: i64,
+    max: i64,
+    default: i64,
+    errors: &mut Vec<PageError>,
+) -> i64 {
+    let Some(raw) = raw else { return default };
+    match raw.trim().parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => n,
+        _ => {
+            errors.push(PageError {
+                field,
+                message: format!("must be a whole number from {min} to {max}"),
+            });
+            default
+        }
+    }
+}
+
+/// One page of a list, as every list endpoint answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Items matching the filters, over all pages.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, total: i64, request: PageRequest) -> Self {
+        Page { items, total, page: request.page, per_page: request.per_page }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_to_first_page_of_fifty() {
+        assert_eq!(PageRequest::parse(None, None), Ok(PageRequest { page: 1, per_page: 50 }));
+    }
+
+    #[test]
+    fn rejects_per_page_above_the_cap_and_names_the_field() {
+        let errors = PageRequest::parse(None, Some("501")).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "per_page");
+    }
+
+    #[test]
+    fn rejects_zero_negative_and_non_numeric_pages() {
+        for bad in ["0", "-1", "abc", "1.5", "99999999999999999999"] {
+            let errors = PageRequest::parse(Some(bad), None).unwrap_err();
+            assert_eq!(errors[0].field, "page", "{bad}");
+        }
+    }
+
+    #[test]
+    fn offset_counts_whole_pages() {
+        let request = PageRequest::parse(Some("3"), Some("20")).unwrap();
+        assert_eq!(request.offset(), 40);
+    }
+}

@@ -1,0 +1,171 @@
+//! The ratification CSV: the columns of `seed-data/ratifications.csv`, which the import
+//! (`POST /api/v1/imports/ratifications`) takes and the export writes.
+//!
+//! | column | content |
+//! | --- | --- |
+//! | `country` | ISO 3166 alpha-3 code |
+//! | `convention` | instrument code (`C087`, `P029`) |
+//! | `status` | `not_ratified`, `in_progress`, `ratified`, `denounced` |
+//! | `stage` | while `in_progress` |
+//! | `registered_on`, `in_force_on`, `denounced_on` | `YYYY-MM-DD` or empty |
+//! | `minimum_age` | C138 declaration, whole number |
+//! | `notes` | free text |
+//! | `source` | where the record comes from (required) |
+//! | `source_date` | the date the source speaks for: `YYYY-MM-DD`, `YYYY-MM` or `YYYY` |
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::RowError;
+use crate::domain::codes::{parse_instrument_code, parse_iso3, parse_source_date};
+use crate::domain::ratification::{Stage, Status};
+use crate::repo::ratifications::RatificationFields;
+
+pub const COLUMNS: [&str; 11] = [
+    "country",
+    "convention",
+    "status",
+    "stage",
+    "registered_on",
+    "in_force_on",
+    "denounced_on",
+    "minimum_age",
+    "notes",
+    "source",
+    "source_date",
+];
+
+/// One row as read, every field text.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CsvRow {
+    pub country: String,
+    pub convention: String,
+    pub status: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub registered_on: String,
+    #[serde(default)]
+    pub in_force_on: String,
+    #[serde(default)]
+    pub denounced_on: String,
+    #[serde(default)]
+    pub minimum_age: String,
+    #[serde(default)]
+    pub notes: String,
+    pub source: String,
+    #[serde(default)]
+    pub source_date: String,
+}
+
+/// Reads the shape of one row (codes, enums, dates, numbers); the rules that relate fields
+/// to each other and to the stored data are the domain's. Every bad field is reported.
+pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let mut fail = |column: &str, message: String| {
+        errors.push(RowError { line, column: column.to_string(), message })
+    };
+
+    let country = parse_iso3(&row.country);
+    if country.is_none() {
+        fail("country", format!("'{}' is not an ISO 3166 alpha-3 code", row.country));
+    }
+    let convention = parse_instrument_code(&row.convention);
+    if convention.is_none() {
+        fail("convention", format!("'{}' is not an instrument code such as C087 or P029", row.convention));
+    }
+    let status = row.status.trim().parse::<Status>().map_err(|e| fail("status", e.to_string())).ok();
+    let stage = optional(&row.stage)
+        .map(|s| s.parse::<Stage>().map(|s| s.as_str().to_string()))
+        .transpose()
+        .map_err(|e| fail("stage", e.to_string()))
+        .ok()
+        .flatten();
+    let mut date = |column: &str, raw: &str| -> Option<NaiveDate> {
+        let raw = optional(raw)?;
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map_err(|_| fail(column, format!("'{raw}' is not a date of the form YYYY-MM-DD")))
+            .ok()
+    };
+    let registered_on = date("registered_on", &row.registered_on);
+    let in_force_on = date("in_force_on", &row.in_force_on);
+    let denounced_on = date("denounced_on", &row.denounced_on);
+    let minimum_age = optional(&row.minimum_age).and_then(|raw| {
+        raw.parse::<i32>()
+            .map_err(|_| fail("minimum_age", format!("'{raw}' is not a whole number")))
+            .ok()
+    });
+    let source = row.source.trim();
+    if source.is_empty() {
+        fail("source", "every record needs its source".to_string());
+    }
+    let source_date = optional(&row.source_date)
+        .map(parse_source_date)
+        .transpose()
+        .map_err(|e| fail("source_date", e))
+        .ok()
+        .flatten();
+
+    match (country, convention, status) {
+        (Some(country), Some(convention), Some(status)) if errors.is_empty() => Ok(RatificationFields {
+            country,
+            convention,
+            status: status.as_str().to_string(),
+            stage,
+            registered_on,
+            in_force_on,
+            denounced_on,
+            minimum_age,
+            notes: row.notes.trim().to_string(),
+            source: source.to_string(),
+            source_date,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn optional(raw: &str) -> Option<&str> {
+    let s = raw.trim();
+    (!s.is_empty()).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(status: &str, registered_on: &str) -> CsvRow {
+        CsvRow {
+            country: "vnm".into(),
+            convention: "C98".into(),
+            status: status.into(),
+            stage: String::new(),
+            registered_on: registered_on.into(),
+            in_force_on: String::new(),
+            denounced_on: String::new(),
+            minimum_age: String::new(),
+            notes: " note ".into(),
+            source: "ILO news".into(),
+            source_date: "2019-07".into(),
+        }
+    }
+
+    #[test]
+    fn reads_a_valid_row_and_normalises_codes() {
+        let fields = parse_row(&row("ratified", "2019-07-05"), 2).unwrap();
+        assert_eq!(fields.country, "VNM");
+        assert_eq!(fields.convention, "C098");
+        assert_eq!(fields.registered_on, NaiveDate::from_ymd_opt(2019, 7, 5));
+        assert_eq!(fields.notes, "note");
+        assert_eq!(fields.source_date.as_deref(), Some("2019-07"));
+    }
+
+    #[test]
+    fn reports_every_bad_field_with_its_line() {
+        let mut bad = row("done", "2019-02-30");
+        bad.source = " ".into();
+        let errors = parse_row(&bad, 7).unwrap_err();
+        let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(columns, ["status", "registered_on", "source"]);
+        assert!(errors.iter().all(|e| e.line == 7));
+    }
+}

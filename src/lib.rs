@@ -1,0 +1,19 @@
+//! normtrack: a ratification and reporting tracker for the ILO Fundamental Conventions.
+//!
+//! Layout: `api` (HTTP handlers, one module per resource), `domain` (types and rules, no
+//! HTTP or SQL), `repo` (queries per aggregate), `db` (engines, pool, migrations, schema),
+//! `import` (CSV formats), `seed` (the default data), `startup`, `config`, `telemetry`,
+//! `openapi`, `error`, `cli`.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod openapi;
+pub mod repo;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,43 @@
+//! The OpenAPI document, generated from the route table and the handlers' annotations.
+//! Committed as `openapi/openapi.json`; `normtrack openapi` regenerates it and a test fails
+//! when the two differ.
+
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "normtrack",
+        description = "Ratification and reporting tracker for the ILO Fundamental Conventions.\n\n\
+            Errors are RFC 9457 problem details (`application/problem+json`). Lists take `page` \
+            and `per_page` (default 50, at most 500) and answer `{items, total, page, per_page}`. \
+            A (country, instrument) pair without a ratification record is unknown, not \"not ratified\"."
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "reference data", description = "Member states and instruments"),
+        (name = "ratifications", description = "Ratification records, with their sources")
+    ),
+    components(schemas(Problem, FieldError))
+)]
+struct ApiDoc;
+
+/// The whole document: the base above plus every route of [`crate::api::configure`].
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::api::configure)
+        .split_for_parts();
+    doc
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

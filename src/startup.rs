@@ -1,0 +1,88 @@
+//! Builds the application once, for `serve` and for the tests.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, problems, AppState};
+use crate::config::Settings;
+use crate::db::{self, PoolSettings};
+use crate::seed::{self, SeedOutcome};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(db::migrations::MigrationError),
+    #[error(transparent)]
+    Seed(#[from] seed::SeedError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the pool, applies pending migrations and seeds an empty database.
+pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
+    let pool = db::build_pool(&settings.database_url, &PoolSettings { max_size: settings.pool_size, ..Default::default() })?;
+    let engine = db::Engine::from_url(&settings.database_url).0;
+    let mut conn = pool.get()?;
+    let applied = db::migrations::run_pending(&mut conn).map_err(StartupError::Migrate)?;
+    tracing::info!(engine = engine.name(), migrations_applied = applied.len(), "database migrated");
+    match seed::seed(&mut conn)? {
+        SeedOutcome::Seeded { countries, conventions, ratifications } => {
+            tracing::info!(countries, conventions, ratifications, "empty database seeded")
+        }
+        SeedOutcome::AlreadySeeded => tracing::info!("database already has data; not seeding"),
+    }
+    drop(conn);
+    Ok(AppState { pool, engine })
+}
+
+/// Starts the HTTP server on `listener`.
+pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
+    let data = web::Data::new(state);
+    let doc = crate::openapi::document();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::QueryConfig::default().error_handler(problems::query_error))
+            .app_data(web::PathConfig::default().error_handler(problems::path_error))
+            .app_data(web::JsonConfig::default().limit(problems::JSON_LIMIT).error_handler(problems::json_error))
+            .into_utoipa_app()
+            .configure(api::configure)
+            .into_app()
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", doc.clone()))
+            .default_service(web::to(problems::no_route))
+            .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
+            .wrap_fn(|req, srv| {
+                let started = Instant::now();
+                let method = req.method().clone();
+                let path = req.path().to_string();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    tracing::info!(
+                        %method,
+                        path,
+                        status = res.status().as_u16(),
+                        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                        "request"
+                    );
+                    Ok(res)
+                }
+            })
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
