@@ -12,7 +12,11 @@ use crate::seed::{self, SeedOutcome};
 use crate::startup;
 
 #[derive(Debug, Parser)]
-#[command(name = "normtrack", version, about = "Ratification and reporting tracker for the ILO Fundamental Conventions")]
+#[command(
+    name = "normtrack",
+    version,
+    about = "Ratification and reporting tracker for the ILO Fundamental Conventions"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

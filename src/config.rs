@@ -31,10 +31,14 @@ impl Settings {
         })?;
         let pool_size = match var("NORMTRACK_POOL_SIZE") {
             None => 8,
-            Some(raw) => raw.parse().ok().filter(|n| (1..=128).contains(n)).ok_or(ConfigError::Invalid {
-                name: "NORMTRACK_POOL_SIZE",
-                message: format!("'{raw}' is not a whole number from 1 to 128"),
-            })?,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|n| (1..=128).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name: "NORMTRACK_POOL_SIZE",
+                    message: format!("'{raw}' is not a whole number from 1 to 128"),
+                })?,
         };
         Ok(Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),

@@ -18,7 +18,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -56,7 +59,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        AppError::BadRequest { detail: detail.into(), errors: Vec::new() }
+        AppError::BadRequest {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 
     /// A 400 for invalid fields; the detail names them.
@@ -86,9 +92,17 @@ impl AppError {
             AppError::BadRequest { detail, errors } => (detail.clone(), errors.clone()),
             AppError::NotFound(what) => (format!("{what} was not found"), Vec::new()),
             AppError::MethodNotAllowed => ("this method is not allowed on this resource".into(), Vec::new()),
-            AppError::UnsupportedMediaType(detail) | AppError::PayloadTooLarge(detail) => (detail.clone(), Vec::new()),
-            AppError::Unavailable(_) => ("the database is unavailable; try again shortly".into(), Vec::new()),
-            AppError::Internal(_) => ("an internal error occurred; it has been logged".into(), Vec::new()),
+            AppError::UnsupportedMediaType(detail) | AppError::PayloadTooLarge(detail) => {
+                (detail.clone(), Vec::new())
+            }
+            AppError::Unavailable(_) => (
+                "the database is unavailable; try again shortly".into(),
+                Vec::new(),
+            ),
+            AppError::Internal(_) => (
+                "an internal error occurred; it has been logged".into(),
+                Vec::new(),
+            ),
         };
         Problem {
             problem_type: format!("/problems/{}", self.slug()),

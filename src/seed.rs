@@ -24,14 +24,22 @@ pub const SEED_ACTOR: &str = "seed";
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     #[error("seed-data/{file}, line {line}: {message}")]
-    Data { file: &'static str, line: u64, message: String },
+    Data {
+        file: &'static str,
+        line: u64,
+        message: String,
+    },
     #[error("database error while seeding: {0}")]
     Database(#[from] diesel::result::Error),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeedOutcome {
-    Seeded { countries: usize, conventions: usize, ratifications: usize },
+    Seeded {
+        countries: usize,
+        conventions: usize,
+        ratifications: usize,
+    },
     AlreadySeeded,
 }
 
@@ -51,16 +59,33 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedOutcome, SeedError> {
         for convention in &conventions {
             repo::conventions::insert(conn, convention)?;
         }
-        let instrument_in_force: HashMap<&str, Option<NaiveDate>> =
-            conventions.iter().map(|c| (c.code.as_str(), c.in_force_on)).collect();
+        let instrument_in_force: HashMap<&str, Option<NaiveDate>> = conventions
+            .iter()
+            .map(|c| (c.code.as_str(), c.in_force_on))
+            .collect();
         for (line, fields) in &ratifications {
             let mut fields = fields.clone();
-            let status = fields.status.parse::<Status>().map_err(|e| data_error("ratifications.csv", *line, e.to_string()))?;
-            let general = instrument_in_force.get(fields.convention.as_str()).copied().ok_or_else(|| {
-                data_error("ratifications.csv", *line, format!("unknown instrument {}", fields.convention))
-            })?;
-            fields.in_force_on =
-                resolve_in_force_on(status, fields.in_force_on, fields.registered_on, fields.denounced_on, general);
+            let status = fields
+                .status
+                .parse::<Status>()
+                .map_err(|e| data_error("ratifications.csv", *line, e.to_string()))?;
+            let general = instrument_in_force
+                .get(fields.convention.as_str())
+                .copied()
+                .ok_or_else(|| {
+                    data_error(
+                        "ratifications.csv",
+                        *line,
+                        format!("unknown instrument {}", fields.convention),
+                    )
+                })?;
+            fields.in_force_on = resolve_in_force_on(
+                status,
+                fields.in_force_on,
+                fields.registered_on,
+                fields.denounced_on,
+                general,
+            );
             repo::ratifications::insert(conn, &fields, SEED_ACTOR)?;
         }
         repo::meta::insert(conn, repo::meta::SEEDED_AT, &repo::now().and_utc().to_rfc3339())?;
@@ -73,11 +98,18 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedOutcome, SeedError> {
 }
 
 fn data_error(file: &'static str, line: u64, message: impl Into<String>) -> SeedError {
-    SeedError::Data { file, line, message: message.into() }
+    SeedError::Data {
+        file,
+        line,
+        message: message.into(),
+    }
 }
 
 /// Reads an embedded CSV into rows of `T`, each with its line number.
-fn read_csv<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result<Vec<(u64, T)>, SeedError> {
+fn read_csv<T: for<'de> Deserialize<'de>>(
+    file: &'static str,
+    text: &str,
+) -> Result<Vec<(u64, T)>, SeedError> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.deserialize::<T>() {
@@ -107,7 +139,10 @@ fn read_countries() -> Result<Vec<CountryRow>, SeedError> {
     read_csv::<CountryCsv>(FILE, COUNTRIES_CSV)?
         .into_iter()
         .map(|(line, c)| {
-            let region = c.region.parse::<Region>().map_err(|e| data_error(FILE, line, e.to_string()))?;
+            let region = c
+                .region
+                .parse::<Region>()
+                .map_err(|e| data_error(FILE, line, e.to_string()))?;
             Ok(CountryRow {
                 iso3: c.iso3,
                 iso2: c.iso2,
@@ -154,14 +189,20 @@ fn read_conventions() -> Result<Vec<ConventionRow>, SeedError> {
                     .map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| bad(format!("{s}: {e}"))))
                     .transpose()
             };
-            let instrument_type = c.instrument_type.parse::<InstrumentType>().map_err(|e| bad(e.to_string()))?;
+            let instrument_type = c
+                .instrument_type
+                .parse::<InstrumentType>()
+                .map_err(|e| bad(e.to_string()))?;
             let category = c.category.parse::<Category>().map_err(|e| bad(e.to_string()))?;
             let principle = non_empty(c.principle)
                 .map(|p| p.parse::<Principle>().map(|p| p.as_str().to_string()))
                 .transpose()
                 .map_err(|e| bad(e.to_string()))?;
             let reference_ratifications = non_empty(c.reference_ratifications)
-                .map(|n| n.parse::<i32>().map_err(|e| bad(format!("reference_ratifications: {e}"))))
+                .map(|n| {
+                    n.parse::<i32>()
+                        .map_err(|e| bad(format!("reference_ratifications: {e}")))
+                })
                 .transpose()?;
             Ok(ConventionRow {
                 adopted_on: date(&c.adopted_on)?,
@@ -192,7 +233,17 @@ fn read_ratifications() -> Result<Vec<(u64, crate::repo::ratifications::Ratifica
         .map(|(line, row)| {
             parse_row(&row, line)
                 .map(|fields| (line, fields))
-                .map_err(|errors| data_error(FILE, line, errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))
+                .map_err(|errors| {
+                    data_error(
+                        FILE,
+                        line,
+                        errors
+                            .iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )
+                })
         })
         .collect()
 }
@@ -206,8 +257,14 @@ mod tests {
         assert_eq!(read_countries().unwrap().len(), 187);
         let conventions = read_conventions().unwrap();
         assert_eq!(conventions.len(), 17);
-        assert_eq!(conventions.iter().filter(|c| c.category == "fundamental").count(), 11);
-        assert_eq!(conventions.iter().filter(|c| c.category == "governance").count(), 4);
+        assert_eq!(
+            conventions.iter().filter(|c| c.category == "fundamental").count(),
+            11
+        );
+        assert_eq!(
+            conventions.iter().filter(|c| c.category == "governance").count(),
+            4
+        );
         let p029 = conventions.iter().find(|c| c.code == "P029").unwrap();
         assert_eq!(p029.parent.as_deref(), Some("C029"));
         assert_eq!(read_ratifications().unwrap().len(), 544);
@@ -216,7 +273,12 @@ mod tests {
     #[test]
     fn every_seeded_record_carries_a_source() {
         for (_, fields) in read_ratifications().unwrap() {
-            assert!(!fields.source.is_empty(), "{} {}", fields.country, fields.convention);
+            assert!(
+                !fields.source.is_empty(),
+                "{} {}",
+                fields.country,
+                fields.convention
+            );
         }
     }
 }

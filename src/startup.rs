@@ -28,13 +28,27 @@ pub enum StartupError {
 
 /// Opens the pool, applies pending migrations and seeds an empty database.
 pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
-    let pool = db::build_pool(&settings.database_url, &PoolSettings { max_size: settings.pool_size, ..Default::default() })?;
+    let pool = db::build_pool(
+        &settings.database_url,
+        &PoolSettings {
+            max_size: settings.pool_size,
+            ..Default::default()
+        },
+    )?;
     let engine = db::Engine::from_url(&settings.database_url).0;
     let mut conn = pool.get()?;
     let applied = db::migrations::run_pending(&mut conn).map_err(StartupError::Migrate)?;
-    tracing::info!(engine = engine.name(), migrations_applied = applied.len(), "database migrated");
+    tracing::info!(
+        engine = engine.name(),
+        migrations_applied = applied.len(),
+        "database migrated"
+    );
     match seed::seed(&mut conn)? {
-        SeedOutcome::Seeded { countries, conventions, ratifications } => {
+        SeedOutcome::Seeded {
+            countries,
+            conventions,
+            ratifications,
+        } => {
             tracing::info!(countries, conventions, ratifications, "empty database seeded")
         }
         SeedOutcome::AlreadySeeded => tracing::info!("database already has data; not seeding"),
@@ -52,7 +66,11 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupErro
             .app_data(data.clone())
             .app_data(web::QueryConfig::default().error_handler(problems::query_error))
             .app_data(web::PathConfig::default().error_handler(problems::path_error))
-            .app_data(web::JsonConfig::default().limit(problems::JSON_LIMIT).error_handler(problems::json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(problems::JSON_LIMIT)
+                    .error_handler(problems::json_error),
+            )
             .into_utoipa_app()
             .configure(api::configure)
             .into_app()

@@ -55,7 +55,11 @@ impl Convention {
         Ok(Convention {
             instrument_type: stored("conventions.instrument_type", &row.instrument_type)?,
             category: stored("conventions.category", &row.category)?,
-            principle: row.principle.as_deref().map(|p| stored("conventions.principle", p)).transpose()?,
+            principle: row
+                .principle
+                .as_deref()
+                .map(|p| stored("conventions.principle", p))
+                .transpose()?,
             reference_count: row.reference_ratifications.map(|count| ReferenceCount {
                 count,
                 as_of: row.reference_ratifications_as_of,
@@ -109,8 +113,14 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ConventionQuery>
     };
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
-    let (rows, total) = with_db(&state, move |conn| Ok(repo::conventions::list(conn, &filter, page)?)).await?;
-    let items = rows.into_iter().map(Convention::from_row).collect::<AppResult<Vec<_>>>()?;
+    let (rows, total) = with_db(&state, move |conn| {
+        Ok(repo::conventions::list(conn, &filter, page)?)
+    })
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(Convention::from_row)
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
 }
 
@@ -137,7 +147,8 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
     let code = path_convention(&path)?;
     let today = chrono::Utc::now().date_naive();
     let (row, states, member_states) = with_db(&state, move |conn| {
-        let row = repo::conventions::get(conn, &code)?.ok_or_else(|| AppError::NotFound(format!("instrument '{code}'")))?;
+        let row = repo::conventions::get(conn, &code)?
+            .ok_or_else(|| AppError::NotFound(format!("instrument '{code}'")))?;
         let states = repo::conventions::record_states(conn, &code)?;
         Ok((row, states, repo::countries::count(conn)?))
     })

@@ -88,12 +88,18 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<CountryQuery>) -
     let mut errors = ParamErrors::default();
     let filter = CountryFilter {
         region: errors.parse_enum("region", query.region.as_deref()),
-        q: query.q.filter(|q| !q.trim().is_empty()),
+        q: errors.text("q", query.q),
     };
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
-    let (rows, total) = with_db(&state, move |conn| Ok(repo::countries::list(conn, &filter, page)?)).await?;
-    let items = rows.into_iter().map(Country::from_row).collect::<AppResult<Vec<_>>>()?;
+    let (rows, total) = with_db(&state, move |conn| {
+        Ok(repo::countries::list(conn, &filter, page)?)
+    })
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(Country::from_row)
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
 }
 
@@ -143,7 +149,8 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
     let iso3 = path_country(&path)?;
     let today = chrono::Utc::now().date_naive();
     let detail = with_db(&state, move |conn| {
-        let row = repo::countries::get(conn, &iso3)?.ok_or_else(|| AppError::NotFound(format!("country '{iso3}'")))?;
+        let row = repo::countries::get(conn, &iso3)?
+            .ok_or_else(|| AppError::NotFound(format!("country '{iso3}'")))?;
         let records = repo::ratifications::for_country(conn, &iso3)?;
         let fundamental = repo::conventions::all_of(conn, Category::Fundamental)?;
         let mut instruments = Vec::with_capacity(fundamental.len());
@@ -160,7 +167,11 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
                 None => (None, None),
             };
             instruments.push(InstrumentStanding {
-                principle: convention.principle.as_deref().map(|p| stored("conventions.principle", p)).transpose()?,
+                principle: convention
+                    .principle
+                    .as_deref()
+                    .map(|p| stored("conventions.principle", p))
+                    .transpose()?,
                 convention: convention.code,
                 short_title: convention.short_title,
                 status,
@@ -170,7 +181,10 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
             });
         }
         let counts = Tally::count(instruments.len() as i64, states);
-        Ok(CountryDetail { country: Country::from_row(row)?, fundamental: FundamentalSummary { counts, instruments } })
+        Ok(CountryDetail {
+            country: Country::from_row(row)?,
+            fundamental: FundamentalSummary { counts, instruments },
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(detail))

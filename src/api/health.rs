@@ -22,7 +22,10 @@ pub struct Health {
 #[utoipa::path(tag = "health", responses((status = 200, description = "The process is up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into(), database: None })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        database: None,
+    })
 }
 
 /// Readiness: the database answers a query.
@@ -35,7 +38,11 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    with_db(&state, |conn| conn.batch_execute("SELECT 1").map_err(|e| AppError::Unavailable(e.to_string()))).await?;
+    with_db(&state, |conn| {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| AppError::Unavailable(e.to_string()))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".into(),
         database: Some(state.engine.name().into()),

@@ -71,24 +71,39 @@ impl ParamErrors {
     /// Parses an optional country code parameter.
     pub fn parse_country(&mut self, field: &str, raw: Option<&str>) -> Option<String> {
         let raw = raw?;
-        crate::domain::codes::parse_iso3(raw)
-            .or_else(|| {
-                self.push(field, format!("'{raw}' is not an ISO 3166 alpha-3 country code"));
-                None
-            })
+        crate::domain::codes::parse_iso3(raw).or_else(|| {
+            self.push(field, format!("'{raw}' is not an ISO 3166 alpha-3 country code"));
+            None
+        })
     }
 
     /// Parses an optional instrument code parameter.
     pub fn parse_convention(&mut self, field: &str, raw: Option<&str>) -> Option<String> {
         let raw = raw?;
         crate::domain::codes::parse_instrument_code(raw).or_else(|| {
-            self.push(field, format!("'{raw}' is not an instrument code such as C087 or P029"));
+            self.push(
+                field,
+                format!("'{raw}' is not an instrument code such as C087 or P029"),
+            );
             None
         })
     }
 
+    /// Checks an optional free-text parameter; empty means absent.
+    pub fn text(&mut self, field: &str, raw: Option<String>) -> Option<String> {
+        let raw = raw.filter(|s| !s.trim().is_empty())?;
+        crate::domain::text::check_text(&raw)
+            .map_err(|e| self.push(field, e))
+            .ok()?;
+        Some(raw)
+    }
+
     /// Parses `page` and `per_page`.
-    pub fn parse_page(&mut self, page: Option<&str>, per_page: Option<&str>) -> crate::domain::pagination::PageRequest {
+    pub fn parse_page(
+        &mut self,
+        page: Option<&str>,
+        per_page: Option<&str>,
+    ) -> crate::domain::pagination::PageRequest {
         crate::domain::pagination::PageRequest::parse(page, per_page).unwrap_or_else(|errors| {
             for e in errors {
                 self.push(e.field, e.message);
@@ -114,7 +129,8 @@ pub fn path_country(raw: &str) -> AppResult<String> {
 
 /// An instrument code from a path: malformed or unknown, it is not found.
 pub fn path_convention(raw: &str) -> AppResult<String> {
-    crate::domain::codes::parse_instrument_code(raw).ok_or_else(|| AppError::NotFound(format!("instrument '{raw}'")))
+    crate::domain::codes::parse_instrument_code(raw)
+        .ok_or_else(|| AppError::NotFound(format!("instrument '{raw}'")))
 }
 
 /// Parses text stored by this application back into its enum; a failure means the

@@ -69,7 +69,9 @@ pub fn ensure_problem_json<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
     let response = HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
         .body(serde_json::to_string(&problem).unwrap_or_default());
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }
 
 #[cfg(test)]
@@ -79,7 +81,10 @@ mod tests {
     #[test]
     fn wrong_json_content_type_is_415() {
         let err = json_error_to_app_error(JsonPayloadError::ContentType);
-        assert_eq!(err.status_code(), actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            err.status_code(),
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
     }
 
     #[test]

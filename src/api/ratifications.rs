@@ -61,7 +61,11 @@ impl Ratification {
         let status: Status = stored("ratifications.status", &r.status)?;
         Ok(Ratification {
             in_force: in_force(status, r.in_force_on, r.denounced_on, today),
-            stage: r.stage.as_deref().map(|s| stored("ratifications.stage", s)).transpose()?,
+            stage: r
+                .stage
+                .as_deref()
+                .map(|s| stored("ratifications.stage", s))
+                .transpose()?,
             status,
             country: r.country,
             country_name: view.country_name,
@@ -70,7 +74,9 @@ impl Ratification {
             registered_on: r.registered_on,
             in_force_on: r.in_force_on,
             denounced_on: r.denounced_on,
-            declarations: Declarations { minimum_age: r.minimum_age },
+            declarations: Declarations {
+                minimum_age: r.minimum_age,
+            },
             notes: r.notes,
             source: r.source,
             source_date: r.source_date,
@@ -122,7 +128,10 @@ pub struct RatificationQuery {
     )
 )]
 #[get("/ratifications")]
-pub async fn list(state: web::Data<AppState>, query: web::Query<RatificationQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<RatificationQuery>,
+) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
     let filter = RatificationFilter {
         country: errors.parse_country("country", query.country.as_deref()),

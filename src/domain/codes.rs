@@ -42,7 +42,9 @@ pub fn parse_source_date(raw: &str) -> Result<String, String> {
     if ok {
         Ok(s.to_string())
     } else {
-        Err(format!("'{s}' is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY"))
+        Err(format!(
+            "'{s}' is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY"
+        ))
     }
 }
 

@@ -4,6 +4,7 @@ pub mod codes;
 pub mod pagination;
 pub mod ratification;
 pub mod reference;
+pub mod text;
 
 /// Declares an enum stored as text: `as_str`, `FromStr` (with the list of allowed values in
 /// the error), `ALL`, serde and OpenAPI schema, all from one list of variants.

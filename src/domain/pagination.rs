@@ -15,7 +15,10 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest { page: 1, per_page: DEFAULT_PER_PAGE }
+        PageRequest {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
     }
 }
 
@@ -31,7 +34,14 @@ impl PageRequest {
     pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<PageRequest, Vec<PageError>> {
         let mut errors = Vec::new();
         let page = parse_bounded(page, "page", 1, MAX_PAGE, 1, &mut errors);
-        let per_page = parse_bounded(per_page, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, &mut errors);
+        let per_page = parse_bounded(
+            per_page,
+            "per_page",
+            1,
+            MAX_PER_PAGE,
+            DEFAULT_PER_PAGE,
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok(PageRequest { page, per_page })
         } else {
@@ -78,7 +88,12 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn new(items: Vec<T>, total: i64, request: PageRequest) -> Self {
-        Page { items, total, page: request.page, per_page: request.per_page }
+        Page {
+            items,
+            total,
+            page: request.page,
+            per_page: request.per_page,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
@@ -97,7 +112,13 @@ mod tests {
 
     #[test]
     fn defaults_to_first_page_of_fifty() {
-        assert_eq!(PageRequest::parse(None, None), Ok(PageRequest { page: 1, per_page: 50 }));
+        assert_eq!(
+            PageRequest::parse(None, None),
+            Ok(PageRequest {
+                page: 1,
+                per_page: 50
+            })
+        );
     }
 
     #[test]

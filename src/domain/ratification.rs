@@ -110,7 +110,10 @@ pub struct Tally {
 impl Tally {
     /// A tally over `pairs` pairs, from the records that exist among them.
     pub fn count(pairs: i64, records: impl IntoIterator<Item = (Status, Option<bool>)>) -> Tally {
-        let mut tally = Tally { pairs, ..Tally::default() };
+        let mut tally = Tally {
+            pairs,
+            ..Tally::default()
+        };
         for (status, in_force) in records {
             tally.records += 1;
             match status {
@@ -140,18 +143,27 @@ mod tests {
 
     #[test]
     fn enters_into_force_twelve_months_after_registration() {
-        assert_eq!(default_in_force_on(Some(d("2019-07-05")), Some(d("1951-07-19"))), Some(d("2020-07-05")));
+        assert_eq!(
+            default_in_force_on(Some(d("2019-07-05")), Some(d("1951-07-19"))),
+            Some(d("2020-07-05"))
+        );
     }
 
     #[test]
     fn early_ratifier_is_bound_from_the_instruments_entry_into_force() {
         // Japan registered C187 first, on 2007-07-24; C187 entered into force on 2009-02-20.
-        assert_eq!(default_in_force_on(Some(d("2007-07-24")), Some(d("2009-02-20"))), Some(d("2009-02-20")));
+        assert_eq!(
+            default_in_force_on(Some(d("2007-07-24")), Some(d("2009-02-20"))),
+            Some(d("2009-02-20"))
+        );
     }
 
     #[test]
     fn leap_day_registration_enters_into_force_on_the_last_day_of_february() {
-        assert_eq!(default_in_force_on(Some(d("2024-02-29")), None), Some(d("2025-02-28")));
+        assert_eq!(
+            default_in_force_on(Some(d("2024-02-29")), None),
+            Some(d("2025-02-28"))
+        );
     }
 
     #[test]
@@ -162,9 +174,15 @@ mod tests {
     #[test]
     fn ratified_is_in_force_from_the_in_force_date_on() {
         let on = d("2024-05-01");
-        assert_eq!(in_force(Status::Ratified, Some(on), None, d("2024-04-30")), Some(false));
+        assert_eq!(
+            in_force(Status::Ratified, Some(on), None, d("2024-04-30")),
+            Some(false)
+        );
         assert_eq!(in_force(Status::Ratified, Some(on), None, on), Some(true));
-        assert_eq!(in_force(Status::Ratified, Some(on), None, d("2030-01-01")), Some(true));
+        assert_eq!(
+            in_force(Status::Ratified, Some(on), None, d("2030-01-01")),
+            Some(true)
+        );
     }
 
     #[test]
@@ -174,22 +192,43 @@ mod tests {
 
     #[test]
     fn not_ratified_and_in_progress_are_not_in_force() {
-        assert_eq!(in_force(Status::NotRatified, None, None, d("2026-01-01")), Some(false));
-        assert_eq!(in_force(Status::InProgress, None, None, d("2026-01-01")), Some(false));
+        assert_eq!(
+            in_force(Status::NotRatified, None, None, d("2026-01-01")),
+            Some(false)
+        );
+        assert_eq!(
+            in_force(Status::InProgress, None, None, d("2026-01-01")),
+            Some(false)
+        );
     }
 
     #[test]
     fn stated_entry_into_force_wins_over_the_default() {
         let stated = Some(d("2022-04-20"));
-        assert_eq!(resolve_in_force_on(Status::Ratified, stated, Some(d("2021-04-20")), None, None), stated);
+        assert_eq!(
+            resolve_in_force_on(Status::Ratified, stated, Some(d("2021-04-20")), None, None),
+            stated
+        );
     }
 
     #[test]
     fn denounced_before_the_default_date_never_entered_into_force() {
         // Guatemala registered C015 on 1989-06-13 and denounced it on 1990-04-27.
-        let got = resolve_in_force_on(Status::Denounced, None, Some(d("1989-06-13")), Some(d("1990-04-27")), None);
+        let got = resolve_in_force_on(
+            Status::Denounced,
+            None,
+            Some(d("1989-06-13")),
+            Some(d("1990-04-27")),
+            None,
+        );
         assert_eq!(got, None);
-        let got = resolve_in_force_on(Status::Denounced, None, Some(d("1921-07-14")), Some(d("2000-06-07")), None);
+        let got = resolve_in_force_on(
+            Status::Denounced,
+            None,
+            Some(d("1921-07-14")),
+            Some(d("2000-06-07")),
+            None,
+        );
         assert_eq!(got, Some(d("1922-07-14")));
     }
 
@@ -197,7 +236,11 @@ mod tests {
     fn tally_counts_pairs_without_records_as_unknown() {
         let tally = Tally::count(
             11,
-            [(Status::Ratified, Some(true)), (Status::Ratified, None), (Status::NotRatified, Some(false))],
+            [
+                (Status::Ratified, Some(true)),
+                (Status::Ratified, None),
+                (Status::NotRatified, Some(false)),
+            ],
         );
         assert_eq!(tally.records, 3);
         assert_eq!(tally.ratified, 2);
@@ -210,8 +253,17 @@ mod tests {
     #[test]
     fn denounced_is_not_in_force_once_the_denunciation_applies() {
         let from = Some(d("1990-01-01"));
-        assert_eq!(in_force(Status::Denounced, from, Some(d("2000-06-07")), d("2026-01-01")), Some(false));
-        assert_eq!(in_force(Status::Denounced, from, Some(d("2027-01-01")), d("2026-01-01")), Some(true));
-        assert_eq!(in_force(Status::Denounced, None, None, d("2026-01-01")), Some(false));
+        assert_eq!(
+            in_force(Status::Denounced, from, Some(d("2000-06-07")), d("2026-01-01")),
+            Some(false)
+        );
+        assert_eq!(
+            in_force(Status::Denounced, from, Some(d("2027-01-01")), d("2026-01-01")),
+            Some(true)
+        );
+        assert_eq!(
+            in_force(Status::Denounced, None, None, d("2026-01-01")),
+            Some(false)
+        );
     }
 }

@@ -69,6 +69,9 @@ mod tests {
     fn unknown_category_names_the_allowed_values() {
         let err = "core".parse::<Category>().unwrap_err();
         assert_eq!(err.allowed, "fundamental, governance, technical");
-        assert_eq!(err.to_string(), "'core' is not one of: fundamental, governance, technical");
+        assert_eq!(
+            err.to_string(),
+            "'core' is not one of: fundamental, governance, technical"
+        );
     }
 }

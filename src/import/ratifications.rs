@@ -63,18 +63,36 @@ pub struct CsvRow {
 pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut fail = |column: &str, message: String| {
-        errors.push(RowError { line, column: column.to_string(), message })
+        errors.push(RowError {
+            line,
+            column: column.to_string(),
+            message,
+        })
     };
 
     let country = parse_iso3(&row.country);
     if country.is_none() {
-        fail("country", format!("'{}' is not an ISO 3166 alpha-3 code", row.country));
+        fail(
+            "country",
+            format!("'{}' is not an ISO 3166 alpha-3 code", row.country),
+        );
     }
     let convention = parse_instrument_code(&row.convention);
     if convention.is_none() {
-        fail("convention", format!("'{}' is not an instrument code such as C087 or P029", row.convention));
+        fail(
+            "convention",
+            format!(
+                "'{}' is not an instrument code such as C087 or P029",
+                row.convention
+            ),
+        );
     }
-    let status = row.status.trim().parse::<Status>().map_err(|e| fail("status", e.to_string())).ok();
+    let status = row
+        .status
+        .trim()
+        .parse::<Status>()
+        .map_err(|e| fail("status", e.to_string()))
+        .ok();
     let stage = optional(&row.stage)
         .map(|s| s.parse::<Stage>().map(|s| s.as_str().to_string()))
         .transpose()

@@ -46,7 +46,11 @@ fn filtered(filter: &ConventionFilter) -> conventions::BoxedQuery<'static, Db> {
     query
 }
 
-pub fn list(conn: &mut DbConn, filter: &ConventionFilter, page: PageRequest) -> QueryResult<(Vec<ConventionRow>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    filter: &ConventionFilter,
+    page: PageRequest,
+) -> QueryResult<(Vec<ConventionRow>, i64)> {
     let total = filtered(filter).count().get_result::<i64>(conn)?;
     let rows = filtered(filter)
         .select(ConventionRow::as_select())
@@ -83,13 +87,20 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
 }
 
 pub fn insert(conn: &mut DbConn, row: &ConventionRow) -> QueryResult<()> {
-    diesel::insert_into(conventions::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(conventions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The state of every record of an instrument: `(status, in_force_on, denounced_on)`.
 pub fn record_states(conn: &mut DbConn, code: &str) -> QueryResult<Vec<super::ratifications::RecordState>> {
     ratifications::table
         .filter(ratifications::convention.eq(code))
-        .select((ratifications::status, ratifications::in_force_on, ratifications::denounced_on))
+        .select((
+            ratifications::status,
+            ratifications::in_force_on,
+            ratifications::denounced_on,
+        ))
         .load(conn)
 }

@@ -47,7 +47,11 @@ fn filtered(filter: &CountryFilter) -> countries::BoxedQuery<'static, Db> {
     query
 }
 
-pub fn list(conn: &mut DbConn, filter: &CountryFilter, page: PageRequest) -> QueryResult<(Vec<CountryRow>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    filter: &CountryFilter,
+    page: PageRequest,
+) -> QueryResult<(Vec<CountryRow>, i64)> {
     let total = filtered(filter).count().get_result::<i64>(conn)?;
     let rows = filtered(filter)
         .select(CountryRow::as_select())
@@ -75,5 +79,8 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
 }
 
 pub fn insert(conn: &mut DbConn, row: &CountryRow) -> QueryResult<()> {
-    diesel::insert_into(countries::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(countries::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }

@@ -65,7 +65,10 @@ pub struct RatificationFilter {
     pub category: Option<Category>,
 }
 
-type Joined = diesel::dsl::InnerJoin<diesel::dsl::InnerJoin<ratifications::table, countries::table>, conventions::table>;
+type Joined = diesel::dsl::InnerJoin<
+    diesel::dsl::InnerJoin<ratifications::table, countries::table>,
+    conventions::table,
+>;
 
 fn filtered(filter: &RatificationFilter) -> diesel::dsl::IntoBoxed<'static, Joined, Db> {
     let mut query = ratifications::table
@@ -98,7 +101,11 @@ pub fn list(
 ) -> QueryResult<(Vec<RatificationView>, i64)> {
     let total = filtered(filter).count().get_result::<i64>(conn)?;
     let rows = filtered(filter)
-        .select((RatificationRow::as_select(), countries::name, conventions::short_title))
+        .select((
+            RatificationRow::as_select(),
+            countries::name,
+            conventions::short_title,
+        ))
         .order((ratifications::country.asc(), ratifications::convention.asc()))
         .limit(page.per_page)
         .offset(page.offset())
@@ -106,8 +113,14 @@ pub fn list(
     Ok((rows.into_iter().map(view).collect(), total))
 }
 
-fn view((record, country_name, convention_short_title): (RatificationRow, String, String)) -> RatificationView {
-    RatificationView { record, country_name, convention_short_title }
+fn view(
+    (record, country_name, convention_short_title): (RatificationRow, String, String),
+) -> RatificationView {
+    RatificationView {
+        record,
+        country_name,
+        convention_short_title,
+    }
 }
 
 pub fn get(conn: &mut DbConn, country: &str, convention: &str) -> QueryResult<Option<RatificationView>> {
@@ -116,7 +129,11 @@ pub fn get(conn: &mut DbConn, country: &str, convention: &str) -> QueryResult<Op
         .inner_join(conventions::table)
         .filter(ratifications::country.eq(country))
         .filter(ratifications::convention.eq(convention))
-        .select((RatificationRow::as_select(), countries::name, conventions::short_title))
+        .select((
+            RatificationRow::as_select(),
+            countries::name,
+            conventions::short_title,
+        ))
         .first::<(RatificationRow, String, String)>(conn)
         .optional()
         .map(|row| row.map(view))

@@ -1,0 +1,11 @@
+//! One integration-test binary: every test runs the real server over real HTTP, on SQLite
+//! and on PostgreSQL.
+
+mod helpers;
+
+mod errors;
+mod health;
+mod openapi;
+mod ratifications;
+mod reference_data;
+mod seeding;
