@@ -45,8 +45,6 @@ pub enum AppError {
     BadRequest { detail: String, errors: Vec<FieldError> },
     #[error("not found: {0}")]
     NotFound(String),
-    #[error("method not allowed")]
-    MethodNotAllowed,
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("payload too large: {0}")]
@@ -78,7 +76,6 @@ impl AppError {
         match self {
             AppError::BadRequest { .. } => "bad-request",
             AppError::NotFound(_) => "not-found",
-            AppError::MethodNotAllowed => "method-not-allowed",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::Unavailable(_) => "service-unavailable",
@@ -91,7 +88,6 @@ impl AppError {
         let (detail, errors) = match self {
             AppError::BadRequest { detail, errors } => (detail.clone(), errors.clone()),
             AppError::NotFound(what) => (format!("{what} was not found"), Vec::new()),
-            AppError::MethodNotAllowed => ("this method is not allowed on this resource".into(), Vec::new()),
             AppError::UnsupportedMediaType(detail) | AppError::PayloadTooLarge(detail) => {
                 (detail.clone(), Vec::new())
             }
@@ -119,7 +115,6 @@ impl ResponseError for AppError {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

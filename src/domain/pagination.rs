@@ -95,15 +95,6 @@ impl<T> Page<T> {
             per_page: request.per_page,
         }
     }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            total: self.total,
-            page: self.page,
-            per_page: self.per_page,
-        }
-    }
 }
 
 #[cfg(test)]

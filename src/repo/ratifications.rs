@@ -194,7 +194,7 @@ fn record_history(
         .map(|_| ())
 }
 
-/// History rows of one record: `(version, actor, changed_at, before, after)`, newest first.
+/// How many history rows one record has.
 pub fn history_count(conn: &mut DbConn, country: &str, convention: &str) -> QueryResult<i64> {
     ratification_history::table
         .filter(ratification_history::country.eq(country))
