@@ -1,6 +1,6 @@
 //! The `normtrack` command line.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 
@@ -29,12 +29,42 @@ pub enum Command {
     /// Apply pending migrations and stop.
     Migrate,
     /// Load the default seed data into an empty database (never twice).
-    Seed,
+    Seed {
+        /// Also add demo organizations and one demo user per role (passwords printed once).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account; the password is read from standard input (never an argument).
+    /// On a fresh database this is how the first administrator is made.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin, office, government, employer, worker or viewer.
+        #[arg(long)]
+        role: String,
+        /// A country the user covers (office, repeatable) or belongs to (constituents).
+        #[arg(long = "country")]
+        countries: Vec<String>,
+        /// The organization of a government, employer or worker user.
+        #[arg(long)]
+        organization: Option<i32>,
+        #[arg(long)]
+        display_name: Option<String>,
     },
 }
 
@@ -53,7 +83,7 @@ pub fn run(cli: Cli) -> CliResult {
             }
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { demo } => {
             let settings = Settings::from_env()?;
             let mut conn = open(&settings)?;
             db::migrations::run_pending(&mut conn)?;
@@ -63,6 +93,44 @@ pub fn run(cli: Cli) -> CliResult {
                 ),
                 SeedOutcome::AlreadySeeded => println!("the database already has data; nothing seeded"),
             }
+            if demo {
+                let created = crate::demo::seed_demo(&mut conn)?;
+                if created.is_empty() {
+                    println!("the demo accounts exist already; their passwords are not shown again");
+                } else {
+                    println!("demo accounts (passwords shown once; DEMO data, not for production):");
+                    for account in created {
+                        println!("  {:<10} {:<34} {}", account.role, account.email, account.password);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Users { command: UsersCommand::Create { email, role, countries, organization, display_name } } => {
+            let settings = Settings::from_env()?;
+            let mut conn = open(&settings)?;
+            db::migrations::run_pending(&mut conn)?;
+            let role: crate::domain::access::Role = role.parse()?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let (countries, country) = if role.is_constituent() {
+                (Vec::new(), countries.into_iter().next())
+            } else {
+                (countries, None)
+            };
+            let new = crate::api::users::NewUser {
+                email,
+                display_name,
+                role,
+                countries,
+                country,
+                organization,
+                password,
+                active: true,
+            };
+            let user = crate::api::users::create_user(&mut conn, new).map_err(describe)?;
+            println!("created user {} ({}, {})", user.row.id, user.row.email, user.row.role);
             Ok(())
         }
         Command::Openapi { output } => {
@@ -74,6 +142,16 @@ pub fn run(cli: Cli) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// A problem as one line for the terminal, with its field errors.
+fn describe(e: crate::error::AppError) -> Box<dyn std::error::Error + Send + Sync> {
+    let problem = e.problem();
+    let mut text = problem.detail;
+    for field in problem.errors {
+        text.push_str(&format!("\n  {}: {}", field.field, field.message));
+    }
+    text.into()
 }
 
 fn open(settings: &Settings) -> Result<db::DbConn, Box<dyn std::error::Error + Send + Sync>> {

@@ -12,6 +12,8 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// JWT signing secret; when absent one is generated and kept in the database.
+    pub jwt_secret: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -21,7 +23,7 @@ pub enum ConfigError {
 }
 
 impl Settings {
-    /// Reads `DATABASE_URL`, `NORMTRACK_BIND` and `NORMTRACK_POOL_SIZE`.
+    /// Reads `DATABASE_URL`, `NORMTRACK_BIND`, `NORMTRACK_POOL_SIZE` and `NORMTRACK_JWT_SECRET`.
     pub fn from_env() -> Result<Settings, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let bind_raw = var("NORMTRACK_BIND").unwrap_or_else(|| DEFAULT_BIND.to_string());
@@ -44,6 +46,7 @@ impl Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             bind,
             pool_size,
+            jwt_secret: var("NORMTRACK_JWT_SECRET"),
         })
     }
 }

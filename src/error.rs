@@ -43,8 +43,22 @@ pub struct Problem {
 pub enum AppError {
     #[error("bad request: {detail}")]
     BadRequest { detail: String, errors: Vec<FieldError> },
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("precondition required")]
+    PreconditionRequired,
+    #[error("unprocessable: {detail}")]
+    Unprocessable { detail: String, errors: Vec<FieldError> },
+    #[error("too many requests; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("payload too large: {0}")]
@@ -72,10 +86,23 @@ impl AppError {
         }
     }
 
+    /// A 422 for values that are well-formed but break a rule; the detail names the fields.
+    pub fn unprocessable(errors: Vec<FieldError>) -> Self {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        AppError::Unprocessable { detail: format!("rule broken by: {}", names.join(", ")), errors }
+    }
+
     fn slug(&self) -> &'static str {
         match self {
             AppError::BadRequest { .. } => "bad-request",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not-found",
+            AppError::Conflict(_) => "conflict",
+            AppError::PreconditionFailed => "precondition-failed",
+            AppError::PreconditionRequired => "precondition-required",
+            AppError::Unprocessable { .. } => "unprocessable",
+            AppError::TooManyRequests { .. } => "too-many-requests",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::Unavailable(_) => "service-unavailable",
@@ -87,7 +114,21 @@ impl AppError {
         let status = self.status_code();
         let (detail, errors) = match self {
             AppError::BadRequest { detail, errors } => (detail.clone(), errors.clone()),
+            AppError::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
+            AppError::Unauthorized(detail) | AppError::Forbidden(detail) | AppError::Conflict(detail) => {
+                (detail.clone(), Vec::new())
+            }
             AppError::NotFound(what) => (format!("{what} was not found"), Vec::new()),
+            AppError::PreconditionFailed => (
+                "the record has changed since you read it (If-Match does not match its ETag); read it again".into(),
+                Vec::new(),
+            ),
+            AppError::PreconditionRequired => {
+                ("changing this record needs an If-Match header with its current ETag".into(), Vec::new())
+            }
+            AppError::TooManyRequests { retry_after } => {
+                (format!("too many failed attempts; try again in {retry_after} seconds"), Vec::new())
+            }
             AppError::UnsupportedMediaType(detail) | AppError::PayloadTooLarge(detail) => {
                 (detail.clone(), Vec::new())
             }
@@ -114,7 +155,14 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -130,8 +178,17 @@ impl ResponseError for AppError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        if let AppError::Unavailable(_) = self {
-            response.insert_header((header::RETRY_AFTER, "5"));
+        match self {
+            AppError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            AppError::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            AppError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"normtrack\""));
+            }
+            _ => {}
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }

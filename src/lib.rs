@@ -6,9 +6,11 @@
 //! `openapi`, `error`, `cli`.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;

@@ -2,7 +2,8 @@
 //! Committed as `openapi/openapi.json`; `normtrack openapi` regenerates it and a test fails
 //! when the two differ.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
@@ -19,11 +20,38 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "reference data", description = "Member states and instruments"),
-        (name = "ratifications", description = "Ratification records, with their sources")
+        (name = "ratifications", description = "Ratification records, with their sources"),
+        (name = "auth", description = "Log in; who am I"),
+        (name = "users", description = "Accounts (administrators)"),
+        (name = "tokens", description = "Read-only dashboard tokens (administrators)")
     ),
-    components(schemas(Problem, FieldError))
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerScheme)
 )]
 struct ApiDoc;
+
+/// The bearer-token scheme every protected operation refers to, so Swagger UI's Authorize
+/// button works.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            crate::api::access::SECURITY_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A token from POST /api/v1/auth/login (people) or POST /api/v1/tokens (dashboards). \
+                         The scopes listed on an operation are the roles it admits.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The whole document: the base above plus every route of [`crate::api::configure`].
 pub fn document() -> utoipa::openapi::OpenApi {

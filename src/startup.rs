@@ -22,6 +22,8 @@ pub enum StartupError {
     Migrate(db::migrations::MigrationError),
     #[error(transparent)]
     Seed(#[from] seed::SeedError),
+    #[error(transparent)]
+    Secret(#[from] crate::auth::secret::SecretError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -53,8 +55,9 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         }
         SeedOutcome::AlreadySeeded => tracing::info!("database already has data; not seeding"),
     }
+    let secret = crate::auth::secret::load_or_create(&mut conn, settings.jwt_secret.as_deref())?;
     drop(conn);
-    Ok(AppState { pool, engine })
+    Ok(AppState { pool, engine, auth: std::sync::Arc::new(crate::auth::Auth::new(&secret)) })
 }
 
 /// Starts the HTTP server on `listener`.

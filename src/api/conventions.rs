@@ -1,7 +1,7 @@
 //! `/api/v1/conventions`: the fundamental and governance instruments (and the technical
 //! ones the seeded records need).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -97,6 +97,8 @@ pub struct ConventionQuery {
 
 /// List instruments, ordered by code.
 #[utoipa::path(
+    get,
+    path = "/conventions",
     tag = "reference data",
     params(ConventionQuery),
     responses(
@@ -104,7 +106,6 @@ pub struct ConventionQuery {
         (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/conventions")]
 pub async fn list(state: web::Data<AppState>, query: web::Query<ConventionQuery>) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
     let filter = ConventionFilter {
@@ -135,6 +136,8 @@ pub struct ConventionDetail {
 
 /// One instrument, with its ratification count.
 #[utoipa::path(
+    get,
+    path = "/conventions/{code}",
     tag = "reference data",
     params(("code" = String, Path, description = "Instrument code", example = "C182")),
     responses(
@@ -142,7 +145,6 @@ pub struct ConventionDetail {
         (status = 404, description = "No such instrument", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/conventions/{code}")]
 pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
     let code = path_convention(&path)?;
     let today = chrono::Utc::now().date_naive();

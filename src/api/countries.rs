@@ -1,6 +1,6 @@
 //! `/api/v1/countries`: ILO member states, and one country's fundamental-convention record.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -75,6 +75,8 @@ pub struct CountryQuery {
 
 /// List member states, ordered by ISO alpha-3 code.
 #[utoipa::path(
+    get,
+    path = "/countries",
     tag = "reference data",
     params(CountryQuery),
     responses(
@@ -82,7 +84,6 @@ pub struct CountryQuery {
         (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/countries")]
 pub async fn list(state: web::Data<AppState>, query: web::Query<CountryQuery>) -> AppResult<HttpResponse> {
     let query = query.into_inner();
     let mut errors = ParamErrors::default();
@@ -137,6 +138,8 @@ pub struct CountryDetail {
 
 /// One member state, with a summary of its fundamental-convention ratifications.
 #[utoipa::path(
+    get,
+    path = "/countries/{iso3}",
     tag = "reference data",
     params(("iso3" = String, Path, description = "ISO 3166-1 alpha-3 code", example = "ZWE")),
     responses(
@@ -144,7 +147,6 @@ pub struct CountryDetail {
         (status = 404, description = "No such member state", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/countries/{iso3}")]
 pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
     let iso3 = path_country(&path)?;
     let today = chrono::Utc::now().date_naive();

@@ -1,6 +1,6 @@
 //! Liveness and readiness.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -19,8 +19,7 @@ pub struct Health {
 }
 
 /// Liveness: the process answers. Needs no token and touches no database.
-#[utoipa::path(tag = "health", responses((status = 200, description = "The process is up", body = Health)))]
-#[get("/healthz")]
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "The process is up", body = Health)))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
@@ -30,13 +29,14 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness: the database answers a query.
 #[utoipa::path(
+    get,
+    path = "/readyz",
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
         (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     with_db(&state, |conn| {
         conn.batch_execute("SELECT 1")

@@ -1,14 +1,26 @@
 //! The HTTP API: one module per resource (handlers, request and response types), one route
 //! table ([`configure`]), and the helpers every handler shares.
 
+pub mod access;
+pub mod auth;
+pub mod concurrency;
 pub mod conventions;
 pub mod countries;
 pub mod health;
+pub mod organizations;
 pub mod problems;
 pub mod ratifications;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
 
 use actix_web::web;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use self::access::endpoint;
+use crate::auth::Auth;
+use crate::domain::access::{Access, ADMIN, ADMIN_OFFICE, ANY_ROLE, PEOPLE};
 
 use crate::db::{DbConn, Engine, Pool};
 use crate::error::{AppError, AppResult, FieldError};
@@ -18,6 +30,7 @@ use crate::error::{AppError, AppResult, FieldError};
 pub struct AppState {
     pub pool: Pool,
     pub engine: Engine,
+    pub auth: Arc<Auth>,
 }
 
 /// Runs blocking database work on actix's blocking thread pool (never on the async
@@ -37,17 +50,36 @@ where
     .await?
 }
 
-/// The route table, shared by the server and the OpenAPI generator.
+/// The route table, shared by the server and the OpenAPI generator. Each route states the
+/// access it admits; `access::endpoint` enforces it and writes it into the OpenAPI document.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz).service(
-        utoipa_actix_web::scope("/api/v1")
-            .service(countries::list)
-            .service(countries::get)
-            .service(conventions::list)
-            .service(conventions::get)
-            .service(ratifications::list)
-            .service(ratifications::get),
-    );
+    use Access::{Public, Roles};
+    cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
+        .service(endpoint(health::__path_readyz, Public, health::readyz))
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(endpoint(auth::__path_login, Public, auth::login))
+                .service(endpoint(auth::__path_me, Roles(ANY_ROLE), auth::me))
+                .service(endpoint(auth::__path_update_me, Roles(PEOPLE), auth::update_me))
+                .service(endpoint(users::__path_list, Roles(ADMIN), users::list))
+                .service(endpoint(users::__path_create, Roles(ADMIN), users::create))
+                .service(endpoint(users::__path_get, Roles(ADMIN), users::get))
+                .service(endpoint(users::__path_update, Roles(ADMIN), users::update))
+                .service(endpoint(users::__path_reset_password, Roles(ADMIN), users::reset_password))
+                .service(endpoint(tokens::__path_list, Roles(ADMIN), tokens::list))
+                .service(endpoint(tokens::__path_create, Roles(ADMIN), tokens::create))
+                .service(endpoint(tokens::__path_revoke, Roles(ADMIN), tokens::revoke))
+                .service(endpoint(organizations::__path_list, Roles(ANY_ROLE), organizations::list))
+                .service(endpoint(organizations::__path_get, Roles(ANY_ROLE), organizations::get))
+                .service(endpoint(organizations::__path_create, Roles(ADMIN_OFFICE), organizations::create))
+                .service(endpoint(organizations::__path_update, Roles(ADMIN_OFFICE), organizations::update))
+                .service(endpoint(countries::__path_list, Roles(ANY_ROLE), countries::list))
+                .service(endpoint(countries::__path_get, Roles(ANY_ROLE), countries::get))
+                .service(endpoint(conventions::__path_list, Roles(ANY_ROLE), conventions::list))
+                .service(endpoint(conventions::__path_get, Roles(ANY_ROLE), conventions::get))
+                .service(endpoint(ratifications::__path_list, Roles(ANY_ROLE), ratifications::list))
+                .service(endpoint(ratifications::__path_get, Roles(ANY_ROLE), ratifications::get)),
+        );
 }
 
 /// Collects the errors of one request's parameters, so the answer names every bad one.

@@ -2,7 +2,7 @@
 //! `/ratifications/{iso3}/{code}`.
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -120,6 +120,8 @@ pub struct RatificationQuery {
 /// List ratification records, ordered by country and instrument code. A (country,
 /// instrument) pair without a record is unknown, not "not ratified".
 #[utoipa::path(
+    get,
+    path = "/ratifications",
     tag = "ratifications",
     params(RatificationQuery),
     responses(
@@ -127,7 +129,6 @@ pub struct RatificationQuery {
         (status = 400, description = "A query parameter is invalid, or names an unknown country or instrument", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/ratifications")]
 pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<RatificationQuery>,
@@ -168,6 +169,8 @@ pub async fn list(
 
 /// One record, with its `ETag` (send it back in `If-Match` to change the record).
 #[utoipa::path(
+    get,
+    path = "/ratifications/{iso3}/{code}",
     tag = "ratifications",
     params(
         ("iso3" = String, Path, description = "ISO 3166-1 alpha-3 code", example = "VNM"),
@@ -179,7 +182,6 @@ pub async fn list(
         (status = 404, description = "No record for this pair (its status is unknown), or no such country or instrument", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/ratifications/{iso3}/{code}")]
 pub async fn get(state: web::Data<AppState>, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
     let (iso3, code) = path.into_inner();
     let (iso3, code) = (path_country(&iso3)?, path_convention(&code)?);

@@ -90,6 +90,43 @@ diesel::joinable!(organizations -> countries (country));
 diesel::joinable!(ratifications -> countries (country));
 diesel::joinable!(ratifications -> conventions (convention));
 
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        email_key -> Text,
+        display_name -> Text,
+        role -> Text,
+        country -> Nullable<Text>,
+        organization -> Nullable<Integer>,
+        active -> Bool,
+        password_hash -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_countries (user_id, country) {
+        user_id -> Integer,
+        country -> Text,
+    }
+}
+
+diesel::table! {
+    dashboard_tokens (id) {
+        id -> Integer,
+        name -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(user_countries -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     app_meta,
     countries,
@@ -97,4 +134,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     ratifications,
     ratification_history,
+    users,
+    user_countries,
+    dashboard_tokens,
 );

@@ -1,10 +1,12 @@
 //! Domain types and rules, free of HTTP and SQL; unit-tested on their own.
 
+pub mod access;
 pub mod codes;
 pub mod pagination;
 pub mod ratification;
 pub mod reference;
 pub mod text;
+pub mod users;
 
 /// Declares an enum stored as text: `as_str`, `FromStr` (with the list of allowed values in
 /// the error), `ALL`, serde and OpenAPI schema, all from one list of variants.

@@ -54,6 +54,15 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Which side of the tripartite structure an organization speaks for.
+    OrganizationKind {
+        Government => "government",
+        Employer => "employer",
+        Worker => "worker",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,10 @@
 pub mod conventions;
 pub mod countries;
 pub mod meta;
+pub mod organizations;
 pub mod ratifications;
+pub mod tokens;
+pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

@@ -1,0 +1,3 @@
+DROP TABLE dashboard_tokens;
+DROP TABLE user_countries;
+DROP TABLE users;

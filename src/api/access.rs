@@ -1,0 +1,187 @@
+//! Authorization in one place. Every route is registered through [`endpoint`], which takes
+//! the access the route admits ([`Access`]) and
+//! - wraps the route in the middleware that authenticates the bearer token, loads the caller
+//!   from the store and checks the role (401 without a valid token, 403 for another role);
+//! - writes the same declaration into the route's OpenAPI operation (security requirement
+//!   with the roles as scopes, the roles in the description, and the 401/403 answers).
+//!
+//! Handlers then take a [`Caller`] and pass its scope to the repositories.
+
+use std::future::{ready, Ready};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppService, HttpServiceFactory, Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{guard, web, FromRequest, Handler, HttpMessage, HttpRequest, Responder};
+use utoipa::openapi::path::{Operation, Paths};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa_actix_web::OpenApiFactory;
+
+use super::{with_db, AppState};
+use crate::domain::access::{Access, Caller, Principal, Role};
+use crate::error::{AppError, AppResult};
+use crate::repo;
+
+/// Name of the security scheme in the OpenAPI document.
+pub const SECURITY_SCHEME: &str = "bearer";
+
+/// A route with its access declaration, ready for `ServiceConfig::service`.
+pub struct Endpoint<R> {
+    resource: R,
+    paths: Paths,
+    schemas: Vec<(String, RefOr<utoipa::openapi::schema::Schema>)>,
+}
+
+impl<R: HttpServiceFactory> HttpServiceFactory for Endpoint<R> {
+    fn register(self, config: &mut AppService) {
+        self.resource.register(config)
+    }
+}
+
+impl<R> OpenApiFactory for Endpoint<R> {
+    fn paths(&self) -> Paths {
+        self.paths.clone()
+    }
+
+    fn schemas(&self, schemas: &mut Vec<(String, RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.extend(self.schemas.iter().cloned());
+    }
+}
+
+/// Registers `handler` at the method and path of its `#[utoipa::path]` (`doc` is the
+/// `__path_<handler>` type the macro generates), admitting `access`.
+pub fn endpoint<D, F, Args>(doc: D, access: Access, handler: F) -> Endpoint<impl HttpServiceFactory>
+where
+    D: OpenApiFactory + utoipa::Path,
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let methods = D::methods();
+    let method = match methods.first() {
+        Some(utoipa::openapi::HttpMethod::Post) => Method::POST,
+        Some(utoipa::openapi::HttpMethod::Put) => Method::PUT,
+        Some(utoipa::openapi::HttpMethod::Patch) => Method::PATCH,
+        Some(utoipa::openapi::HttpMethod::Delete) => Method::DELETE,
+        _ => Method::GET,
+    };
+    let resource = web::resource(D::path())
+        .guard(guard::Method(method))
+        .route(web::route().to(handler))
+        .wrap(from_fn(move |req, next| authorize(access, req, next)));
+    let mut paths = doc.paths();
+    for item in paths.paths.values_mut() {
+        for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            document_access(operation, access);
+        }
+    }
+    let mut schemas = Vec::new();
+    doc.schemas(&mut schemas);
+    Endpoint { resource, paths, schemas }
+}
+
+fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+            .build(),
+    )
+}
+
+fn document_access(operation: &mut Operation, access: Access) {
+    let note = match access {
+        Access::Public => "**Access:** public, no token needed.".to_string(),
+        Access::Roles(roles) => {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            operation.security = Some(vec![SecurityRequirement::new(SECURITY_SCHEME, names.clone())]);
+            let responses = &mut operation.responses.responses;
+            responses.entry("401".into()).or_insert_with(|| problem_response("No valid bearer token"));
+            responses.entry("403".into()).or_insert_with(|| problem_response("The caller's role or country may not do this"));
+            format!("**Roles:** {}.", names.join(", "))
+        }
+    };
+    operation.description = Some(match operation.description.take() {
+        Some(existing) if !existing.is_empty() => format!("{existing}\n\n{note}"),
+        _ => note,
+    });
+}
+
+/// The middleware every route runs behind.
+async fn authorize(
+    access: Access,
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let Access::Roles(roles) = access else {
+        return next.call(req).await;
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("application state missing".into()))?;
+    let token = bearer_token(req.headers())?;
+    let caller = authenticate(&state, token).await?;
+    if !roles.contains(&caller.role) {
+        return Err(AppError::Forbidden(format!("the {} role may not do this", caller.role)).into());
+    }
+    req.extensions_mut().insert(caller);
+    next.call(req).await
+}
+
+fn unauthorized() -> AppError {
+    AppError::Unauthorized("a valid bearer token is required (it may be missing, malformed, expired or revoked)".into())
+}
+
+fn bearer_token(headers: &header::HeaderMap) -> AppResult<String> {
+    let mut values = headers.get_all(header::AUTHORIZATION);
+    let value = values.next().ok_or_else(unauthorized)?;
+    if values.next().is_some() {
+        return Err(AppError::bad_request("more than one Authorization header"));
+    }
+    let value = value.to_str().map_err(|_| unauthorized())?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(unauthorized());
+    }
+    Ok(token.trim().to_string())
+}
+
+/// Checks the token and loads the caller as the store knows it now: a deactivated user or
+/// a revoked dashboard token is refused at once, and a changed role or scope applies at once.
+pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> {
+    let claims = state.auth.keys.verify(&token).map_err(|e| {
+        tracing::debug!(error = %e, "token refused");
+        unauthorized()
+    })?;
+    let principal = claims.principal().ok_or_else(unauthorized)?;
+    with_db(state, move |conn| match principal {
+        Principal::User(id) => {
+            let user = repo::users::get(conn, id)?.filter(|u| u.row.active).ok_or_else(unauthorized)?;
+            let role: Role = super::stored("users.role", &user.row.role)?;
+            Ok(Caller { principal, role, countries: user.countries, organization: user.row.organization })
+        }
+        Principal::DashboardToken(id) => {
+            let now = repo::now();
+            repo::tokens::get(conn, id)?
+                .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
+                .ok_or_else(unauthorized)?;
+            Ok(Caller { principal, role: Role::Viewer, countries: Vec::new(), organization: None })
+        }
+    })
+    .await
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Ready<Result<Caller, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(req.extensions().get::<Caller>().cloned().ok_or_else(unauthorized))
+    }
+}

@@ -1,0 +1,211 @@
+//! `/api/v1/auth`: log in, and who am I.
+
+use std::time::Instant;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::concurrency::{etag, IfMatch};
+use super::users::User;
+use super::{with_db, AppState};
+use crate::auth::jwt::Claims;
+use crate::auth::{password, PERSON_TOKEN_TTL};
+use crate::domain::access::{Caller, Principal, Role};
+use crate::domain::users::{check_display_name, check_password};
+use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::repo;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "office.zwe@example.org")]
+    pub email: String,
+    #[schema(example = "a long pass phrase")]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the token expires.
+    #[schema(example = 1800)]
+    pub expires_in: i64,
+}
+
+fn login_failed() -> AppError {
+    AppError::Unauthorized("the e-mail address or the password is wrong".into())
+}
+
+/// Log in with e-mail address and password; answers a short-lived bearer token. An unknown
+/// address and a wrong password get the same answer. Repeated failures for one account or
+/// from one address are refused with 429 and `Retry-After`.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, description = "The body is not a login request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail address or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait")))
+    )
+)]
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> AppResult<HttpResponse> {
+    let LoginRequest { email, password: given } = body.into_inner();
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let account = email.trim().to_lowercase();
+    state
+        .auth
+        .throttle
+        .check(&account, &address, Instant::now())
+        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let key = account.clone();
+    let found = with_db(&state, move |conn| {
+        let user = repo::users::by_email(conn, &key)?;
+        // Verify against a dummy hash when there is no such user, so both take as long.
+        let hash = user.as_ref().map(|u| u.row.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_string());
+        let matches = password::verify(&given, &hash);
+        Ok(user.filter(|u| matches && u.row.active))
+    })
+    .await?;
+    let Some(user) = found else {
+        state.auth.throttle.record_failure(&account, &address, Instant::now());
+        tracing::info!(address, "failed login");
+        return Err(login_failed());
+    };
+    state.auth.throttle.record_success(&account);
+    let role: Role = super::stored("users.role", &user.row.role)?;
+    let lifetime = PERSON_TOKEN_TTL.as_secs() as i64;
+    let claims = Claims::new(Principal::User(user.row.id), role, Utc::now().timestamp(), lifetime);
+    let access_token = state.auth.keys.issue(&claims).map_err(|e| AppError::Internal(e.to_string()))?;
+    tracing::info!(user = user.row.id, "login");
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse { access_token, token_type: "Bearer".into(), expires_in: lifetime }))
+}
+
+/// The caller: a person's account, or a dashboard token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// `user` or `dashboard_token`.
+    pub kind: String,
+    pub role: Role,
+    /// The account, for a person.
+    pub user: Option<User>,
+    /// The token's name and expiry, for a dashboard token.
+    pub token_name: Option<String>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Who the bearer token speaks for.
+#[utoipa::path(
+    get,
+    path = "/auth/me",
+    tag = "auth",
+    responses((status = 200, description = "The caller", body = Me, headers(("ETag" = String, description = "Version of the account"))))
+)]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    match caller.principal {
+        Principal::User(id) => {
+            let user = with_db(&state, move |conn| repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))).await?;
+            let tag = etag("user", id, user.row.version);
+            let me = Me { kind: "user".into(), role: caller.role, user: Some(User::from_repo(user)?), token_name: None, token_expires_at: None };
+            Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(me))
+        }
+        Principal::DashboardToken(id) => {
+            let token = with_db(&state, move |conn| repo::tokens::get(conn, id)?.ok_or_else(|| AppError::NotFound("this token".into()))).await?;
+            Ok(HttpResponse::Ok().json(Me {
+                kind: "dashboard_token".into(),
+                role: caller.role,
+                user: None,
+                token_name: Some(token.name),
+                token_expires_at: Some(token.expires_at.and_utc()),
+            }))
+        }
+    }
+}
+
+/// What a person may change of their own account: the display name and the password. Any
+/// other field (role, country, organization, e-mail) is refused.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    pub display_name: Option<String>,
+    /// Needed to set a new password.
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+/// Change your display name or password. Needs `If-Match` with the `ETag` of `GET /auth/me`.
+#[utoipa::path(
+    patch,
+    path = "/auth/me",
+    tag = "auth",
+    request_body = UpdateMe,
+    params(("If-Match" = String, Header, description = "ETag of GET /auth/me")),
+    responses(
+        (status = 200, description = "The updated account", body = User),
+        (status = 400, description = "Invalid field, or a field you may not change", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    if_match: IfMatch,
+    caller: Caller,
+    body: web::Json<UpdateMe>,
+) -> AppResult<HttpResponse> {
+    let id = caller.user_id().ok_or_else(|| AppError::Forbidden("a dashboard token has no account to change".into()))?;
+    let body = body.into_inner();
+    let mut errors = Vec::new();
+    if let Some(name) = &body.display_name {
+        if let Err(e) = check_display_name(name) {
+            errors.push(FieldError::new("display_name", e));
+        }
+    }
+    match (&body.current_password, &body.new_password) {
+        (_, None) => {}
+        (None, Some(_)) => errors.push(FieldError::new("current_password", "needed to set a new password")),
+        (Some(_), Some(new)) => {
+            if let Err(e) = check_password(new) {
+                errors.push(FieldError::new("new_password", e));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let user = with_db(&state, move |conn| {
+        let new_hash = body.new_password.as_deref().map(password::hash).transpose().map_err(AppError::Internal)?;
+        crate::db::write_transaction(conn, |conn| {
+            let user = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
+            if_match.check(&etag("user", id, user.row.version))?;
+            if let (Some(current), Some(_)) = (&body.current_password, &new_hash) {
+                if !password::verify(current, &user.row.password_hash) {
+                    return Err(AppError::invalid(vec![FieldError::new("current_password", "is wrong")]));
+                }
+            }
+            let mut fields = super::users::fields_of(&user);
+            if let Some(name) = &body.display_name {
+                fields.display_name = name.trim().to_string();
+            }
+            let mut updated = repo::users::update(conn, id, user.row.version, &fields)?.ok_or(AppError::PreconditionFailed)?;
+            if let Some(hash) = &new_hash {
+                repo::users::set_password(conn, id, hash)?;
+                updated = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
+            }
+            Ok(updated)
+        })
+    })
+    .await?;
+    let tag = etag("user", id, user.row.version);
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(User::from_repo(user)?))
+}

@@ -1,0 +1,176 @@
+//! Who may do what: roles, the scope a caller acts in, and the access each route declares.
+//! The single place these rules live; handlers and repositories ask it.
+
+use super::text_enum;
+
+text_enum! {
+    /// What a caller is (DESIGN.md "Who uses it").
+    Role {
+        Admin => "admin",
+        Office => "office",
+        Government => "government",
+        Employer => "employer",
+        Worker => "worker",
+        Viewer => "viewer",
+    }
+}
+
+impl Role {
+    /// Government, employer and worker users speak for one organization of one country.
+    pub fn is_constituent(self) -> bool {
+        matches!(self, Role::Government | Role::Employer | Role::Worker)
+    }
+}
+
+/// Every role.
+pub const ANY_ROLE: &[Role] = &[Role::Admin, Role::Office, Role::Government, Role::Employer, Role::Worker, Role::Viewer];
+/// Administrators only.
+pub const ADMIN: &[Role] = &[Role::Admin];
+/// Administrators and country-office staff.
+pub const ADMIN_OFFICE: &[Role] = &[Role::Admin, Role::Office];
+/// People (not dashboard tokens).
+pub const PEOPLE: &[Role] = &[Role::Admin, Role::Office, Role::Government, Role::Employer, Role::Worker];
+
+/// The access a route declares: no token, or a token of one of these roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    pub fn admits(self, role: Role) -> bool {
+        match self {
+            Access::Public => true,
+            Access::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// Who is calling: a person, or a dashboard token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    User(i32),
+    DashboardToken(i32),
+}
+
+/// The authenticated caller, with the countries it acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub principal: Principal,
+    pub role: Role,
+    /// For `office`: the countries covered; for a constituent: its one country.
+    pub countries: Vec<String>,
+    /// For a constituent: its organization.
+    pub organization: Option<i32>,
+}
+
+/// The countries whose non-public records a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Admin: every country.
+    Global,
+    /// Office and constituents: these countries.
+    Countries(Vec<String>),
+    /// Dashboards: public data only.
+    PublicOnly,
+}
+
+impl Caller {
+    pub fn user_id(&self) -> Option<i32> {
+        match self.principal {
+            Principal::User(id) => Some(id),
+            Principal::DashboardToken(_) => None,
+        }
+    }
+
+    /// What to record as the actor of a change.
+    pub fn actor(&self) -> String {
+        match self.principal {
+            Principal::User(id) => format!("user:{id}"),
+            Principal::DashboardToken(id) => format!("token:{id}"),
+        }
+    }
+
+    /// The scope for reading records that are not public.
+    pub fn read_scope(&self) -> Scope {
+        match self.role {
+            Role::Admin => Scope::Global,
+            Role::Office | Role::Government | Role::Employer | Role::Worker => Scope::Countries(self.countries.clone()),
+            Role::Viewer => Scope::PublicOnly,
+        }
+    }
+
+    /// Whether the caller may see the non-public records of `country`.
+    pub fn may_read_country(&self, country: &str) -> bool {
+        match self.read_scope() {
+            Scope::Global => true,
+            Scope::Countries(countries) => countries.iter().any(|c| c == country),
+            Scope::PublicOnly => false,
+        }
+    }
+
+    /// Whether the caller may change the country-office records (ratifications,
+    /// organizations, reforms, report requests) of `country`.
+    pub fn may_administer_country(&self, country: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Office => self.countries.iter().any(|c| c == country),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(role: Role, countries: &[&str]) -> Caller {
+        Caller {
+            principal: Principal::User(1),
+            role,
+            countries: countries.iter().map(|c| c.to_string()).collect(),
+            organization: None,
+        }
+    }
+
+    #[test]
+    fn admin_administers_every_country() {
+        assert!(caller(Role::Admin, &[]).may_administer_country("VNM"));
+        assert_eq!(caller(Role::Admin, &[]).read_scope(), Scope::Global);
+    }
+
+    #[test]
+    fn office_administers_only_its_countries() {
+        let office = caller(Role::Office, &["ZWE", "VNM"]);
+        assert!(office.may_administer_country("VNM"));
+        assert!(!office.may_administer_country("BRA"));
+        assert!(office.may_read_country("ZWE"));
+        assert!(!office.may_read_country("BRA"));
+    }
+
+    #[test]
+    fn constituents_read_their_country_and_administer_nothing() {
+        for role in [Role::Government, Role::Employer, Role::Worker] {
+            let c = caller(role, &["ZWE"]);
+            assert!(c.may_read_country("ZWE"));
+            assert!(!c.may_read_country("VNM"));
+            assert!(!c.may_administer_country("ZWE"));
+        }
+    }
+
+    #[test]
+    fn viewer_sees_public_data_only() {
+        let viewer = Caller { principal: Principal::DashboardToken(3), ..caller(Role::Viewer, &[]) };
+        assert_eq!(viewer.read_scope(), Scope::PublicOnly);
+        assert!(!viewer.may_read_country("ZWE"));
+        assert_eq!(viewer.actor(), "token:3");
+    }
+
+    #[test]
+    fn access_admits_declared_roles_only() {
+        assert!(Access::Roles(ADMIN_OFFICE).admits(Role::Office));
+        assert!(!Access::Roles(ADMIN_OFFICE).admits(Role::Worker));
+        assert!(Access::Public.admits(Role::Viewer));
+    }
+}

@@ -1,0 +1,190 @@
+//! Rules for accounts: e-mail addresses, passwords, and the scope each role must carry.
+
+use super::access::Role;
+
+/// OWASP ASVS 5 (V6.2.1): at least 12 characters; a long upper bound keeps hashing cheap to
+/// refuse.
+pub const PASSWORD_MIN_CHARS: usize = 12;
+pub const PASSWORD_MAX_CHARS: usize = 256;
+
+/// Normalises an e-mail address: trimmed, with the lower-cased key used for uniqueness.
+/// Returns `(address, key)`.
+pub fn parse_email(raw: &str) -> Result<(String, String), String> {
+    let email = raw.trim();
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
+                && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid {
+        Ok((email.to_string(), email.to_lowercase()))
+    } else {
+        Err(format!("'{email}' is not an e-mail address"))
+    }
+}
+
+/// Checks a new password against the policy.
+pub fn check_password(password: &str) -> Result<(), String> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        Err(format!("must be at least {PASSWORD_MIN_CHARS} characters long"))
+    } else if chars > PASSWORD_MAX_CHARS {
+        Err(format!("must be at most {PASSWORD_MAX_CHARS} characters long"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a display name: 1 to 200 characters of printable text.
+pub fn check_display_name(name: &str) -> Result<(), String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err("must be 1 to 200 characters".into());
+    }
+    super::text::check_text(name).map(|_| ())
+}
+
+/// The scope fields of an account, as requested.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeRequest {
+    pub countries: Vec<String>,
+    pub country: Option<String>,
+    pub organization: Option<i32>,
+}
+
+/// What the store knows about an organization named by an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationFacts {
+    pub country: String,
+    pub kind: String,
+}
+
+/// A broken scope rule: the field it concerns and why.
+pub type ScopeViolation = (&'static str, String);
+
+/// Checks that the scope fits the role:
+/// - `office` covers one or more countries (`countries`), and names no single country or
+///   organization;
+/// - `government`, `employer` and `worker` name one `country` and an `organization` of that
+///   country whose kind matches the role;
+/// - `admin` and `viewer` carry no scope.
+///
+/// `country_exists` and `organization` answer from the store.
+pub fn check_scope(
+    role: Role,
+    scope: &ScopeRequest,
+    country_exists: impl Fn(&str) -> bool,
+    organization: Option<&OrganizationFacts>,
+) -> Vec<ScopeViolation> {
+    let mut violations = Vec::new();
+    for c in &scope.countries {
+        if !country_exists(c) {
+            violations.push(("countries", format!("no member state has the code '{c}'")));
+        }
+    }
+    match role {
+        Role::Office => {
+            if scope.countries.is_empty() {
+                violations.push(("countries", "an office user covers at least one country".into()));
+            }
+            if scope.country.is_some() {
+                violations.push(("country", "an office user names its countries in `countries`".into()));
+            }
+            if scope.organization.is_some() {
+                violations.push(("organization", "an office user has no organization".into()));
+            }
+        }
+        Role::Government | Role::Employer | Role::Worker => {
+            if !scope.countries.is_empty() {
+                violations.push(("countries", format!("a {role} user names one `country`, not `countries`")));
+            }
+            match &scope.country {
+                None => violations.push(("country", format!("a {role} user needs a country"))),
+                Some(c) if !country_exists(c) => {
+                    violations.push(("country", format!("no member state has the code '{c}'")))
+                }
+                Some(_) => {}
+            }
+            match (scope.organization, organization) {
+                (None, _) => violations.push(("organization", format!("a {role} user needs an organization"))),
+                (Some(id), None) => violations.push(("organization", format!("no organization has the id {id}"))),
+                (Some(_), Some(org)) => {
+                    if scope.country.as_deref().is_some_and(|c| c != org.country) {
+                        violations.push(("organization", "the organization belongs to another country".into()));
+                    }
+                    if org.kind != role.as_str() {
+                        violations.push((
+                            "organization",
+                            format!("a {role} user needs a {role} organization, not a {} one", org.kind),
+                        ));
+                    }
+                }
+            }
+        }
+        Role::Admin | Role::Viewer => {
+            if !scope.countries.is_empty() || scope.country.is_some() || scope.organization.is_some() {
+                violations.push(("role", format!("a {role} user has no country or organization")));
+            }
+        }
+    }
+    violations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exists(c: &str) -> bool {
+        ["ZWE", "VNM"].contains(&c)
+    }
+
+    fn org(country: &str, kind: &str) -> OrganizationFacts {
+        OrganizationFacts { country: country.into(), kind: kind.into() }
+    }
+
+    #[test]
+    fn email_key_is_lower_case() {
+        assert_eq!(parse_email(" Ana@Example.ORG ").unwrap(), ("Ana@Example.ORG".into(), "ana@example.org".into()));
+        for bad in ["", "ana", "ana@", "@example.org", "ana@example", "a na@example.org", "a@b@c.org", "ana@.org"] {
+            assert!(parse_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn password_needs_twelve_characters() {
+        assert!(check_password("elevenchars").is_err());
+        assert!(check_password("twelve chars").is_ok());
+        assert!(check_password(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn office_needs_countries_only() {
+        let ok = ScopeRequest { countries: vec!["ZWE".into()], ..Default::default() };
+        assert!(check_scope(Role::Office, &ok, exists, None).is_empty());
+        let none = ScopeRequest::default();
+        assert_eq!(check_scope(Role::Office, &none, exists, None)[0].0, "countries");
+        let unknown = ScopeRequest { countries: vec!["XXX".into()], ..Default::default() };
+        assert_eq!(check_scope(Role::Office, &unknown, exists, None)[0].0, "countries");
+    }
+
+    #[test]
+    fn constituent_needs_an_organization_of_its_country_and_kind() {
+        let scope = ScopeRequest { country: Some("ZWE".into()), organization: Some(1), ..Default::default() };
+        assert!(check_scope(Role::Worker, &scope, exists, Some(&org("ZWE", "worker"))).is_empty());
+        let wrong_kind = check_scope(Role::Worker, &scope, exists, Some(&org("ZWE", "employer")));
+        assert_eq!(wrong_kind.len(), 1);
+        assert_eq!(wrong_kind[0].0, "organization");
+        let wrong_country = check_scope(Role::Worker, &scope, exists, Some(&org("VNM", "worker")));
+        assert_eq!(wrong_country[0].0, "organization");
+        let missing = check_scope(Role::Government, &ScopeRequest::default(), exists, None);
+        let fields: Vec<_> = missing.iter().map(|v| v.0).collect();
+        assert_eq!(fields, ["country", "organization"]);
+    }
+
+    #[test]
+    fn admin_and_viewer_carry_no_scope() {
+        let scope = ScopeRequest { country: Some("ZWE".into()), ..Default::default() };
+        assert_eq!(check_scope(Role::Admin, &scope, exists, None)[0].0, "role");
+        assert!(check_scope(Role::Viewer, &ScopeRequest::default(), exists, None).is_empty());
+    }
+}
