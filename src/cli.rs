@@ -100,13 +100,25 @@ pub fn run(cli: Cli) -> CliResult {
                 } else {
                     println!("demo accounts (passwords shown once; DEMO data, not for production):");
                     for account in created {
-                        println!("  {:<10} {:<34} {}", account.role, account.email, account.password);
+                        println!(
+                            "  {:<10} {:<34} {}",
+                            account.role, account.email, account.password
+                        );
                     }
                 }
             }
             Ok(())
         }
-        Command::Users { command: UsersCommand::Create { email, role, countries, organization, display_name } } => {
+        Command::Users {
+            command:
+                UsersCommand::Create {
+                    email,
+                    role,
+                    countries,
+                    organization,
+                    display_name,
+                },
+        } => {
             let settings = Settings::from_env()?;
             let mut conn = open(&settings)?;
             db::migrations::run_pending(&mut conn)?;
@@ -130,7 +142,10 @@ pub fn run(cli: Cli) -> CliResult {
                 active: true,
             };
             let user = crate::api::users::create_user(&mut conn, new).map_err(describe)?;
-            println!("created user {} ({}, {})", user.row.id, user.row.email, user.row.role);
+            println!(
+                "created user {} ({}, {})",
+                user.row.id, user.row.email, user.row.role
+            );
             Ok(())
         }
         Command::Openapi { output } => {

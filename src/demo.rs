@@ -24,27 +24,45 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Box<dyn std::err
         return Ok(Vec::new());
     }
     let mut accounts = Vec::new();
-    let mut add = |conn: &mut DbConn, role: Role, local: String, countries: Vec<String>, organization: Option<i32>| {
-        let password = crate::auth::random_hex(10);
-        let email = format!("{local}@{DEMO_DOMAIN}");
-        let (countries, country) =
-            if role.is_constituent() { (Vec::new(), countries.into_iter().next()) } else { (countries, None) };
-        let new = NewUser {
-            email: email.clone(),
-            display_name: Some(format!("Demo {role} {}", country.as_deref().unwrap_or("")).trim().to_string()),
-            role,
-            countries,
-            country,
-            organization,
-            password: password.clone(),
-            active: true,
+    let mut add =
+        |conn: &mut DbConn, role: Role, local: String, countries: Vec<String>, organization: Option<i32>| {
+            let password = crate::auth::random_hex(10);
+            let email = format!("{local}@{DEMO_DOMAIN}");
+            let (countries, country) = if role.is_constituent() {
+                (Vec::new(), countries.into_iter().next())
+            } else {
+                (countries, None)
+            };
+            let new = NewUser {
+                email: email.clone(),
+                display_name: Some(
+                    format!("Demo {role} {}", country.as_deref().unwrap_or(""))
+                        .trim()
+                        .to_string(),
+                ),
+                role,
+                countries,
+                country,
+                organization,
+                password: password.clone(),
+                active: true,
+            };
+            create_user(conn, new)?;
+            accounts.push(DemoAccount {
+                role: role.as_str().into(),
+                email,
+                password,
+            });
+            Ok::<(), AppError>(())
         };
-        create_user(conn, new)?;
-        accounts.push(DemoAccount { role: role.as_str().into(), email, password });
-        Ok::<(), AppError>(())
-    };
     add(conn, Role::Admin, "admin".into(), Vec::new(), None)?;
-    add(conn, Role::Office, "office".into(), DEMO_COUNTRIES.iter().map(|c| c.to_string()).collect(), None)?;
+    add(
+        conn,
+        Role::Office,
+        "office".into(),
+        DEMO_COUNTRIES.iter().map(|c| c.to_string()).collect(),
+        None,
+    )?;
     for country in DEMO_COUNTRIES {
         for (role, kind, name) in [
             (Role::Government, "government", "Ministry of Labour"),
@@ -54,7 +72,13 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Box<dyn std::err
             let org = db::write_transaction(conn, |conn| {
                 repo::organizations::insert(conn, country, kind, &format!("[DEMO] {name} ({country})"))
             })?;
-            add(conn, role, format!("{kind}.{}", country.to_lowercase()), vec![country.to_string()], Some(org.id))?;
+            add(
+                conn,
+                role,
+                format!("{kind}.{}", country.to_lowercase()),
+                vec![country.to_string()],
+                Some(org.id),
+            )?;
         }
     }
     add(conn, Role::Viewer, "viewer".into(), Vec::new(), None)?;

@@ -89,7 +89,10 @@ impl AppError {
     /// A 422 for values that are well-formed but break a rule; the detail names the fields.
     pub fn unprocessable(errors: Vec<FieldError>) -> Self {
         let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        AppError::Unprocessable { detail: format!("rule broken by: {}", names.join(", ")), errors }
+        AppError::Unprocessable {
+            detail: format!("rule broken by: {}", names.join(", ")),
+            errors,
+        }
     }
 
     fn slug(&self) -> &'static str {
@@ -120,15 +123,18 @@ impl AppError {
             }
             AppError::NotFound(what) => (format!("{what} was not found"), Vec::new()),
             AppError::PreconditionFailed => (
-                "the record has changed since you read it (If-Match does not match its ETag); read it again".into(),
+                "the record has changed since you read it (If-Match does not match its ETag); read it again"
+                    .into(),
                 Vec::new(),
             ),
-            AppError::PreconditionRequired => {
-                ("changing this record needs an If-Match header with its current ETag".into(), Vec::new())
-            }
-            AppError::TooManyRequests { retry_after } => {
-                (format!("too many failed attempts; try again in {retry_after} seconds"), Vec::new())
-            }
+            AppError::PreconditionRequired => (
+                "changing this record needs an If-Match header with its current ETag".into(),
+                Vec::new(),
+            ),
+            AppError::TooManyRequests { retry_after } => (
+                format!("too many failed attempts; try again in {retry_after} seconds"),
+                Vec::new(),
+            ),
             AppError::UnsupportedMediaType(detail) | AppError::PayloadTooLarge(detail) => {
                 (detail.clone(), Vec::new())
             }

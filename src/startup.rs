@@ -57,7 +57,11 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
     }
     let secret = crate::auth::secret::load_or_create(&mut conn, settings.jwt_secret.as_deref())?;
     drop(conn);
-    Ok(AppState { pool, engine, auth: std::sync::Arc::new(crate::auth::Auth::new(&secret)) })
+    Ok(AppState {
+        pool,
+        engine,
+        auth: std::sync::Arc::new(crate::auth::Auth::new(&secret)),
+    })
 }
 
 /// Starts the HTTP server on `listener`.

@@ -73,23 +73,38 @@ where
         .wrap(from_fn(move |req, next| authorize(access, req, next)));
     let mut paths = doc.paths();
     for item in paths.paths.values_mut() {
-        for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
-            .into_iter()
-            .flatten()
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
         {
             document_access(operation, access);
         }
     }
     let mut schemas = Vec::new();
     doc.schemas(&mut schemas);
-    Endpoint { resource, paths, schemas }
+    Endpoint {
+        resource,
+        paths,
+        schemas,
+    }
 }
 
 fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
     RefOr::T(
         ResponseBuilder::new()
             .description(description)
-            .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
             .build(),
     )
 }
@@ -101,8 +116,12 @@ fn document_access(operation: &mut Operation, access: Access) {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             operation.security = Some(vec![SecurityRequirement::new(SECURITY_SCHEME, names.clone())]);
             let responses = &mut operation.responses.responses;
-            responses.entry("401".into()).or_insert_with(|| problem_response("No valid bearer token"));
-            responses.entry("403".into()).or_insert_with(|| problem_response("The caller's role or country may not do this"));
+            responses
+                .entry("401".into())
+                .or_insert_with(|| problem_response("No valid bearer token"));
+            responses
+                .entry("403".into())
+                .or_insert_with(|| problem_response("The caller's role or country may not do this"));
             format!("**Roles:** {}.", names.join(", "))
         }
     };
@@ -135,7 +154,9 @@ async fn authorize(
 }
 
 fn unauthorized() -> AppError {
-    AppError::Unauthorized("a valid bearer token is required (it may be missing, malformed, expired or revoked)".into())
+    AppError::Unauthorized(
+        "a valid bearer token is required (it may be missing, malformed, expired or revoked)".into(),
+    )
 }
 
 fn bearer_token(headers: &header::HeaderMap) -> AppResult<String> {
@@ -162,16 +183,28 @@ pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> 
     let principal = claims.principal().ok_or_else(unauthorized)?;
     with_db(state, move |conn| match principal {
         Principal::User(id) => {
-            let user = repo::users::get(conn, id)?.filter(|u| u.row.active).ok_or_else(unauthorized)?;
+            let user = repo::users::get(conn, id)?
+                .filter(|u| u.row.active)
+                .ok_or_else(unauthorized)?;
             let role: Role = super::stored("users.role", &user.row.role)?;
-            Ok(Caller { principal, role, countries: user.countries, organization: user.row.organization })
+            Ok(Caller {
+                principal,
+                role,
+                countries: user.countries,
+                organization: user.row.organization,
+            })
         }
         Principal::DashboardToken(id) => {
             let now = repo::now();
             repo::tokens::get(conn, id)?
                 .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
                 .ok_or_else(unauthorized)?;
-            Ok(Caller { principal, role: Role::Viewer, countries: Vec::new(), organization: None })
+            Ok(Caller {
+                principal,
+                role: Role::Viewer,
+                countries: Vec::new(),
+                organization: None,
+            })
         }
     })
     .await

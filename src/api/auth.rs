@@ -57,8 +57,15 @@ fn login_failed() -> AppError {
             headers(("Retry-After" = u64, description = "Seconds to wait")))
     )
 )]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> AppResult<HttpResponse> {
-    let LoginRequest { email, password: given } = body.into_inner();
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let LoginRequest {
+        email,
+        password: given,
+    } = body.into_inner();
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let account = email.trim().to_lowercase();
     state
@@ -70,25 +77,44 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     let found = with_db(&state, move |conn| {
         let user = repo::users::by_email(conn, &key)?;
         // Verify against a dummy hash when there is no such user, so both take as long.
-        let hash = user.as_ref().map(|u| u.row.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_string());
+        let hash = user
+            .as_ref()
+            .map(|u| u.row.password_hash.clone())
+            .unwrap_or_else(|| password::dummy_hash().to_string());
         let matches = password::verify(&given, &hash);
         Ok(user.filter(|u| matches && u.row.active))
     })
     .await?;
     let Some(user) = found else {
-        state.auth.throttle.record_failure(&account, &address, Instant::now());
+        state
+            .auth
+            .throttle
+            .record_failure(&account, &address, Instant::now());
         tracing::info!(address, "failed login");
         return Err(login_failed());
     };
     state.auth.throttle.record_success(&account);
     let role: Role = super::stored("users.role", &user.row.role)?;
     let lifetime = PERSON_TOKEN_TTL.as_secs() as i64;
-    let claims = Claims::new(Principal::User(user.row.id), role, Utc::now().timestamp(), lifetime);
-    let access_token = state.auth.keys.issue(&claims).map_err(|e| AppError::Internal(e.to_string()))?;
+    let claims = Claims::new(
+        Principal::User(user.row.id),
+        role,
+        Utc::now().timestamp(),
+        lifetime,
+    );
+    let access_token = state
+        .auth
+        .keys
+        .issue(&claims)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(user = user.row.id, "login");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(TokenResponse { access_token, token_type: "Bearer".into(), expires_in: lifetime }))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: lifetime,
+        }))
 }
 
 /// The caller: a person's account, or a dashboard token.
@@ -114,13 +140,25 @@ pub struct Me {
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     match caller.principal {
         Principal::User(id) => {
-            let user = with_db(&state, move |conn| repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))).await?;
+            let user = with_db(&state, move |conn| {
+                repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))
+            })
+            .await?;
             let tag = etag("user", id, user.row.version);
-            let me = Me { kind: "user".into(), role: caller.role, user: Some(User::from_repo(user)?), token_name: None, token_expires_at: None };
+            let me = Me {
+                kind: "user".into(),
+                role: caller.role,
+                user: Some(User::from_repo(user)?),
+                token_name: None,
+                token_expires_at: None,
+            };
             Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(me))
         }
         Principal::DashboardToken(id) => {
-            let token = with_db(&state, move |conn| repo::tokens::get(conn, id)?.ok_or_else(|| AppError::NotFound("this token".into()))).await?;
+            let token = with_db(&state, move |conn| {
+                repo::tokens::get(conn, id)?.ok_or_else(|| AppError::NotFound("this token".into()))
+            })
+            .await?;
             Ok(HttpResponse::Ok().json(Me {
                 kind: "dashboard_token".into(),
                 role: caller.role,
@@ -163,7 +201,9 @@ pub async fn update_me(
     caller: Caller,
     body: web::Json<UpdateMe>,
 ) -> AppResult<HttpResponse> {
-    let id = caller.user_id().ok_or_else(|| AppError::Forbidden("a dashboard token has no account to change".into()))?;
+    let id = caller
+        .user_id()
+        .ok_or_else(|| AppError::Forbidden("a dashboard token has no account to change".into()))?;
     let body = body.into_inner();
     let mut errors = Vec::new();
     if let Some(name) = &body.display_name {
@@ -173,7 +213,10 @@ pub async fn update_me(
     }
     match (&body.current_password, &body.new_password) {
         (_, None) => {}
-        (None, Some(_)) => errors.push(FieldError::new("current_password", "needed to set a new password")),
+        (None, Some(_)) => errors.push(FieldError::new(
+            "current_password",
+            "needed to set a new password",
+        )),
         (Some(_), Some(new)) => {
             if let Err(e) = check_password(new) {
                 errors.push(FieldError::new("new_password", e));
@@ -184,28 +227,41 @@ pub async fn update_me(
         return Err(AppError::invalid(errors));
     }
     let user = with_db(&state, move |conn| {
-        let new_hash = body.new_password.as_deref().map(password::hash).transpose().map_err(AppError::Internal)?;
+        let new_hash = body
+            .new_password
+            .as_deref()
+            .map(password::hash)
+            .transpose()
+            .map_err(AppError::Internal)?;
         crate::db::write_transaction(conn, |conn| {
-            let user = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
+            let user =
+                repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
             if_match.check(&etag("user", id, user.row.version))?;
             if let (Some(current), Some(_)) = (&body.current_password, &new_hash) {
                 if !password::verify(current, &user.row.password_hash) {
-                    return Err(AppError::invalid(vec![FieldError::new("current_password", "is wrong")]));
+                    return Err(AppError::invalid(vec![FieldError::new(
+                        "current_password",
+                        "is wrong",
+                    )]));
                 }
             }
             let mut fields = super::users::fields_of(&user);
             if let Some(name) = &body.display_name {
                 fields.display_name = name.trim().to_string();
             }
-            let mut updated = repo::users::update(conn, id, user.row.version, &fields)?.ok_or(AppError::PreconditionFailed)?;
+            let mut updated = repo::users::update(conn, id, user.row.version, &fields)?
+                .ok_or(AppError::PreconditionFailed)?;
             if let Some(hash) = &new_hash {
                 repo::users::set_password(conn, id, hash)?;
-                updated = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
+                updated =
+                    repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
             }
             Ok(updated)
         })
     })
     .await?;
     let tag = etag("user", id, user.row.version);
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(User::from_repo(user)?))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .json(User::from_repo(user)?))
 }

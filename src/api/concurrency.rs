@@ -20,8 +20,11 @@ impl IfMatch {
     pub fn from_request(req: &HttpRequest) -> AppResult<IfMatch> {
         let mut tags = None;
         for value in req.headers().get_all(header::IF_MATCH) {
-            let value = value.to_str().map_err(|_| AppError::bad_request("If-Match is not valid text"))?;
-            tags.get_or_insert_with(Vec::new).extend(value.split(',').map(|t| t.trim().to_string()));
+            let value = value
+                .to_str()
+                .map_err(|_| AppError::bad_request("If-Match is not valid text"))?;
+            tags.get_or_insert_with(Vec::new)
+                .extend(value.split(',').map(|t| t.trim().to_string()));
         }
         Ok(IfMatch(tags))
     }
@@ -61,8 +64,14 @@ mod tests {
     #[test]
     fn missing_if_match_is_428_and_stale_is_412() {
         let current = etag("user", 4, 2);
-        assert!(matches!(check(None, &current), Err(AppError::PreconditionRequired)));
-        assert!(matches!(check(Some(&etag("user", 4, 1)), &current), Err(AppError::PreconditionFailed)));
+        assert!(matches!(
+            check(None, &current),
+            Err(AppError::PreconditionRequired)
+        ));
+        assert!(matches!(
+            check(Some(&etag("user", 4, 1)), &current),
+            Err(AppError::PreconditionFailed)
+        ));
         assert!(check(Some("\"x\", \"user-4-v2\""), &current).is_ok());
         assert!(check(Some("*"), &current).is_ok());
     }
@@ -70,6 +79,9 @@ mod tests {
     #[test]
     fn weak_tags_do_not_match() {
         let current = etag("org", 1, 1);
-        assert!(matches!(check(Some(&format!("W/{current}")), &current), Err(AppError::PreconditionFailed)));
+        assert!(matches!(
+            check(Some(&format!("W/{current}")), &current),
+            Err(AppError::PreconditionFailed)
+        ));
     }
 }

@@ -65,20 +65,56 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(users::__path_create, Roles(ADMIN), users::create))
                 .service(endpoint(users::__path_get, Roles(ADMIN), users::get))
                 .service(endpoint(users::__path_update, Roles(ADMIN), users::update))
-                .service(endpoint(users::__path_reset_password, Roles(ADMIN), users::reset_password))
+                .service(endpoint(
+                    users::__path_reset_password,
+                    Roles(ADMIN),
+                    users::reset_password,
+                ))
                 .service(endpoint(tokens::__path_list, Roles(ADMIN), tokens::list))
                 .service(endpoint(tokens::__path_create, Roles(ADMIN), tokens::create))
                 .service(endpoint(tokens::__path_revoke, Roles(ADMIN), tokens::revoke))
-                .service(endpoint(organizations::__path_list, Roles(ANY_ROLE), organizations::list))
-                .service(endpoint(organizations::__path_get, Roles(ANY_ROLE), organizations::get))
-                .service(endpoint(organizations::__path_create, Roles(ADMIN_OFFICE), organizations::create))
-                .service(endpoint(organizations::__path_update, Roles(ADMIN_OFFICE), organizations::update))
+                .service(endpoint(
+                    organizations::__path_list,
+                    Roles(ANY_ROLE),
+                    organizations::list,
+                ))
+                .service(endpoint(
+                    organizations::__path_get,
+                    Roles(ANY_ROLE),
+                    organizations::get,
+                ))
+                .service(endpoint(
+                    organizations::__path_create,
+                    Roles(ADMIN_OFFICE),
+                    organizations::create,
+                ))
+                .service(endpoint(
+                    organizations::__path_update,
+                    Roles(ADMIN_OFFICE),
+                    organizations::update,
+                ))
                 .service(endpoint(countries::__path_list, Roles(ANY_ROLE), countries::list))
                 .service(endpoint(countries::__path_get, Roles(ANY_ROLE), countries::get))
-                .service(endpoint(conventions::__path_list, Roles(ANY_ROLE), conventions::list))
-                .service(endpoint(conventions::__path_get, Roles(ANY_ROLE), conventions::get))
-                .service(endpoint(ratifications::__path_list, Roles(ANY_ROLE), ratifications::list))
-                .service(endpoint(ratifications::__path_get, Roles(ANY_ROLE), ratifications::get)),
+                .service(endpoint(
+                    conventions::__path_list,
+                    Roles(ANY_ROLE),
+                    conventions::list,
+                ))
+                .service(endpoint(
+                    conventions::__path_get,
+                    Roles(ANY_ROLE),
+                    conventions::get,
+                ))
+                .service(endpoint(
+                    ratifications::__path_list,
+                    Roles(ANY_ROLE),
+                    ratifications::list,
+                ))
+                .service(endpoint(
+                    ratifications::__path_get,
+                    Roles(ANY_ROLE),
+                    ratifications::get,
+                )),
         );
 }
 

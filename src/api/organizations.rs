@@ -13,8 +13,8 @@ use super::{stored, with_db, AppState, ParamErrors};
 use crate::db;
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
-use crate::domain::text::check_text;
 use crate::domain::reference::OrganizationKind;
+use crate::domain::text::check_text;
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::repo::{self, organizations::OrganizationFilter, organizations::OrganizationRow};
 
@@ -83,16 +83,28 @@ pub struct OrganizationQuery {
         (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn list(state: web::Data<AppState>, _caller: Caller, query: web::Query<OrganizationQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: web::Query<OrganizationQuery>,
+) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
     let filter = OrganizationFilter {
         country: errors.parse_country("country", query.country.as_deref()),
-        kind: errors.parse_enum::<OrganizationKind>("kind", query.kind.as_deref()).map(|k| k.as_str().to_string()),
+        kind: errors
+            .parse_enum::<OrganizationKind>("kind", query.kind.as_deref())
+            .map(|k| k.as_str().to_string()),
     };
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
-    let (rows, total) = with_db(&state, move |conn| Ok(repo::organizations::list(conn, &filter, page)?)).await?;
-    let items = rows.into_iter().map(Organization::from_row).collect::<AppResult<Vec<_>>>()?;
+    let (rows, total) = with_db(&state, move |conn| {
+        Ok(repo::organizations::list(conn, &filter, page)?)
+    })
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(Organization::from_row)
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
 }
 
@@ -107,7 +119,11 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller, query: web::Query
         (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn get(state: web::Data<AppState>, _caller: Caller, path: web::Path<i32>) -> AppResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let row = with_db(&state, move |conn| {
         repo::organizations::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("organization {id}")))
@@ -119,7 +135,10 @@ pub async fn get(state: web::Data<AppState>, _caller: Caller, path: web::Path<i3
 fn check_name(name: &str) -> AppResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 300 {
-        return Err(AppError::invalid(vec![FieldError::new("name", "must be 1 to 300 characters")]));
+        return Err(AppError::invalid(vec![FieldError::new(
+            "name",
+            "must be 1 to 300 characters",
+        )]));
     }
     check_text(name).map_err(|e| AppError::invalid(vec![FieldError::new("name", e)]))?;
     Ok(name.to_string())
@@ -148,10 +167,17 @@ pub struct NewOrganization {
         (status = 422, description = "No such country", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewOrganization>) -> AppResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewOrganization>,
+) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let country = crate::domain::codes::parse_iso3(&body.country).ok_or_else(|| {
-        AppError::invalid(vec![FieldError::new("country", format!("'{}' is not an ISO 3166 alpha-3 code", body.country))])
+        AppError::invalid(vec![FieldError::new(
+            "country",
+            format!("'{}' is not an ISO 3166 alpha-3 code", body.country),
+        )])
     })?;
     let name = check_name(&body.name)?;
     if !caller.may_administer_country(&country) {
@@ -161,10 +187,15 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
     let row = with_db(&state, move |conn| {
         db::write_transaction(conn, |conn| {
             if !repo::countries::exists(conn, &country)? {
-                return Err(AppError::unprocessable(vec![FieldError::new("country", format!("no member state has the code '{country}'"))]));
+                return Err(AppError::unprocessable(vec![FieldError::new(
+                    "country",
+                    format!("no member state has the code '{country}'"),
+                )]));
             }
             if repo::organizations::name_taken(conn, &country, kind, &name, None)? {
-                return Err(AppError::Conflict(format!("{country} already has a {kind} organization named '{name}'")));
+                return Err(AppError::Conflict(format!(
+                    "{country} already has a {kind} organization named '{name}'"
+                )));
             }
             Ok(repo::organizations::insert(conn, &country, kind, &name)?)
         })
@@ -207,13 +238,20 @@ pub async fn update(
     let name = check_name(&body.name)?;
     let row = with_db(&state, move |conn| {
         db::write_transaction(conn, |conn| {
-            let current = repo::organizations::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("organization {id}")))?;
+            let current = repo::organizations::get(conn, id)?
+                .ok_or_else(|| AppError::NotFound(format!("organization {id}")))?;
             if !caller.may_administer_country(&current.country) {
-                return Err(AppError::Forbidden(format!("you do not administer {}", current.country)));
+                return Err(AppError::Forbidden(format!(
+                    "you do not administer {}",
+                    current.country
+                )));
             }
             if_match.check(&etag("org", id, current.version))?;
             if repo::organizations::name_taken(conn, &current.country, &current.kind, &name, Some(id))? {
-                return Err(AppError::Conflict(format!("{} already has a {} organization named '{name}'", current.country, current.kind)));
+                return Err(AppError::Conflict(format!(
+                    "{} already has a {} organization named '{name}'",
+                    current.country, current.kind
+                )));
             }
             repo::organizations::rename(conn, id, current.version, &name)?.ok_or(AppError::PreconditionFailed)
         })

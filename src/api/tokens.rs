@@ -87,8 +87,15 @@ pub struct IssuedToken {
         (status = 400, description = "Invalid name or lifetime", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewToken>) -> AppResult<HttpResponse> {
-    let NewToken { name, expires_in_days } = body.into_inner();
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewToken>,
+) -> AppResult<HttpResponse> {
+    let NewToken {
+        name,
+        expires_in_days,
+    } = body.into_inner();
     let mut errors = Vec::new();
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
@@ -97,23 +104,37 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
         errors.push(FieldError::new("name", e));
     }
     if !(1..=DASHBOARD_TOKEN_MAX_DAYS).contains(&expires_in_days) {
-        errors.push(FieldError::new("expires_in_days", format!("must be from 1 to {DASHBOARD_TOKEN_MAX_DAYS}")));
+        errors.push(FieldError::new(
+            "expires_in_days",
+            format!("must be from 1 to {DASHBOARD_TOKEN_MAX_DAYS}"),
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
     let expires_at = repo::now() + Duration::days(expires_in_days);
     let created_by = caller.user_id();
-    let row = with_db(&state, move |conn| Ok(repo::tokens::insert(conn, &name, created_by, expires_at)?)).await?;
+    let row = with_db(&state, move |conn| {
+        Ok(repo::tokens::insert(conn, &name, created_by, expires_at)?)
+    })
+    .await?;
     let now = Utc::now().timestamp();
     let lifetime = expires_at.and_utc().timestamp() - now;
     let claims = Claims::new(Principal::DashboardToken(row.id), Role::Viewer, now, lifetime);
-    let access_token = state.auth.keys.issue(&claims).map_err(|e| AppError::Internal(e.to_string()))?;
+    let access_token = state
+        .auth
+        .keys
+        .issue(&claims)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(token = row.id, by = ?created_by, "dashboard token issued");
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::LOCATION, format!("/api/v1/tokens/{}", row.id)))
-        .json(IssuedToken { token: row.into(), access_token, token_type: "Bearer".into() }))
+        .json(IssuedToken {
+            token: row.into(),
+            access_token,
+            token_type: "Bearer".into(),
+        }))
 }
 
 /// Revoke a dashboard token: it stops working at once. Revoking twice is harmless.
@@ -127,9 +148,16 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
         (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>) -> AppResult<HttpResponse> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let row = with_db(&state, move |conn| repo::tokens::revoke(conn, id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))).await?;
+    let row = with_db(&state, move |conn| {
+        repo::tokens::revoke(conn, id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))
+    })
+    .await?;
     tracing::info!(token = id, by = ?caller.user_id(), "dashboard token revoked");
     Ok(HttpResponse::Ok().json(DashboardToken::from(row)))
 }

@@ -13,7 +13,9 @@ use crate::auth::password;
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, Role};
 use crate::domain::pagination::Page;
-use crate::domain::users::{check_display_name, check_password, check_scope, parse_email, OrganizationFacts, ScopeRequest};
+use crate::domain::users::{
+    check_display_name, check_password, check_scope, parse_email, OrganizationFacts, ScopeRequest,
+};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::repo::{self, users::UserFields, users::UserFilter};
 
@@ -59,7 +61,11 @@ pub fn fields_of(user: &repo::users::User) -> UserFields {
         email_key: user.row.email_key.clone(),
         display_name: user.row.display_name.clone(),
         role: user.row.role.clone(),
-        countries: if user.row.country.is_some() { Vec::new() } else { user.countries.clone() },
+        countries: if user.row.country.is_some() {
+            Vec::new()
+        } else {
+            user.countries.clone()
+        },
         country: user.row.country.clone(),
         organization: user.row.organization,
         active: user.row.active,
@@ -93,7 +99,11 @@ pub struct UserQuery {
         (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn list(state: web::Data<AppState>, _caller: Caller, query: web::Query<UserQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: web::Query<UserQuery>,
+) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
     let role: Option<Role> = errors.parse_enum("role", query.role.as_deref());
     let country = errors.parse_country("country", query.country.as_deref());
@@ -108,9 +118,16 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller, query: web::Query
     };
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
-    let filter = UserFilter { role: role.map(|r| r.as_str().to_string()), country, active };
+    let filter = UserFilter {
+        role: role.map(|r| r.as_str().to_string()),
+        country,
+        active,
+    };
     let (rows, total) = with_db(&state, move |conn| Ok(repo::users::list(conn, &filter, page)?)).await?;
-    let items = rows.into_iter().map(User::from_repo).collect::<AppResult<Vec<_>>>()?;
+    let items = rows
+        .into_iter()
+        .map(User::from_repo)
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
 }
 
@@ -152,7 +169,9 @@ fn shape(
         errors.push(FieldError::new("email", e));
         Default::default()
     });
-    let display_name = display_name.map(|n| n.trim().to_string()).unwrap_or_else(|| email.clone());
+    let display_name = display_name
+        .map(|n| n.trim().to_string())
+        .unwrap_or_else(|| email.clone());
     if let Err(e) = check_display_name(&display_name) {
         errors.push(FieldError::new("display_name", e));
     }
@@ -161,13 +180,19 @@ fn shape(
         match crate::domain::codes::parse_iso3(raw) {
             Some(code) if !codes.contains(&code) => codes.push(code),
             Some(_) => {}
-            None => errors.push(FieldError::new("countries", format!("'{raw}' is not an ISO 3166 alpha-3 code"))),
+            None => errors.push(FieldError::new(
+                "countries",
+                format!("'{raw}' is not an ISO 3166 alpha-3 code"),
+            )),
         }
     }
     codes.sort();
     let country = country.and_then(|raw| {
         crate::domain::codes::parse_iso3(raw).or_else(|| {
-            errors.push(FieldError::new("country", format!("'{raw}' is not an ISO 3166 alpha-3 code")));
+            errors.push(FieldError::new(
+                "country",
+                format!("'{raw}' is not an ISO 3166 alpha-3 code"),
+            ));
             None
         })
     });
@@ -183,22 +208,35 @@ pub fn check_scope_in_store(conn: &mut DbConn, role: Role, scope: &ScopeRequest)
         }
     }
     let organization = match scope.organization {
-        Some(id) => repo::organizations::get(conn, id)?.map(|o| OrganizationFacts { country: o.country, kind: o.kind }),
+        Some(id) => repo::organizations::get(conn, id)?.map(|o| OrganizationFacts {
+            country: o.country,
+            kind: o.kind,
+        }),
         None => None,
     };
     let violations = check_scope(role, scope, |c| known.contains(c), organization.as_ref());
     if violations.is_empty() {
         Ok(())
     } else {
-        Err(AppError::unprocessable(violations.into_iter().map(|(f, m)| FieldError::new(f, m)).collect()))
+        Err(AppError::unprocessable(
+            violations
+                .into_iter()
+                .map(|(f, m)| FieldError::new(f, m))
+                .collect(),
+        ))
     }
 }
 
 /// Creates an account (used by the API and by `normtrack users create`).
 pub fn create_user(conn: &mut DbConn, new: NewUser) -> AppResult<repo::users::User> {
     let mut errors = Vec::new();
-    let (email, email_key, display_name, countries, country) =
-        shape(&new.email, new.display_name.as_deref(), &new.countries, new.country.as_deref(), &mut errors);
+    let (email, email_key, display_name, countries, country) = shape(
+        &new.email,
+        new.display_name.as_deref(),
+        &new.countries,
+        new.country.as_deref(),
+        &mut errors,
+    );
     if let Err(e) = check_password(&new.password) {
         errors.push(FieldError::new("password", e));
     }
@@ -207,10 +245,16 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> AppResult<repo::users::Us
     }
     let hash = password::hash(&new.password).map_err(AppError::Internal)?;
     db::write_transaction(conn, |conn| {
-        let scope = ScopeRequest { countries: countries.clone(), country: country.clone(), organization: new.organization };
+        let scope = ScopeRequest {
+            countries: countries.clone(),
+            country: country.clone(),
+            organization: new.organization,
+        };
         check_scope_in_store(conn, new.role, &scope)?;
         if repo::users::email_taken(conn, &email_key, None)? {
-            return Err(AppError::Conflict(format!("an account with the e-mail address {email} exists")));
+            return Err(AppError::Conflict(format!(
+                "an account with the e-mail address {email} exists"
+            )));
         }
         let fields = UserFields {
             email,
@@ -252,7 +296,11 @@ fn user_response(status: actix_web::http::StatusCode, user: repo::users::User) -
         (status = 422, description = "The scope does not fit the role", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn create(state: web::Data<AppState>, _caller: Caller, body: web::Json<NewUser>) -> AppResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    body: web::Json<NewUser>,
+) -> AppResult<HttpResponse> {
     let user = with_db(&state, move |conn| create_user(conn, body.into_inner())).await?;
     user_response(actix_web::http::StatusCode::CREATED, user)
 }
@@ -268,9 +316,16 @@ pub async fn create(state: web::Data<AppState>, _caller: Caller, body: web::Json
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn get(state: web::Data<AppState>, _caller: Caller, path: web::Path<i32>) -> AppResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let user = with_db(&state, move |conn| repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))).await?;
+    let user = with_db(&state, move |conn| {
+        repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))
+    })
+    .await?;
     user_response(actix_web::http::StatusCode::OK, user)
 }
 
@@ -317,11 +372,14 @@ pub async fn update(
     let body = body.into_inner();
     let user = with_db(&state, move |conn| {
         db::write_transaction(conn, |conn| {
-            let current = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
+            let current =
+                repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
             if_match.check(&etag("user", id, current.row.version))?;
             let mut fields = fields_of(&current);
-            let scope_changes =
-                body.role.is_some() || body.countries.is_some() || body.country.is_some() || body.organization.is_some();
+            let scope_changes = body.role.is_some()
+                || body.countries.is_some()
+                || body.country.is_some()
+                || body.organization.is_some();
             let mut errors = Vec::new();
             let (email, email_key, display_name, countries, country) = shape(
                 body.email.as_deref().unwrap_or(&fields.email),
@@ -344,7 +402,11 @@ pub async fn update(
                 )]));
             }
             if scope_changes {
-                let scope = ScopeRequest { countries, country, organization: body.organization };
+                let scope = ScopeRequest {
+                    countries,
+                    country,
+                    organization: body.organization,
+                };
                 check_scope_in_store(conn, role, &scope)?;
                 fields.role = role.as_str().to_string();
                 fields.countries = scope.countries;
@@ -352,7 +414,9 @@ pub async fn update(
                 fields.organization = scope.organization;
             }
             if repo::users::email_taken(conn, &email_key, Some(id))? {
-                return Err(AppError::Conflict(format!("an account with the e-mail address {email} exists")));
+                return Err(AppError::Conflict(format!(
+                    "an account with the e-mail address {email} exists"
+                )));
             }
             fields.email = email;
             fields.email_key = email_key;

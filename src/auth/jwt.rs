@@ -74,7 +74,11 @@ impl JwtKeys {
         validation.validate_exp = true;
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
-        JwtKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
+        JwtKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
     }
 
     pub fn issue(&self, claims: &Claims) -> Result<String, TokenError> {
@@ -113,11 +117,20 @@ mod tests {
         assert!(keys.verify(&other.issue(&good).unwrap()).is_err());
         let expired = Claims::new(Principal::User(1), Role::Admin, now() - 3600, 600);
         assert!(keys.verify(&keys.issue(&expired).unwrap()).is_err());
-        let future = Claims { nbf: now() + 3600, ..good.clone() };
+        let future = Claims {
+            nbf: now() + 3600,
+            ..good.clone()
+        };
         assert!(keys.verify(&keys.issue(&future).unwrap()).is_err());
-        let wrong_issuer = Claims { iss: "someone-else".into(), ..good.clone() };
+        let wrong_issuer = Claims {
+            iss: "someone-else".into(),
+            ..good.clone()
+        };
         assert!(keys.verify(&keys.issue(&wrong_issuer).unwrap()).is_err());
-        let wrong_audience = Claims { aud: "other-api".into(), ..good };
+        let wrong_audience = Claims {
+            aud: "other-api".into(),
+            ..good
+        };
         assert!(keys.verify(&keys.issue(&wrong_audience).unwrap()).is_err());
     }
 

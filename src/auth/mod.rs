@@ -20,7 +20,10 @@ pub struct Auth {
 
 impl Auth {
     pub fn new(secret: &[u8]) -> Auth {
-        Auth { keys: jwt::JwtKeys::new(secret), throttle: throttle::LoginThrottle::default() }
+        Auth {
+            keys: jwt::JwtKeys::new(secret),
+            throttle: throttle::LoginThrottle::default(),
+        }
     }
 }
 

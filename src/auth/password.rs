@@ -22,7 +22,8 @@ pub fn hash(password: &str) -> Result<String, String> {
 
 /// Whether `password` matches the stored hash.
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(stored)
+        .is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// A hash of a random password, verified against when the e-mail address is unknown so
@@ -47,7 +48,10 @@ mod tests {
 
     #[test]
     fn the_same_password_hashes_differently_each_time() {
-        assert_ne!(hash("same password here").unwrap(), hash("same password here").unwrap());
+        assert_ne!(
+            hash("same password here").unwrap(),
+            hash("same password here").unwrap()
+        );
     }
 
     #[test]

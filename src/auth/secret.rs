@@ -18,7 +18,11 @@ pub enum SecretError {
 
 pub fn load_or_create(conn: &mut DbConn, configured: Option<&str>) -> Result<Vec<u8>, SecretError> {
     if let Some(secret) = configured {
-        return if secret.len() >= MIN_CONFIGURED_BYTES { Ok(secret.as_bytes().to_vec()) } else { Err(SecretError::TooShort) };
+        return if secret.len() >= MIN_CONFIGURED_BYTES {
+            Ok(secret.as_bytes().to_vec())
+        } else {
+            Err(SecretError::TooShort)
+        };
     }
     db::write_transaction(conn, |conn| {
         db::lock_for_setup(conn)?;

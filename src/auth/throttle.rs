@@ -30,27 +30,42 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     /// `Err(seconds to wait)` when either key is over its limit.
     pub fn check(&self, account: &str, address: &str, now: Instant) -> Result<(), u64> {
-        let failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let wait = |key: String, limit: u32| -> Option<u64> {
             let f = failures.get(&key)?;
             let ends = f.first_at + WINDOW;
             (f.count >= limit && now < ends).then(|| (ends - now).as_secs().max(1))
         };
-        match (wait(account_key(account), ACCOUNT_LIMIT), wait(address_key(address), ADDRESS_LIMIT)) {
+        match (
+            wait(account_key(account), ACCOUNT_LIMIT),
+            wait(address_key(address), ADDRESS_LIMIT),
+        ) {
             (None, None) => Ok(()),
             (a, b) => Err(a.unwrap_or(0).max(b.unwrap_or(0))),
         }
     }
 
     pub fn record_failure(&self, account: &str, address: &str, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if failures.len() >= MAX_ENTRIES {
             failures.retain(|_, f| now < f.first_at + WINDOW);
         }
         for key in [account_key(account), address_key(address)] {
-            let entry = failures.entry(key).or_insert(Failures { first_at: now, count: 0 });
+            let entry = failures.entry(key).or_insert(Failures {
+                first_at: now,
+                count: 0,
+            });
             if now >= entry.first_at + WINDOW {
-                *entry = Failures { first_at: now, count: 0 };
+                *entry = Failures {
+                    first_at: now,
+                    count: 0,
+                };
             }
             entry.count += 1;
         }
@@ -58,7 +73,10 @@ impl LoginThrottle {
 
     /// A successful login clears the account's failures (not the address's).
     pub fn record_success(&self, account: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         failures.remove(&account_key(account));
     }
 }

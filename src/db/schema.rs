@@ -90,7 +90,6 @@ diesel::joinable!(organizations -> countries (country));
 diesel::joinable!(ratifications -> countries (country));
 diesel::joinable!(ratifications -> conventions (convention));
 
-
 diesel::table! {
     users (id) {
         id -> Integer,

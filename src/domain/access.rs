@@ -23,13 +23,26 @@ impl Role {
 }
 
 /// Every role.
-pub const ANY_ROLE: &[Role] = &[Role::Admin, Role::Office, Role::Government, Role::Employer, Role::Worker, Role::Viewer];
+pub const ANY_ROLE: &[Role] = &[
+    Role::Admin,
+    Role::Office,
+    Role::Government,
+    Role::Employer,
+    Role::Worker,
+    Role::Viewer,
+];
 /// Administrators only.
 pub const ADMIN: &[Role] = &[Role::Admin];
 /// Administrators and country-office staff.
 pub const ADMIN_OFFICE: &[Role] = &[Role::Admin, Role::Office];
 /// People (not dashboard tokens).
-pub const PEOPLE: &[Role] = &[Role::Admin, Role::Office, Role::Government, Role::Employer, Role::Worker];
+pub const PEOPLE: &[Role] = &[
+    Role::Admin,
+    Role::Office,
+    Role::Government,
+    Role::Employer,
+    Role::Worker,
+];
 
 /// The access a route declares: no token, or a token of one of these roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +109,9 @@ impl Caller {
     pub fn read_scope(&self) -> Scope {
         match self.role {
             Role::Admin => Scope::Global,
-            Role::Office | Role::Government | Role::Employer | Role::Worker => Scope::Countries(self.countries.clone()),
+            Role::Office | Role::Government | Role::Employer | Role::Worker => {
+                Scope::Countries(self.countries.clone())
+            }
             Role::Viewer => Scope::PublicOnly,
         }
     }
@@ -161,7 +176,10 @@ mod tests {
 
     #[test]
     fn viewer_sees_public_data_only() {
-        let viewer = Caller { principal: Principal::DashboardToken(3), ..caller(Role::Viewer, &[]) };
+        let viewer = Caller {
+            principal: Principal::DashboardToken(3),
+            ..caller(Role::Viewer, &[])
+        };
         assert_eq!(viewer.read_scope(), Scope::PublicOnly);
         assert!(!viewer.may_read_country("ZWE"));
         assert_eq!(viewer.actor(), "token:3");

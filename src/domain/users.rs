@@ -88,7 +88,10 @@ pub fn check_scope(
                 violations.push(("countries", "an office user covers at least one country".into()));
             }
             if scope.country.is_some() {
-                violations.push(("country", "an office user names its countries in `countries`".into()));
+                violations.push((
+                    "country",
+                    "an office user names its countries in `countries`".into(),
+                ));
             }
             if scope.organization.is_some() {
                 violations.push(("organization", "an office user has no organization".into()));
@@ -96,7 +99,10 @@ pub fn check_scope(
         }
         Role::Government | Role::Employer | Role::Worker => {
             if !scope.countries.is_empty() {
-                violations.push(("countries", format!("a {role} user names one `country`, not `countries`")));
+                violations.push((
+                    "countries",
+                    format!("a {role} user names one `country`, not `countries`"),
+                ));
             }
             match &scope.country {
                 None => violations.push(("country", format!("a {role} user needs a country"))),
@@ -106,16 +112,26 @@ pub fn check_scope(
                 Some(_) => {}
             }
             match (scope.organization, organization) {
-                (None, _) => violations.push(("organization", format!("a {role} user needs an organization"))),
-                (Some(id), None) => violations.push(("organization", format!("no organization has the id {id}"))),
+                (None, _) => {
+                    violations.push(("organization", format!("a {role} user needs an organization")))
+                }
+                (Some(id), None) => {
+                    violations.push(("organization", format!("no organization has the id {id}")))
+                }
                 (Some(_), Some(org)) => {
                     if scope.country.as_deref().is_some_and(|c| c != org.country) {
-                        violations.push(("organization", "the organization belongs to another country".into()));
+                        violations.push((
+                            "organization",
+                            "the organization belongs to another country".into(),
+                        ));
                     }
                     if org.kind != role.as_str() {
                         violations.push((
                             "organization",
-                            format!("a {role} user needs a {role} organization, not a {} one", org.kind),
+                            format!(
+                                "a {role} user needs a {role} organization, not a {} one",
+                                org.kind
+                            ),
                         ));
                     }
                 }
@@ -139,13 +155,28 @@ mod tests {
     }
 
     fn org(country: &str, kind: &str) -> OrganizationFacts {
-        OrganizationFacts { country: country.into(), kind: kind.into() }
+        OrganizationFacts {
+            country: country.into(),
+            kind: kind.into(),
+        }
     }
 
     #[test]
     fn email_key_is_lower_case() {
-        assert_eq!(parse_email(" Ana@Example.ORG ").unwrap(), ("Ana@Example.ORG".into(), "ana@example.org".into()));
-        for bad in ["", "ana", "ana@", "@example.org", "ana@example", "a na@example.org", "a@b@c.org", "ana@.org"] {
+        assert_eq!(
+            parse_email(" Ana@Example.ORG ").unwrap(),
+            ("Ana@Example.ORG".into(), "ana@example.org".into())
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@example",
+            "a na@example.org",
+            "a@b@c.org",
+            "ana@.org",
+        ] {
             assert!(parse_email(bad).is_err(), "{bad:?}");
         }
     }
@@ -159,17 +190,30 @@ mod tests {
 
     #[test]
     fn office_needs_countries_only() {
-        let ok = ScopeRequest { countries: vec!["ZWE".into()], ..Default::default() };
+        let ok = ScopeRequest {
+            countries: vec!["ZWE".into()],
+            ..Default::default()
+        };
         assert!(check_scope(Role::Office, &ok, exists, None).is_empty());
         let none = ScopeRequest::default();
         assert_eq!(check_scope(Role::Office, &none, exists, None)[0].0, "countries");
-        let unknown = ScopeRequest { countries: vec!["XXX".into()], ..Default::default() };
-        assert_eq!(check_scope(Role::Office, &unknown, exists, None)[0].0, "countries");
+        let unknown = ScopeRequest {
+            countries: vec!["XXX".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            check_scope(Role::Office, &unknown, exists, None)[0].0,
+            "countries"
+        );
     }
 
     #[test]
     fn constituent_needs_an_organization_of_its_country_and_kind() {
-        let scope = ScopeRequest { country: Some("ZWE".into()), organization: Some(1), ..Default::default() };
+        let scope = ScopeRequest {
+            country: Some("ZWE".into()),
+            organization: Some(1),
+            ..Default::default()
+        };
         assert!(check_scope(Role::Worker, &scope, exists, Some(&org("ZWE", "worker"))).is_empty());
         let wrong_kind = check_scope(Role::Worker, &scope, exists, Some(&org("ZWE", "employer")));
         assert_eq!(wrong_kind.len(), 1);
@@ -183,7 +227,10 @@ mod tests {
 
     #[test]
     fn admin_and_viewer_carry_no_scope() {
-        let scope = ScopeRequest { country: Some("ZWE".into()), ..Default::default() };
+        let scope = ScopeRequest {
+            country: Some("ZWE".into()),
+            ..Default::default()
+        };
         assert_eq!(check_scope(Role::Admin, &scope, exists, None)[0].0, "role");
         assert!(check_scope(Role::Viewer, &ScopeRequest::default(), exists, None).is_empty());
     }

@@ -44,7 +44,12 @@ pub fn list(
     let total = filtered(filter).count().get_result::<i64>(conn)?;
     let rows = filtered(filter)
         .select(OrganizationRow::as_select())
-        .order((organizations::country.asc(), organizations::kind.asc(), organizations::name.asc(), organizations::id.asc()))
+        .order((
+            organizations::country.asc(),
+            organizations::kind.asc(),
+            organizations::name.asc(),
+            organizations::id.asc(),
+        ))
         .limit(page.per_page)
         .offset(page.offset())
         .load(conn)?;
@@ -52,11 +57,21 @@ pub fn list(
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Option<OrganizationRow>> {
-    organizations::table.find(id).select(OrganizationRow::as_select()).first(conn).optional()
+    organizations::table
+        .find(id)
+        .select(OrganizationRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Whether another organization of the country already has this kind and name.
-pub fn name_taken(conn: &mut DbConn, country: &str, kind: &str, name: &str, except: Option<i32>) -> QueryResult<bool> {
+pub fn name_taken(
+    conn: &mut DbConn,
+    country: &str,
+    kind: &str,
+    name: &str,
+    except: Option<i32>,
+) -> QueryResult<bool> {
     let mut query = organizations::table
         .filter(organizations::country.eq(country))
         .filter(organizations::kind.eq(kind))
@@ -90,13 +105,17 @@ pub fn insert(conn: &mut DbConn, country: &str, kind: &str, name: &str) -> Query
 
 /// Renames an organization if it is still at `version`; `None` when it has moved on.
 pub fn rename(conn: &mut DbConn, id: i32, version: i32, name: &str) -> QueryResult<Option<OrganizationRow>> {
-    let updated = diesel::update(organizations::table.find(id).filter(organizations::version.eq(version)))
-        .set((
-            organizations::name.eq(name),
-            organizations::version.eq(version + 1),
-            organizations::updated_at.eq(super::now()),
-        ))
-        .execute(conn)?;
+    let updated = diesel::update(
+        organizations::table
+            .find(id)
+            .filter(organizations::version.eq(version)),
+    )
+    .set((
+        organizations::name.eq(name),
+        organizations::version.eq(version + 1),
+        organizations::updated_at.eq(super::now()),
+    ))
+    .execute(conn)?;
     if updated == 0 {
         return Ok(None);
     }

@@ -19,11 +19,18 @@ pub struct TokenRow {
 }
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<TokenRow>> {
-    dashboard_tokens::table.select(TokenRow::as_select()).order(dashboard_tokens::id.asc()).load(conn)
+    dashboard_tokens::table
+        .select(TokenRow::as_select())
+        .order(dashboard_tokens::id.asc())
+        .load(conn)
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Option<TokenRow>> {
-    dashboard_tokens::table.find(id).select(TokenRow::as_select()).first(conn).optional()
+    dashboard_tokens::table
+        .find(id)
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn insert(
@@ -51,8 +58,12 @@ pub fn insert(
 
 /// Revokes a token (idempotent); returns it, or `None` when there is no such token.
 pub fn revoke(conn: &mut DbConn, id: i32) -> QueryResult<Option<TokenRow>> {
-    diesel::update(dashboard_tokens::table.find(id).filter(dashboard_tokens::revoked_at.is_null()))
-        .set(dashboard_tokens::revoked_at.eq(super::now()))
-        .execute(conn)?;
+    diesel::update(
+        dashboard_tokens::table
+            .find(id)
+            .filter(dashboard_tokens::revoked_at.is_null()),
+    )
+    .set(dashboard_tokens::revoked_at.eq(super::now()))
+    .execute(conn)?;
     get(conn, id)
 }

@@ -73,8 +73,14 @@ fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, Db> {
         query = query.filter(users::role.eq(role.clone()));
     }
     if let Some(country) = &filter.country {
-        let office_ids = user_countries::table.filter(user_countries::country.eq(country.clone())).select(user_countries::user_id);
-        query = query.filter(users::country.eq(country.clone()).or(users::id.eq_any(office_ids)));
+        let office_ids = user_countries::table
+            .filter(user_countries::country.eq(country.clone()))
+            .select(user_countries::user_id);
+        query = query.filter(
+            users::country
+                .eq(country.clone())
+                .or(users::id.eq_any(office_ids)),
+        );
     }
     if let Some(active) = filter.active {
         query = query.filter(users::active.eq(active));
@@ -90,22 +96,35 @@ pub fn list(conn: &mut DbConn, filter: &UserFilter, page: PageRequest) -> QueryR
         .limit(page.per_page)
         .offset(page.offset())
         .load(conn)?;
-    let users = rows.into_iter().map(|row| with_countries(conn, row)).collect::<QueryResult<Vec<_>>>()?;
+    let users = rows
+        .into_iter()
+        .map(|row| with_countries(conn, row))
+        .collect::<QueryResult<Vec<_>>>()?;
     Ok((users, total))
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Option<User>> {
-    let row = users::table.find(id).select(UserRow::as_select()).first(conn).optional()?;
+    let row = users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
     row.map(|row| with_countries(conn, row)).transpose()
 }
 
 pub fn by_email(conn: &mut DbConn, email_key: &str) -> QueryResult<Option<User>> {
-    let row = users::table.filter(users::email_key.eq(email_key)).select(UserRow::as_select()).first(conn).optional()?;
+    let row = users::table
+        .filter(users::email_key.eq(email_key))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
     row.map(|row| with_countries(conn, row)).transpose()
 }
 
 pub fn email_taken(conn: &mut DbConn, email_key: &str, except: Option<i32>) -> QueryResult<bool> {
-    let mut query = users::table.filter(users::email_key.eq(email_key)).into_boxed::<Db>();
+    let mut query = users::table
+        .filter(users::email_key.eq(email_key))
+        .into_boxed::<Db>();
     if let Some(id) = except {
         query = query.filter(users::id.ne(id));
     }
@@ -128,7 +147,10 @@ fn replace_countries(conn: &mut DbConn, id: i32, countries: &[String]) -> QueryR
     diesel::delete(user_countries::table.filter(user_countries::user_id.eq(id))).execute(conn)?;
     for country in countries {
         diesel::insert_into(user_countries::table)
-            .values((user_countries::user_id.eq(id), user_countries::country.eq(country)))
+            .values((
+                user_countries::user_id.eq(id),
+                user_countries::country.eq(country),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -151,8 +173,10 @@ pub fn insert(conn: &mut DbConn, fields: &UserFields, password_hash: &str) -> Qu
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let row: UserRow =
-        users::table.filter(users::email_key.eq(&fields.email_key)).select(UserRow::as_select()).first(conn)?;
+    let row: UserRow = users::table
+        .filter(users::email_key.eq(&fields.email_key))
+        .select(UserRow::as_select())
+        .first(conn)?;
     replace_countries(conn, row.id, office_countries(fields))?;
     with_countries(conn, row)
 }

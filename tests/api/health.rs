@@ -1,3 +1,7 @@
+use normtrack::auth::jwt::Claims;
+use normtrack::domain::access::{Principal, Role};
+
+use crate::helpers::Req;
 use crate::on_both_engines;
 
 on_both_engines! {
@@ -30,16 +34,23 @@ fn answers_503_problem_while_the_database_is_unreachable() {
     let pool = r2d2::Pool::builder()
         .connection_timeout(std::time::Duration::from_millis(500))
         .build_unchecked(manager);
+    let auth = std::sync::Arc::new(normtrack::auth::Auth::new(b"0123456789abcdef0123456789abcdef"));
     let state = normtrack::api::AppState {
         pool,
         engine: normtrack::db::Engine::Postgres,
+        auth: auth.clone(),
     };
     let app = crate::helpers::TestApp::serve(state, crate::helpers::Engine::Postgres, None);
-    let response = app.get("/readyz");
+    let response = app.send_with_token(None, Req::new("GET", "/readyz"));
     response.problem(503);
     assert!(response.header("retry-after").is_some());
-    app.get("/api/v1/countries").problem(503);
-    app.get("/api/v1/ratifications/VNM/C098").problem(503);
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims::new(Principal::User(1), Role::Admin, now, 600);
+    let token = auth.keys.issue(&claims).expect("token");
+    app.send_with_token(Some(&token), Req::new("GET", "/api/v1/countries"))
+        .problem(503);
+    app.send_with_token(Some(&token), Req::new("GET", "/api/v1/ratifications/VNM/C098"))
+        .problem(503);
     // Liveness does not depend on the database.
-    assert_eq!(app.get("/healthz").status, 200);
+    assert_eq!(app.send_with_token(None, Req::new("GET", "/healthz")).status, 200);
 }

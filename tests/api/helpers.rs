@@ -7,11 +7,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use normtrack::api::AppState;
+use normtrack::auth::jwt::Claims;
 use normtrack::config::Settings;
 use normtrack::db::DbConn;
+use normtrack::domain::access::{Principal, Role};
+use normtrack::repo;
 use normtrack::startup;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +98,7 @@ impl TestDb {
             database_url: self.url.clone(),
             bind: "127.0.0.1:0".parse().unwrap(),
             pool_size: 4,
+            jwt_secret: None,
         }
     }
 }
@@ -106,11 +113,176 @@ impl Drop for TestDb {
     }
 }
 
+/// Who sends a request: nobody, or one of the fixture's callers. The office user covers
+/// [`OWN`]; the constituents belong to organizations of [`OWN`]; [`OTHER`] is a country none
+/// of them covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Who {
+    Anonymous,
+    Admin,
+    Office,
+    Government,
+    Employer,
+    Worker,
+    Viewer,
+}
+
+pub const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Admin,
+    Who::Office,
+    Who::Government,
+    Who::Employer,
+    Who::Worker,
+    Who::Viewer,
+];
+pub const OWN: &str = "ZWE";
+pub const OTHER: &str = "VNM";
+/// The password of every fixture account.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+impl Who {
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Who::Anonymous => None,
+            Who::Admin => Some(Role::Admin),
+            Who::Office => Some(Role::Office),
+            Who::Government => Some(Role::Government),
+            Who::Employer => Some(Role::Employer),
+            Who::Worker => Some(Role::Worker),
+            Who::Viewer => Some(Role::Viewer),
+        }
+    }
+
+    pub fn email(self) -> String {
+        format!("{:?}@fixture.example", self).to_lowercase()
+    }
+}
+
+fn test_password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| normtrack::auth::password::hash(TEST_PASSWORD).expect("hash"))
+}
+
+/// The callers and organizations every test app starts with.
+pub struct Fixture {
+    pub tokens: HashMap<Who, String>,
+    pub users: HashMap<Who, i32>,
+    /// Organizations by (country, kind).
+    pub organizations: HashMap<(String, String), i32>,
+    /// The viewer's dashboard token id.
+    pub viewer_token: i32,
+}
+
+impl Fixture {
+    fn create(state: &AppState) -> Fixture {
+        let mut conn = state.pool.get().expect("connection");
+        let mut organizations = HashMap::new();
+        for country in [OWN, OTHER] {
+            for kind in ["government", "employer", "worker"] {
+                let org = repo::organizations::insert(
+                    &mut conn,
+                    country,
+                    kind,
+                    &format!("Fixture {kind} of {country}"),
+                )
+                .expect("organization");
+                organizations.insert((country.to_string(), kind.to_string()), org.id);
+            }
+        }
+        let mut users = HashMap::new();
+        let mut tokens = HashMap::new();
+        let now = chrono::Utc::now().timestamp();
+        for who in [
+            Who::Admin,
+            Who::Office,
+            Who::Government,
+            Who::Employer,
+            Who::Worker,
+        ] {
+            let role = who.role().expect("role");
+            let (countries, country, organization) = match role {
+                Role::Office => (vec![OWN.to_string()], None, None),
+                Role::Admin => (Vec::new(), None, None),
+                _ => (
+                    Vec::new(),
+                    Some(OWN.to_string()),
+                    Some(organizations[&(OWN.to_string(), role.as_str().to_string())]),
+                ),
+            };
+            let fields = repo::users::UserFields {
+                email: who.email(),
+                email_key: who.email(),
+                display_name: format!("{who:?}"),
+                role: role.as_str().into(),
+                countries,
+                country,
+                organization,
+                active: true,
+            };
+            let user = repo::users::insert(&mut conn, &fields, test_password_hash()).expect("user");
+            users.insert(who, user.row.id);
+            let claims = Claims::new(Principal::User(user.row.id), role, now, 1800);
+            tokens.insert(who, state.auth.keys.issue(&claims).expect("token"));
+        }
+        let expires = repo::now() + chrono::Duration::days(30);
+        let token = repo::tokens::insert(
+            &mut conn,
+            "fixture dashboard",
+            users.get(&Who::Admin).copied(),
+            expires,
+        )
+        .expect("dashboard token");
+        let claims = Claims::new(Principal::DashboardToken(token.id), Role::Viewer, now, 30 * 86400);
+        tokens.insert(Who::Viewer, state.auth.keys.issue(&claims).expect("token"));
+        Fixture {
+            tokens,
+            users,
+            organizations,
+            viewer_token: token.id,
+        }
+    }
+
+    pub fn organization(&self, country: &str, kind: &str) -> i32 {
+        self.organizations[&(country.to_string(), kind.to_string())]
+    }
+}
+
+/// A request a test sends.
+pub struct Req<'a> {
+    pub method: &'a str,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<(String, Vec<u8>)>,
+}
+
+impl<'a> Req<'a> {
+    pub fn new(method: &'a str, path: impl Into<String>) -> Req<'a> {
+        Req {
+            method,
+            path: path.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(("application/json".into(), body.to_string().into_bytes()));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
 /// The application, served on a loopback port, over a fresh seeded database.
 pub struct TestApp {
     pub address: String,
     pub state: AppState,
     pub engine: Engine,
+    pub fixture: Option<Fixture>,
     agent: ureq::Agent,
     server: actix_web::dev::ServerHandle,
     // Dropped last: the database outlives the server.
@@ -121,7 +293,10 @@ impl TestApp {
     pub fn spawn(engine: Engine) -> Option<TestApp> {
         let db = TestDb::create(engine)?;
         let state = startup::prepare_database(&db.settings()).expect("prepare database");
-        Some(Self::serve(state, engine, Some(db)))
+        let fixture = Fixture::create(&state);
+        let mut app = Self::serve(state, engine, Some(db));
+        app.fixture = Some(fixture);
+        Some(app)
     }
 
     /// Serves an application state prepared by the test itself.
@@ -147,6 +322,7 @@ impl TestApp {
             address,
             state,
             engine,
+            fixture: None,
             agent,
             server,
             _db: db,
@@ -158,26 +334,77 @@ impl TestApp {
         self.state.pool.get().expect("database connection")
     }
 
-    pub fn get(&self, path: &str) -> TestResponse {
-        self.get_with(path, &[])
+    pub fn fixture(&self) -> &Fixture {
+        self.fixture.as_ref().expect("this app has no fixture")
     }
 
-    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
-        let mut request = self.agent.get(format!("{}{}", self.address, path));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
+    pub fn token(&self, who: Who) -> Option<&str> {
+        self.fixture
+            .as_ref()
+            .and_then(|f| f.tokens.get(&who))
+            .map(String::as_str)
+    }
+
+    /// Sends a request as `who` (with that caller's bearer token).
+    pub fn send(&self, who: Who, req: Req<'_>) -> TestResponse {
+        let token = self.token(who).map(str::to_string);
+        self.send_with_token(token.as_deref(), req)
+    }
+
+    /// Sends a request with this bearer token (or none).
+    pub fn send_with_token(&self, token: Option<&str>, req: Req<'_>) -> TestResponse {
+        let mut builder = ureq::http::Request::builder()
+            .method(req.method)
+            .uri(format!("{}{}", self.address, req.path));
+        if let Some(token) = token {
+            builder = builder.header("Authorization", format!("Bearer {token}"));
         }
-        TestResponse::from(request.call().expect("HTTP request"))
+        for (name, value) in &req.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let response = match req.body {
+            Some((content_type, body)) => {
+                let request = builder
+                    .header("Content-Type", content_type)
+                    .body(body)
+                    .expect("request");
+                self.agent.run(request)
+            }
+            None => self.agent.run(builder.body(()).expect("request")),
+        };
+        TestResponse::from(response.expect("HTTP request"))
     }
 
+    /// GET as the administrator.
+    pub fn get(&self, path: &str) -> TestResponse {
+        self.get_as(Who::Admin, path)
+    }
+
+    pub fn get_as(&self, who: Who, path: &str) -> TestResponse {
+        self.send(who, Req::new("GET", path))
+    }
+
+    /// GET as the administrator, with extra headers.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        let mut req = Req::new("GET", path);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        self.send(Who::Admin, req)
+    }
+
+    /// POST as the administrator.
     pub fn post(&self, path: &str, content_type: &str, body: &[u8]) -> TestResponse {
-        let response = self
-            .agent
-            .post(format!("{}{}", self.address, path))
-            .header("Content-Type", content_type)
-            .send(body)
-            .expect("HTTP request");
-        TestResponse::from(response)
+        let mut req = Req::new("POST", path);
+        req.body = Some((content_type.to_string(), body.to_vec()));
+        self.send(Who::Admin, req)
+    }
+
+    /// The current `ETag` of a record, read by the administrator.
+    pub fn etag_of(&self, path: &str) -> String {
+        let response = self.get(path);
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+        response.header("etag").expect("ETag").to_string()
     }
 
     /// Sends raw bytes (for requests no HTTP client would build) and returns the status.
