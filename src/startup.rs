@@ -4,6 +4,7 @@ use std::net::TcpListener;
 use std::time::Instant;
 
 use actix_web::dev::{Server, Service};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
@@ -87,6 +88,7 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupErro
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
                     .add(("Referrer-Policy", "no-referrer")),
             )
             .wrap_fn(|req, srv| {
@@ -95,7 +97,18 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupErro
                 let path = req.path().to_string();
                 let fut = srv.call(req);
                 async move {
-                    let res = fut.await?;
+                    let mut res = fut.await?;
+                    if path.starts_with("/api/") {
+                        // JSON answers: never cached by intermediaries, never rendered as a page.
+                        let headers = res.headers_mut();
+                        if !headers.contains_key(header::CACHE_CONTROL) {
+                            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                        }
+                        headers.insert(
+                            header::CONTENT_SECURITY_POLICY,
+                            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+                        );
+                    }
                     tracing::info!(
                         %method,
                         path,

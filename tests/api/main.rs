@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod access_matrix;
+mod auth;
 mod errors;
 mod health;
 mod openapi;

@@ -1,0 +1,368 @@
+//! The route × role × own-country/other-country matrix. Every route of the OpenAPI document
+//! must have a row here (a new route without one fails the test), and the roles each row
+//! admits must be the roles the OpenAPI operation declares.
+
+use serde_json::json;
+
+use crate::helpers::{Req, TestApp, Who, EVERYONE, OTHER, OWN, TEST_PASSWORD};
+use crate::on_both_engines;
+
+/// Which country a request targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Own,
+    Other,
+}
+
+impl Side {
+    fn country(self) -> &'static str {
+        match self {
+            Side::Own => OWN,
+            Side::Other => OTHER,
+        }
+    }
+}
+
+/// Expected statuses, in the order of [`EVERYONE`]: anonymous, admin, office, government,
+/// employer, worker, viewer.
+type Expect = [u16; 7];
+
+const PUBLIC_200: Expect = [200, 200, 200, 200, 200, 200, 200];
+const ANY_ROLE_200: Expect = [401, 200, 200, 200, 200, 200, 200];
+const ADMIN_200: Expect = [401, 200, 403, 403, 403, 403, 403];
+const ADMIN_201: Expect = [401, 201, 403, 403, 403, 403, 403];
+const ADMIN_204: Expect = [401, 204, 403, 403, 403, 403, 403];
+const PEOPLE_200: Expect = [401, 200, 200, 200, 200, 200, 403];
+const ADMIN_OFFICE_201: Expect = [401, 201, 201, 403, 403, 403, 403];
+const ADMIN_ONLY_OF_OFFICE_201: Expect = [401, 201, 403, 403, 403, 403, 403];
+const ADMIN_OFFICE_200: Expect = [401, 200, 200, 403, 403, 403, 403];
+
+struct Row {
+    method: &'static str,
+    route: &'static str,
+    own: Expect,
+    other: Expect,
+    /// Builds the request `who` sends for `side`; may prepare state through the admin.
+    build: fn(&TestApp, Who, Side) -> Req<'static>,
+}
+
+fn unique(who: Who, side: Side) -> String {
+    format!("{who:?}-{side:?}-{}", std::process::id()).to_lowercase()
+}
+
+fn rows() -> Vec<Row> {
+    vec![
+        Row {
+            method: "GET",
+            route: "/healthz",
+            own: PUBLIC_200,
+            other: PUBLIC_200,
+            build: |_, _, _| Req::new("GET", "/healthz"),
+        },
+        Row {
+            method: "GET",
+            route: "/readyz",
+            own: PUBLIC_200,
+            other: PUBLIC_200,
+            build: |_, _, _| Req::new("GET", "/readyz"),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/auth/login",
+            own: PUBLIC_200,
+            other: PUBLIC_200,
+            build: |_, _, _| {
+                Req::new("POST", "/api/v1/auth/login")
+                    .json(json!({"email": Who::Worker.email(), "password": TEST_PASSWORD}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/auth/me",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/auth/me"),
+        },
+        Row {
+            method: "PATCH",
+            route: "/api/v1/auth/me",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |app, who, side| {
+                let tag = app
+                    .send(who, Req::new("GET", "/api/v1/auth/me"))
+                    .header("etag")
+                    .unwrap_or("\"none\"")
+                    .to_string();
+                Req::new("PATCH", "/api/v1/auth/me")
+                    .header("If-Match", &tag)
+                    .json(json!({"display_name": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/users",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/users"),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/users",
+            own: ADMIN_201,
+            other: ADMIN_201,
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/users").json(json!({
+                    "email": format!("{}@new.example", unique(who, side)),
+                    "role": "office",
+                    "countries": [side.country()],
+                    "password": TEST_PASSWORD,
+                }))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/users/{id}",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |app, _, _| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/users/{}", app.fixture().users[&Who::Government]),
+                )
+            },
+        },
+        Row {
+            method: "PATCH",
+            route: "/api/v1/users/{id}",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |app, who, side| {
+                let path = format!("/api/v1/users/{}", app.fixture().users[&Who::Worker]);
+                let tag = app.etag_of(&path);
+                Req::new("PATCH", path)
+                    .header("If-Match", &tag)
+                    .json(json!({"display_name": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/users/{id}/password",
+            own: ADMIN_204,
+            other: ADMIN_204,
+            build: |app, _, _| {
+                Req::new(
+                    "POST",
+                    format!("/api/v1/users/{}/password", app.fixture().users[&Who::Employer]),
+                )
+                .json(json!({"password": TEST_PASSWORD}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/tokens",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/tokens"),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/tokens",
+            own: ADMIN_201,
+            other: ADMIN_201,
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/tokens")
+                    .json(json!({"name": unique(who, side), "expires_in_days": 30}))
+            },
+        },
+        Row {
+            method: "DELETE",
+            route: "/api/v1/tokens/{id}",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |app, who, side| {
+                let issued = app.send(
+                    Who::Admin,
+                    Req::new("POST", "/api/v1/tokens")
+                        .json(json!({"name": format!("spare {}", unique(who, side)), "expires_in_days": 1})),
+                );
+                Req::new("DELETE", format!("/api/v1/tokens/{}", issued.json()["id"]))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/organizations",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/organizations"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/organizations/{id}",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |app, _, side| {
+                Req::new(
+                    "GET",
+                    format!(
+                        "/api/v1/organizations/{}",
+                        app.fixture().organization(side.country(), "worker")
+                    ),
+                )
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/organizations",
+            own: ADMIN_OFFICE_201,
+            other: ADMIN_ONLY_OF_OFFICE_201,
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/organizations")
+                    .json(json!({"country": side.country(), "kind": "employer", "name": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "PATCH",
+            route: "/api/v1/organizations/{id}",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |app, who, side| {
+                let path = format!(
+                    "/api/v1/organizations/{}",
+                    app.fixture().organization(side.country(), "government")
+                );
+                let tag = app.etag_of(&path);
+                Req::new("PATCH", path)
+                    .header("If-Match", &tag)
+                    .json(json!({"name": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/countries",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/countries"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/countries/{iso3}",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/countries/{}", side.country())),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/conventions",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/conventions"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/conventions/{code}",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/conventions/C087"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/ratifications",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/ratifications?country={}", side.country())),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/ratifications/{iso3}/{code}",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/ratifications/{}/C182", side.country())),
+        },
+    ]
+}
+
+const ADMIN_ONLY_OF_OFFICE_200: Expect = [401, 200, 403, 403, 403, 403, 403];
+
+fn documented_operations() -> Vec<(String, String)> {
+    let doc: serde_json::Value =
+        serde_json::from_str(&normtrack::openapi::document_json()).expect("document");
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            operations.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    operations.sort();
+    operations
+}
+
+#[test]
+fn every_route_has_a_row_in_the_access_matrix() {
+    let mut in_table: Vec<(String, String)> = rows()
+        .iter()
+        .map(|r| (r.method.to_string(), r.route.to_string()))
+        .collect();
+    in_table.sort();
+    let documented = documented_operations();
+    let missing: Vec<_> = documented.iter().filter(|op| !in_table.contains(op)).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the access matrix: {missing:?}"
+    );
+    let stale: Vec<_> = in_table.iter().filter(|op| !documented.contains(op)).collect();
+    assert!(stale.is_empty(), "rows for routes that do not exist: {stale:?}");
+}
+
+#[test]
+fn the_openapi_document_declares_the_roles_the_matrix_admits() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&normtrack::openapi::document_json()).expect("document");
+    for row in rows() {
+        let operation = &doc["paths"][row.route][row.method.to_lowercase()];
+        let admitted: Vec<&str> = EVERYONE
+            .iter()
+            .zip(row.own)
+            .filter(|(who, status)| **who != Who::Anonymous && *status != 403)
+            .filter_map(|(who, _)| who.role().map(|r| r.as_str()))
+            .collect();
+        if row.own[0] == 401 {
+            let scopes: Vec<&str> = operation["security"][0]["bearer"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{} {} declares no roles", row.method, row.route))
+                .iter()
+                .filter_map(|s| s.as_str())
+                .collect();
+            assert_eq!(scopes, admitted, "{} {}", row.method, row.route);
+        } else {
+            assert!(
+                operation["security"].is_null(),
+                "{} {} is public but declares security",
+                row.method,
+                row.route
+            );
+        }
+    }
+}
+
+on_both_engines! {
+    fn every_route_answers_each_role_in_and_out_of_its_country_as_declared(app) {
+        let mut failures = Vec::new();
+        for row in rows() {
+            for (side, expected) in [(Side::Own, row.own), (Side::Other, row.other)] {
+                for (who, want) in EVERYONE.iter().zip(expected) {
+                    let response = app.send(*who, (row.build)(app, *who, side));
+                    if response.status != want {
+                        failures.push(format!(
+                            "{} {} as {who:?} ({side:?} country): expected {want}, got {} {}",
+                            row.method, row.route, response.status, response.body
+                        ));
+                    } else if want >= 400 {
+                        response.problem(want);
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
+    }
+}
