@@ -169,11 +169,15 @@ fn shape(
         errors.push(FieldError::new("email", e));
         Default::default()
     });
+    let given = display_name.is_some();
     let display_name = display_name
         .map(|n| n.trim().to_string())
         .unwrap_or_else(|| email.clone());
-    if let Err(e) = check_display_name(&display_name) {
-        errors.push(FieldError::new("display_name", e));
+    // A name taken from a bad address is not a second error.
+    if given || !email.is_empty() {
+        if let Err(e) = check_display_name(&display_name) {
+            errors.push(FieldError::new("display_name", e));
+        }
     }
     let mut codes = Vec::new();
     for raw in countries {

@@ -193,6 +193,24 @@ on_both_engines! {
         assert!(!listed.body.contains("argon2"));
     }
 
+    fn passwords_never_reach_the_logs(app) {
+        let password = format!("log canary {}", normtrack::auth::random_hex(8));
+        let created = app.send(Who::Admin, Req::new("POST", "/api/v1/users").json(json!({
+            "email": "canary@fixture.example", "role": "viewer", "password": password
+        })));
+        assert_eq!(created.status, 201);
+        let login = |pw: &str| app.send(Who::Anonymous, Req::new("POST", "/api/v1/auth/login").json(json!({"email": "canary@fixture.example", "password": pw})));
+        assert_eq!(login(&password).status, 200);
+        let wrong = format!("{password} but wrong");
+        assert_eq!(login(&wrong).status, 401);
+        let id = created.json()["id"].as_i64().unwrap();
+        let reset = format!("{password} reset");
+        assert_eq!(app.send(Who::Admin, Req::new("POST", format!("/api/v1/users/{id}/password")).json(json!({"password": reset}))).status, 204);
+        let logs = crate::helpers::captured_logs();
+        assert!(logs.contains("failed login"), "the capture sees the application's logs");
+        assert!(!logs.contains("log canary"), "a password reached the logs");
+    }
+
     fn a_constituent_cannot_change_its_own_role_or_scope(app) {
         let tag = app.send(Who::Government, Req::new("GET", "/api/v1/auth/me")).header("etag").unwrap().to_string();
         for body in [json!({"role": "admin"}), json!({"country": "VNM"}), json!({"organization": 1}), json!({"countries": ["VNM"]}), json!({"active": true})] {

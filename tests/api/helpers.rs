@@ -277,6 +277,41 @@ impl<'a> Req<'a> {
     }
 }
 
+/// Everything the application logs during the tests (all tests share one subscriber).
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogCapture;
+
+impl Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the capturing subscriber (debug level) once per test process.
+pub fn capture_logs() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_writer(|| LogCapture)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+}
+
+/// What has been logged so far, by every test.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+}
+
 /// The application, served on a loopback port, over a fresh seeded database.
 pub struct TestApp {
     pub address: String,
@@ -291,6 +326,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn spawn(engine: Engine) -> Option<TestApp> {
+        capture_logs();
         let db = TestDb::create(engine)?;
         let state = startup::prepare_database(&db.settings()).expect("prepare database");
         let fixture = Fixture::create(&state);

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access_matrix;
+mod accounts;
 mod auth;
 mod errors;
 mod health;
