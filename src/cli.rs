@@ -39,6 +39,16 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Import records from a CSV file, all or nothing.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Export records as CSV.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write to this file instead of standard output.
@@ -65,6 +75,26 @@ pub enum UsersCommand {
         organization: Option<i32>,
         #[arg(long)]
         display_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a ratification CSV (the columns of the export); shows progress on large files.
+    Ratifications {
+        file: PathBuf,
+        /// Check the file and print the counts; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write every ratification record as CSV (to standard output, or a file).
+    Ratifications {
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -141,11 +171,65 @@ pub fn run(cli: Cli) -> CliResult {
                 password,
                 active: true,
             };
-            let user = crate::api::users::create_user(&mut conn, new).map_err(describe)?;
+            let user = crate::api::users::create_user(&mut conn, new, "cli").map_err(describe)?;
             println!(
                 "created user {} ({}, {})",
                 user.row.id, user.row.email, user.row.role
             );
+            Ok(())
+        }
+        Command::Import {
+            what: ImportCommand::Ratifications { file, dry_run },
+        } => {
+            let settings = Settings::from_env()?;
+            let mut conn = open(&settings)?;
+            db::migrations::run_pending(&mut conn)?;
+            let csv = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let today = chrono::Utc::now().date_naive();
+            let mut last = std::time::Instant::now();
+            let mut progress = |phase: &str, done: usize, total: usize| {
+                if done == total || last.elapsed().as_millis() >= 500 {
+                    eprintln!("{phase} {done}/{total} rows");
+                    last = std::time::Instant::now();
+                }
+            };
+            let caller = crate::domain::access::Caller::cli();
+            match crate::service::ratifications::import(
+                &mut conn,
+                &caller,
+                &csv,
+                dry_run,
+                today,
+                &mut progress,
+            ) {
+                Ok(s) => {
+                    let verb = if s.dry_run { "would be" } else { "were" };
+                    println!(
+                        "{} rows: {} {verb} inserted, {} {verb} updated, {} unchanged",
+                        s.rows, s.inserted, s.updated, s.unchanged
+                    );
+                    Ok(())
+                }
+                Err(crate::service::ratifications::ImportError::Rows(rows)) => {
+                    for row in &rows {
+                        eprintln!("{}: {row}", file.display());
+                    }
+                    Err(format!("{} bad row(s); nothing was imported", rows.len()).into())
+                }
+                Err(crate::service::ratifications::ImportError::App(e)) => Err(describe(e)),
+            }
+        }
+        Command::Export {
+            what: ExportCommand::Ratifications { output },
+        } => {
+            let settings = Settings::from_env()?;
+            let mut conn = open(&settings)?;
+            let rows = crate::repo::ratifications::all_matching(&mut conn, &Default::default())?;
+            let csv = crate::import::ratifications::write_csv(&rows)?;
+            match output {
+                Some(path) => std::fs::write(&path, csv)?,
+                None => std::io::stdout().write_all(csv.as_bytes())?,
+            }
             Ok(())
         }
         Command::Openapi { output } => {

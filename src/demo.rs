@@ -47,7 +47,7 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Box<dyn std::err
                 password: password.clone(),
                 active: true,
             };
-            create_user(conn, new)?;
+            create_user(conn, new, "cli")?;
             accounts.push(DemoAccount {
                 role: role.as_str().into(),
                 email,

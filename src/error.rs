@@ -11,9 +11,12 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// One invalid field (query parameter, body field or CSV column) and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
-    /// The parameter or field name.
+    /// The parameter or field name (for CSV files: the column).
     pub field: String,
     pub message: String,
+    /// For CSV files: the line of the file (1 is the header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 impl FieldError {
@@ -21,6 +24,7 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
+            line: None,
         }
     }
 }

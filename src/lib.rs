@@ -17,5 +17,6 @@ pub mod import;
 pub mod openapi;
 pub mod repo;
 pub mod seed;
+pub mod service;
 pub mod startup;
 pub mod telemetry;

@@ -23,7 +23,8 @@ use crate::error::{FieldError, Problem};
         (name = "ratifications", description = "Ratification records, with their sources"),
         (name = "auth", description = "Log in; who am I"),
         (name = "users", description = "Accounts (administrators)"),
-        (name = "tokens", description = "Read-only dashboard tokens (administrators)")
+        (name = "tokens", description = "Read-only dashboard tokens (administrators)"),
+        (name = "audit", description = "The log of every write")
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerScheme)

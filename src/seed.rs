@@ -221,6 +221,7 @@ fn read_conventions() -> Result<Vec<ConventionRow>, SeedError> {
                 reference_ratifications,
                 reference_ratifications_as_of: non_empty(c.reference_ratifications_as_of),
                 reference_ratifications_source: non_empty(c.reference_ratifications_source),
+                version: 1,
             })
         })
         .collect()

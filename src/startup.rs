@@ -79,6 +79,7 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupErro
                     .limit(problems::JSON_LIMIT)
                     .error_handler(problems::json_error),
             )
+            .app_data(web::PayloadConfig::new(problems::UPLOAD_LIMIT))
             .into_utoipa_app()
             .configure(api::configure)
             .into_app()

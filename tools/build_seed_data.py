@@ -225,7 +225,10 @@ for (iso3, code), rows in sorted(cands.items()):
     for o in others:
         date = f" (as of {o['source_date']})" if o["source_date"] else ""
         notes += f" | Also: {o['source']}{date}: {o['notes']}"
+    bound = primary["status"] in ("ratified", "denounced")
+    incomplete = bound and (not primary["registered_on"] or (code == "C138" and not minimum_age))
     ratifications.append({
+        "source_incomplete": "true" if incomplete else "false",
         "country": iso3, "convention": code, "status": primary["status"], "stage": "",
         "registered_on": primary["registered_on"], "in_force_on": primary["in_force_on"],
         "denounced_on": primary.get("denounced_on", ""), "minimum_age": minimum_age,
@@ -236,7 +239,8 @@ os.makedirs(OUT, exist_ok=True)
 write("countries.csv", ["iso3", "iso2", "un_m49", "name", "region", "region_basis", "source"], countries)
 write("conventions.csv", list(conventions[0].keys()), conventions)
 write("ratifications.csv", ["country", "convention", "status", "stage", "registered_on", "in_force_on",
-                            "denounced_on", "minimum_age", "notes", "source", "source_date"], ratifications)
+                            "denounced_on", "minimum_age", "notes", "source", "source_date",
+                            "source_incomplete"], ratifications)
 by_status = {}
 for r in ratifications:
     by_status[r["status"]] = by_status.get(r["status"], 0) + 1

@@ -194,6 +194,7 @@ pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> 
                 organization: user.row.organization,
             })
         }
+        Principal::Cli => Err(unauthorized()),
         Principal::DashboardToken(id) => {
             let now = repo::now();
             repo::tokens::get(conn, id)?

@@ -154,6 +154,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
             };
             Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(me))
         }
+        Principal::Cli => Err(AppError::Forbidden("the command line has no account".into())),
         Principal::DashboardToken(id) => {
             let token = with_db(&state, move |conn| {
                 repo::tokens::get(conn, id)?.ok_or_else(|| AppError::NotFound("this token".into()))
@@ -256,6 +257,7 @@ pub async fn update_me(
                 updated =
                     repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
             }
+            super::users::audit_user(conn, &caller.actor(), "update", id, Some(&user), Some(&updated))?;
             Ok(updated)
         })
     })

@@ -11,6 +11,11 @@ pub fn etag(kind: &str, id: impl std::fmt::Display, version: i32) -> String {
     format!("\"{kind}-{id}-v{version}\"")
 }
 
+/// The entity tag of version `version` of the (country, instrument) record.
+pub fn ratification_etag(country: &str, convention: &str, version: i32) -> String {
+    format!("\"{country}-{convention}-v{version}\"")
+}
+
 /// The `If-Match` tags a request sent (`None`: no header), read before the request's work
 /// moves to the database thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +32,14 @@ impl IfMatch {
                 .extend(value.split(',').map(|t| t.trim().to_string()));
         }
         Ok(IfMatch(tags))
+    }
+
+    /// For a record that does not exist yet: any `If-Match` fails (RFC 9110 13.1.1).
+    pub fn check_absent(&self) -> AppResult<()> {
+        match &self.0 {
+            None => Ok(()),
+            Some(_) => Err(AppError::PreconditionFailed),
+        }
     }
 
     /// Checks the tags against the record's current tag. `*` matches any existing record.

@@ -2,6 +2,7 @@
 //! table ([`configure`]), and the helpers every handler shares.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod concurrency;
 pub mod conventions;
@@ -54,6 +55,7 @@ where
 /// access it admits; `access::endpoint` enforces it and writes it into the OpenAPI document.
 pub fn configure(cfg: &mut ServiceConfig) {
     use Access::{Public, Roles};
+    use {audit as au, conventions as cv, countries as co, organizations as og, ratifications as ra};
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
         .service(
@@ -73,48 +75,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(tokens::__path_list, Roles(ADMIN), tokens::list))
                 .service(endpoint(tokens::__path_create, Roles(ADMIN), tokens::create))
                 .service(endpoint(tokens::__path_revoke, Roles(ADMIN), tokens::revoke))
-                .service(endpoint(
-                    organizations::__path_list,
-                    Roles(ANY_ROLE),
-                    organizations::list,
-                ))
-                .service(endpoint(
-                    organizations::__path_get,
-                    Roles(ANY_ROLE),
-                    organizations::get,
-                ))
-                .service(endpoint(
-                    organizations::__path_create,
-                    Roles(ADMIN_OFFICE),
-                    organizations::create,
-                ))
-                .service(endpoint(
-                    organizations::__path_update,
-                    Roles(ADMIN_OFFICE),
-                    organizations::update,
-                ))
-                .service(endpoint(countries::__path_list, Roles(ANY_ROLE), countries::list))
-                .service(endpoint(countries::__path_get, Roles(ANY_ROLE), countries::get))
-                .service(endpoint(
-                    conventions::__path_list,
-                    Roles(ANY_ROLE),
-                    conventions::list,
-                ))
-                .service(endpoint(
-                    conventions::__path_get,
-                    Roles(ANY_ROLE),
-                    conventions::get,
-                ))
-                .service(endpoint(
-                    ratifications::__path_list,
-                    Roles(ANY_ROLE),
-                    ratifications::list,
-                ))
-                .service(endpoint(
-                    ratifications::__path_get,
-                    Roles(ANY_ROLE),
-                    ratifications::get,
-                )),
+                .service(endpoint(og::__path_list, Roles(ANY_ROLE), og::list))
+                .service(endpoint(og::__path_get, Roles(ANY_ROLE), og::get))
+                .service(endpoint(og::__path_create, Roles(ADMIN_OFFICE), og::create))
+                .service(endpoint(og::__path_update, Roles(ADMIN_OFFICE), og::update))
+                .service(endpoint(co::__path_list, Roles(ANY_ROLE), co::list))
+                .service(endpoint(co::__path_get, Roles(ANY_ROLE), co::get))
+                .service(endpoint(cv::__path_list, Roles(ANY_ROLE), cv::list))
+                .service(endpoint(cv::__path_get, Roles(ANY_ROLE), cv::get))
+                .service(endpoint(cv::__path_create, Roles(ADMIN), cv::create))
+                .service(endpoint(cv::__path_update, Roles(ADMIN), cv::update))
+                .service(endpoint(ra::__path_list, Roles(ANY_ROLE), ra::list))
+                .service(endpoint(ra::__path_export_csv, Roles(ANY_ROLE), ra::export_csv))
+                .service(endpoint(ra::__path_get, Roles(ANY_ROLE), ra::get))
+                .service(endpoint(ra::__path_put, Roles(ADMIN_OFFICE), ra::put))
+                .service(endpoint(ra::__path_history, Roles(ANY_ROLE), ra::history))
+                .service(endpoint(ra::__path_import, Roles(ADMIN_OFFICE), ra::import))
+                .service(endpoint(au::__path_list, Roles(ADMIN_OFFICE), au::list)),
         );
 }
 

@@ -16,7 +16,7 @@ use crate::domain::pagination::Page;
 use crate::domain::reference::OrganizationKind;
 use crate::domain::text::check_text;
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::{self, organizations::OrganizationFilter, organizations::OrganizationRow};
+use crate::repo::{self, audit, organizations::OrganizationFilter, organizations::OrganizationRow};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
@@ -46,6 +46,32 @@ impl Organization {
     fn etag(&self) -> String {
         etag("org", self.id, self.version)
     }
+}
+
+fn audit_organization(
+    conn: &mut crate::db::DbConn,
+    actor: &str,
+    before: Option<&OrganizationRow>,
+    after: &OrganizationRow,
+) -> AppResult<()> {
+    let snapshot = |row: &OrganizationRow| {
+        Organization::from_row(row.clone())
+            .ok()
+            .and_then(|o| audit::snapshot(&o))
+    };
+    audit::record(
+        conn,
+        audit::Entry {
+            actor,
+            action: if before.is_some() { "update" } else { "create" },
+            entity: "organization",
+            entity_id: after.id.to_string(),
+            country: Some(&after.country),
+            before: before.and_then(snapshot),
+            after: snapshot(after),
+        },
+    )?;
+    Ok(())
 }
 
 fn respond(status: actix_web::http::StatusCode, row: OrganizationRow) -> AppResult<HttpResponse> {
@@ -197,7 +223,9 @@ pub async fn create(
                     "{country} already has a {kind} organization named '{name}'"
                 )));
             }
-            Ok(repo::organizations::insert(conn, &country, kind, &name)?)
+            let row = repo::organizations::insert(conn, &country, kind, &name)?;
+            audit_organization(conn, &caller.actor(), None, &row)?;
+            Ok(row)
         })
     })
     .await?;
@@ -253,7 +281,10 @@ pub async fn update(
                     current.country, current.kind
                 )));
             }
-            repo::organizations::rename(conn, id, current.version, &name)?.ok_or(AppError::PreconditionFailed)
+            let row = repo::organizations::rename(conn, id, current.version, &name)?
+                .ok_or(AppError::PreconditionFailed)?;
+            audit_organization(conn, &caller.actor(), Some(&current), &row)?;
+            Ok(row)
         })
     })
     .await?;

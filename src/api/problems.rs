@@ -12,6 +12,8 @@ use crate::error::{AppError, Problem, PROBLEM_JSON};
 
 /// Largest JSON body accepted, in bytes.
 pub const JSON_LIMIT: usize = 256 * 1024;
+/// Largest raw body (a CSV import), in bytes: room for every instrument × member state.
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let detail = match &err {

@@ -2,17 +2,24 @@
 //! `/ratifications/{iso3}/{code}`.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::concurrency::IfMatch;
 use super::{path_convention, path_country, stored, with_db, AppState, ParamErrors};
+use crate::domain::access::Caller;
+use crate::domain::codes::parse_source_date;
 use crate::domain::pagination::Page;
 use crate::domain::ratification::{in_force, Stage, Status};
 use crate::domain::reference::{Category, Region};
+use crate::domain::text::check_text;
+use crate::error::FieldError;
 use crate::error::{AppError, AppResult, Problem};
+use crate::repo::ratifications::RatificationFields;
 use crate::repo::{self, ratifications::RatificationFilter, ratifications::RatificationView};
+use crate::service::ratifications::{self as service, ImportSummary};
 
 /// Declarations made with a ratification.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,7 +94,7 @@ impl Ratification {
 
     /// The entity tag of this version of the record.
     pub fn etag(&self) -> String {
-        format!("\"{}-{}-v{}\"", self.country, self.convention, self.version)
+        crate::api::concurrency::ratification_etag(&self.country, &self.convention, self.version)
     }
 }
 
@@ -134,29 +141,12 @@ pub async fn list(
     query: web::Query<RatificationQuery>,
 ) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
-    let filter = RatificationFilter {
-        country: errors.parse_country("country", query.country.as_deref()),
-        convention: errors.parse_convention("convention", query.convention.as_deref()),
-        status: errors.parse_enum("status", query.status.as_deref()),
-        region: errors.parse_enum("region", query.region.as_deref()),
-        category: errors.parse_enum("category", query.category.as_deref()),
-    };
+    let filter = parse_filter(&query, &mut errors);
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
     let today = Utc::now().date_naive();
     let (rows, total) = with_db(&state, move |conn| {
-        let mut unknown = ParamErrors::default();
-        if let Some(country) = &filter.country {
-            if !repo::countries::exists(conn, country)? {
-                unknown.push("country", format!("no member state has the code '{country}'"));
-            }
-        }
-        if let Some(convention) = &filter.convention {
-            if !repo::conventions::exists(conn, convention)? {
-                unknown.push("convention", format!("no instrument has the code '{convention}'"));
-            }
-        }
-        unknown.finish()?;
+        check_filter_exists(conn, &filter)?;
         Ok(repo::ratifications::list(conn, &filter, page)?)
     })
     .await?;
@@ -165,6 +155,33 @@ pub async fn list(
         .map(|v| Ratification::from_view(v, today))
         .collect::<AppResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+}
+
+/// Reads the list filters (shared by the list and the CSV export).
+fn parse_filter(query: &RatificationQuery, errors: &mut ParamErrors) -> RatificationFilter {
+    RatificationFilter {
+        country: errors.parse_country("country", query.country.as_deref()),
+        convention: errors.parse_convention("convention", query.convention.as_deref()),
+        status: errors.parse_enum("status", query.status.as_deref()),
+        region: errors.parse_enum("region", query.region.as_deref()),
+        category: errors.parse_enum("category", query.category.as_deref()),
+    }
+}
+
+/// A filter naming a country or instrument that does not exist is a 400, not an empty list.
+fn check_filter_exists(conn: &mut crate::db::DbConn, filter: &RatificationFilter) -> AppResult<()> {
+    let mut unknown = ParamErrors::default();
+    if let Some(country) = &filter.country {
+        if !repo::countries::exists(conn, country)? {
+            unknown.push("country", format!("no member state has the code '{country}'"));
+        }
+    }
+    if let Some(convention) = &filter.convention {
+        if !repo::conventions::exists(conn, convention)? {
+            unknown.push("convention", format!("no instrument has the code '{convention}'"));
+        }
+    }
+    unknown.finish()
 }
 
 /// One record, with its `ETag` (send it back in `If-Match` to change the record).
@@ -195,4 +212,323 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<(String, String)>) 
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, record.etag()))
         .json(record))
+}
+
+/// The state to record for one (country, instrument) pair.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatificationInput {
+    pub status: Status,
+    /// Only while `in_progress`.
+    pub stage: Option<Stage>,
+    /// The date the ILO registered the ratification (`ratified`, `denounced`); not before the
+    /// instrument's adoption, not in the future.
+    pub registered_on: Option<NaiveDate>,
+    /// Defaults to twelve months after registration (never before the instrument's own entry
+    /// into force); never before registration.
+    pub in_force_on: Option<NaiveDate>,
+    /// For `denounced`: after the entry into force, not in the future.
+    pub denounced_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub declarations: Option<DeclarationsInput>,
+    #[serde(default)]
+    pub notes: String,
+    /// Where the information comes from (required).
+    pub source: String,
+    /// The date the source speaks for: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    pub source_date: Option<String>,
+    /// `true` when the source gives no registration date (or no C138 age): those stay empty
+    /// and the entry into force is unknown.
+    #[serde(default)]
+    pub source_incomplete: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationsInput {
+    /// C138 only: 15 or more, or 14 under the developing-country exception of Article 2(4).
+    pub minimum_age: Option<i32>,
+}
+
+impl RatificationInput {
+    fn into_fields(self, country: String, convention: String) -> AppResult<RatificationFields> {
+        let mut errors = Vec::new();
+        let source = self.source.trim().to_string();
+        if source.is_empty() {
+            errors.push(FieldError::new("source", "every record needs its source"));
+        }
+        for (field, text) in [("source", &source), ("notes", &self.notes)] {
+            if let Err(e) = check_text(text) {
+                errors.push(FieldError::new(field, e));
+            }
+        }
+        let source_date = match self
+            .source_date
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => parse_source_date(raw)
+                .map_err(|e| errors.push(FieldError::new("source_date", e)))
+                .ok(),
+        };
+        if !errors.is_empty() {
+            return Err(AppError::invalid(errors));
+        }
+        Ok(RatificationFields {
+            country,
+            convention,
+            status: self.status.as_str().to_string(),
+            stage: self.stage.map(|s| s.as_str().to_string()),
+            registered_on: self.registered_on,
+            in_force_on: self.in_force_on,
+            denounced_on: self.denounced_on,
+            minimum_age: self.declarations.and_then(|d| d.minimum_age),
+            notes: self.notes.trim().to_string(),
+            source,
+            source_date,
+            source_incomplete: self.source_incomplete,
+        })
+    }
+}
+
+/// Record where a country stands with an instrument. Creating a record needs no
+/// `If-Match`; changing one needs its current `ETag` (428 without, 412 when stale). Every
+/// change writes a history row and an audit entry in the same transaction.
+#[utoipa::path(
+    put,
+    path = "/ratifications/{iso3}/{code}",
+    tag = "ratifications",
+    params(
+        ("iso3" = String, Path, description = "ISO 3166-1 alpha-3 code", example = "VNM"),
+        ("code" = String, Path, description = "Instrument code", example = "C098"),
+        ("If-Match" = Option<String>, Header, description = "The record's ETag; required to change an existing record")
+    ),
+    request_body = RatificationInput,
+    responses(
+        (status = 200, description = "Changed (or unchanged)", body = Ratification, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = Ratification, headers(("ETag" = String))),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such country or instrument", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A rule is broken; `errors` names the fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing for an existing record", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    path: web::Path<(String, String)>,
+    body: web::Json<RatificationInput>,
+) -> AppResult<HttpResponse> {
+    let (iso3, code) = path.into_inner();
+    let (iso3, code) = (path_country(&iso3)?, path_convention(&code)?);
+    let fields = body.into_inner().into_fields(iso3.clone(), code.clone())?;
+    let today = Utc::now().date_naive();
+    let (outcome, view) = with_db(&state, move |conn| {
+        let (outcome, _) = service::put(conn, &caller, fields, &if_match, today)?;
+        let view = repo::ratifications::get(conn, &iso3, &code)?
+            .ok_or_else(|| AppError::Internal("record missing after write".into()))?;
+        Ok((outcome, view))
+    })
+    .await?;
+    let record = Ratification::from_view(view, today)?;
+    let mut response = match outcome {
+        service::Outcome::Created => HttpResponse::Created(),
+        service::Outcome::Updated | service::Outcome::Unchanged => HttpResponse::Ok(),
+    };
+    Ok(response.insert_header((header::ETAG, record.etag())).json(record))
+}
+
+/// One change of a record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    /// The record's version after the change.
+    pub version: i32,
+    /// `user:<id>`, `seed` or `cli`.
+    pub actor: String,
+    pub changed_at: DateTime<Utc>,
+    /// The record before (`null` for its creation).
+    #[schema(value_type = Object)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub after: Option<serde_json::Value>,
+}
+
+/// Every change of one record, newest first: who, when, before and after.
+#[utoipa::path(
+    get,
+    path = "/ratifications/{iso3}/{code}/history",
+    tag = "ratifications",
+    params(
+        ("iso3" = String, Path, example = "VNM"),
+        ("code" = String, Path, example = "C098"),
+        PageQuery
+    ),
+    responses(
+        (status = 200, description = "One page of changes", body = Page<HistoryEntry>),
+        (status = 404, description = "No record for this pair", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn history(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let (iso3, code) = path.into_inner();
+    let (iso3, code) = (path_country(&iso3)?, path_convention(&code)?);
+    let mut errors = ParamErrors::default();
+    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    errors.finish()?;
+    let (rows, total) = with_db(&state, move |conn| {
+        if repo::ratifications::find(conn, &iso3, &code)?.is_none() {
+            return Err(AppError::NotFound(format!(
+                "a ratification record for {iso3} and {code}"
+            )));
+        }
+        Ok(repo::ratifications::history(conn, &iso3, &code, page)?)
+    })
+    .await?;
+    let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str(&s).ok());
+    let items = rows
+        .into_iter()
+        .map(|r| HistoryEntry {
+            version: r.version,
+            actor: r.actor,
+            changed_at: r.changed_at.and_utc(),
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+}
+
+/// Only `page` and `per_page`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<String>,
+}
+
+/// The records as CSV, with the list's filters (no paging): the columns the import takes, so
+/// an export can be edited and imported back. Dates are ISO 8601.
+#[utoipa::path(
+    get,
+    path = "/ratifications.csv",
+    tag = "ratifications",
+    params(RatificationQuery),
+    responses(
+        (status = 200, description = "CSV with a header row: country, convention, status, stage, registered_on, in_force_on, denounced_on, minimum_age, notes, source, source_date, source_incomplete", content_type = "text/csv", body = String),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    query: web::Query<RatificationQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let filter = parse_filter(&query, &mut errors);
+    if query.page.is_some() || query.per_page.is_some() {
+        errors.push(
+            "page",
+            "the CSV export has every matching record; it takes no page",
+        );
+    }
+    errors.finish()?;
+    let csv = with_db(&state, move |conn| {
+        check_filter_exists(conn, &filter)?;
+        let rows = repo::ratifications::all_matching(conn, &filter)?;
+        crate::import::ratifications::write_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"ratifications.csv\"",
+        ))
+        .body(csv))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// `true`: check the file and answer the counts, change nothing.
+    #[param(value_type = Option<bool>)]
+    pub dry_run: Option<String>,
+}
+
+/// Import a ratification CSV (`Content-Type: text/csv`), all or nothing. The columns are
+/// those of the export: `country`, `convention`, `status`, `source` are required; `stage`,
+/// `registered_on`, `in_force_on`, `denounced_on`, `minimum_age`, `notes`, `source_date`,
+/// `source_incomplete` optional. Any bad row (unknown country or code, bad date, broken rule,
+/// a key twice in the file, a country outside an office user's scope) rejects the whole file:
+/// the 422 answer lists every bad row's line, column and reason. Rows equal to the stored
+/// record count as unchanged.
+#[utoipa::path(
+    post,
+    path = "/imports/ratifications",
+    tag = "ratifications",
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, with a header row"),
+    responses(
+        (status = 200, description = "Imported (or, on a dry run, checked)", body = ImportSummary),
+        (status = 400, description = "Invalid query", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows; nothing imported. `errors` has `line`, `field` (the column) and `message` for each", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let dry_run = match query.dry_run.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(AppError::invalid(vec![FieldError::new(
+                "dry_run",
+                format!("'{other}' is not one of: true, false"),
+            )]))
+        }
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
+    {
+        return Err(AppError::UnsupportedMediaType(
+            "the body must be a CSV file (Content-Type: text/csv)".into(),
+        ));
+    }
+    let today = Utc::now().date_naive();
+    let summary = with_db(&state, move |conn| {
+        Ok(service::import(
+            conn,
+            &caller,
+            &body,
+            dry_run,
+            today,
+            &mut |_, _, _| {},
+        )?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
 }

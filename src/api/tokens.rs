@@ -11,7 +11,7 @@ use crate::auth::jwt::Claims;
 use crate::auth::DASHBOARD_TOKEN_MAX_DAYS;
 use crate::domain::access::{Caller, Principal, Role};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::{self, tokens::TokenRow};
+use crate::repo::{self, audit, tokens::TokenRow};
 
 /// A dashboard token, without its secret.
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,6 +40,28 @@ impl From<TokenRow> for DashboardToken {
             revoked_at: t.revoked_at.map(|r| r.and_utc()),
         }
     }
+}
+
+fn audit_token(
+    conn: &mut crate::db::DbConn,
+    actor: &str,
+    action: &str,
+    before: Option<&TokenRow>,
+    after: &TokenRow,
+) -> AppResult<()> {
+    audit::record(
+        conn,
+        audit::Entry {
+            actor,
+            action,
+            entity: "token",
+            entity_id: after.id.to_string(),
+            country: None,
+            before: before.and_then(|b| audit::snapshot(&DashboardToken::from(b.clone()))),
+            after: audit::snapshot(&DashboardToken::from(after.clone())),
+        },
+    )?;
+    Ok(())
 }
 
 /// List dashboard tokens (their secrets are never shown again).
@@ -114,8 +136,13 @@ pub async fn create(
     }
     let expires_at = repo::now() + Duration::days(expires_in_days);
     let created_by = caller.user_id();
+    let actor = caller.actor();
     let row = with_db(&state, move |conn| {
-        Ok(repo::tokens::insert(conn, &name, created_by, expires_at)?)
+        crate::db::write_transaction(conn, |conn| {
+            let row = repo::tokens::insert(conn, &name, created_by, expires_at)?;
+            audit_token(conn, &actor, "create", None, &row)?;
+            Ok(row)
+        })
     })
     .await?;
     let now = Utc::now().timestamp();
@@ -154,8 +181,18 @@ pub async fn revoke(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let actor = caller.actor();
     let row = with_db(&state, move |conn| {
-        repo::tokens::revoke(conn, id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))
+        crate::db::write_transaction(conn, |conn| {
+            let before =
+                repo::tokens::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
+            let after =
+                repo::tokens::revoke(conn, id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
+            if before.revoked_at.is_none() {
+                audit_token(conn, &actor, "revoke", Some(&before), &after)?;
+            }
+            Ok(after)
+        })
     })
     .await?;
     tracing::info!(token = id, by = ?caller.user_id(), "dashboard token revoked");

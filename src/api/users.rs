@@ -17,7 +17,7 @@ use crate::domain::users::{
     check_display_name, check_password, check_scope, parse_email, OrganizationFacts, ScopeRequest,
 };
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::{self, users::UserFields, users::UserFilter};
+use crate::repo::{self, audit, users::UserFields, users::UserFilter};
 
 /// An account. The password hash is never part of any answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -232,7 +232,33 @@ pub fn check_scope_in_store(conn: &mut DbConn, role: Role, scope: &ScopeRequest)
 }
 
 /// Creates an account (used by the API and by `normtrack users create`).
-pub fn create_user(conn: &mut DbConn, new: NewUser) -> AppResult<repo::users::User> {
+/// Writes the audit entry of a change to an account (never its password hash).
+pub fn audit_user(
+    conn: &mut DbConn,
+    actor: &str,
+    action: &str,
+    id: i32,
+    before: Option<&repo::users::User>,
+    after: Option<&repo::users::User>,
+) -> AppResult<()> {
+    let snapshot = |u: &repo::users::User| User::from_repo(u.clone()).ok().and_then(|u| audit::snapshot(&u));
+    let country = after.or(before).and_then(|u| u.row.country.clone());
+    audit::record(
+        conn,
+        audit::Entry {
+            actor,
+            action,
+            entity: "user",
+            entity_id: id.to_string(),
+            country: country.as_deref(),
+            before: before.and_then(snapshot),
+            after: after.and_then(snapshot),
+        },
+    )?;
+    Ok(())
+}
+
+pub fn create_user(conn: &mut DbConn, new: NewUser, actor: &str) -> AppResult<repo::users::User> {
     let mut errors = Vec::new();
     let (email, email_key, display_name, countries, country) = shape(
         &new.email,
@@ -270,7 +296,9 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> AppResult<repo::users::Us
             organization: new.organization,
             active: new.active,
         };
-        Ok(repo::users::insert(conn, &fields, &hash)?)
+        let user = repo::users::insert(conn, &fields, &hash)?;
+        audit_user(conn, actor, "create", user.row.id, None, Some(&user))?;
+        Ok(user)
     })
 }
 
@@ -302,10 +330,11 @@ fn user_response(status: actix_web::http::StatusCode, user: repo::users::User) -
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     body: web::Json<NewUser>,
 ) -> AppResult<HttpResponse> {
-    let user = with_db(&state, move |conn| create_user(conn, body.into_inner())).await?;
+    let actor = caller.actor();
+    let user = with_db(&state, move |conn| create_user(conn, body.into_inner(), &actor)).await?;
     user_response(actix_web::http::StatusCode::CREATED, user)
 }
 
@@ -428,7 +457,17 @@ pub async fn update(
             if let Some(active) = body.active {
                 fields.active = active;
             }
-            repo::users::update(conn, id, current.row.version, &fields)?.ok_or(AppError::PreconditionFailed)
+            let updated = repo::users::update(conn, id, current.row.version, &fields)?
+                .ok_or(AppError::PreconditionFailed)?;
+            audit_user(
+                conn,
+                &caller.actor(),
+                "update",
+                id,
+                Some(&current),
+                Some(&updated),
+            )?;
+            Ok(updated)
         })
     })
     .await?;
@@ -457,19 +496,21 @@ pub struct PasswordReset {
 )]
 pub async fn reset_password(
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     path: web::Path<i32>,
     body: web::Json<PasswordReset>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     check_password(&body.password).map_err(|e| AppError::invalid(vec![FieldError::new("password", e)]))?;
+    let actor = caller.actor();
     with_db(&state, move |conn| {
         let hash = password::hash(&body.password).map_err(AppError::Internal)?;
-        if repo::users::set_password(conn, id, &hash)? {
-            Ok(())
-        } else {
-            Err(AppError::NotFound(format!("user {id}")))
-        }
+        db::write_transaction(conn, |conn| {
+            if !repo::users::set_password(conn, id, &hash)? {
+                return Err(AppError::NotFound(format!("user {id}")));
+            }
+            audit_user(conn, &actor, "password_reset", id, None, None)
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

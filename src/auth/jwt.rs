@@ -30,6 +30,8 @@ impl Claims {
         let sub = match principal {
             Principal::User(id) => format!("user:{id}"),
             Principal::DashboardToken(id) => format!("token:{id}"),
+            // Never issued: `principal()` does not read it back, so such a token is refused.
+            Principal::Cli => "cli".to_string(),
         };
         Claims {
             sub,

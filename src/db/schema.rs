@@ -39,6 +39,7 @@ diesel::table! {
         reference_ratifications -> Nullable<Integer>,
         reference_ratifications_as_of -> Nullable<Text>,
         reference_ratifications_source -> Nullable<Text>,
+        version -> Integer,
     }
 }
 
@@ -70,6 +71,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        source_incomplete -> Bool,
     }
 }
 
@@ -81,6 +83,20 @@ diesel::table! {
         version -> Integer,
         actor -> Text,
         changed_at -> Timestamp,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        country -> Nullable<Text>,
         before_json -> Nullable<Text>,
         after_json -> Nullable<Text>,
     }
@@ -136,4 +152,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_countries,
     dashboard_tokens,
+    audit_log,
 );

@@ -65,6 +65,8 @@ impl Access {
 pub enum Principal {
     User(i32),
     DashboardToken(i32),
+    /// An operator at the command line (who has the database itself).
+    Cli,
 }
 
 /// The authenticated caller, with the countries it acts for.
@@ -93,7 +95,7 @@ impl Caller {
     pub fn user_id(&self) -> Option<i32> {
         match self.principal {
             Principal::User(id) => Some(id),
-            Principal::DashboardToken(_) => None,
+            Principal::DashboardToken(_) | Principal::Cli => None,
         }
     }
 
@@ -102,6 +104,17 @@ impl Caller {
         match self.principal {
             Principal::User(id) => format!("user:{id}"),
             Principal::DashboardToken(id) => format!("token:{id}"),
+            Principal::Cli => "cli".to_string(),
+        }
+    }
+
+    /// The operator at the command line: an administrator.
+    pub fn cli() -> Caller {
+        Caller {
+            principal: Principal::Cli,
+            role: Role::Admin,
+            countries: Vec::new(),
+            organization: None,
         }
     }
 

@@ -2,8 +2,10 @@
 
 pub mod access;
 pub mod codes;
+pub mod instruments;
 pub mod pagination;
 pub mod ratification;
+pub mod ratification_rules;
 pub mod reference;
 pub mod text;
 pub mod users;

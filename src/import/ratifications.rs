@@ -12,6 +12,7 @@
 //! | `notes` | free text |
 //! | `source` | where the record comes from (required) |
 //! | `source_date` | the date the source speaks for: `YYYY-MM-DD`, `YYYY-MM` or `YYYY` |
+//! | `source_incomplete` | `true` when the source gives no registration date (or no C138 age); empty means `false` |
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -21,7 +22,7 @@ use crate::domain::codes::{parse_instrument_code, parse_iso3, parse_source_date}
 use crate::domain::ratification::{Stage, Status};
 use crate::repo::ratifications::RatificationFields;
 
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "country",
     "convention",
     "status",
@@ -33,6 +34,7 @@ pub const COLUMNS: [&str; 11] = [
     "notes",
     "source",
     "source_date",
+    "source_incomplete",
 ];
 
 /// One row as read, every field text.
@@ -56,6 +58,8 @@ pub struct CsvRow {
     pub source: String,
     #[serde(default)]
     pub source_date: String,
+    #[serde(default)]
+    pub source_incomplete: String,
 }
 
 /// Reads the shape of one row (codes, enums, dates, numbers); the rules that relate fields
@@ -124,6 +128,18 @@ pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowE
         .ok()
         .flatten();
 
+    let source_incomplete = match row.source_incomplete.trim() {
+        "" | "false" => false,
+        "true" => true,
+        other => {
+            fail(
+                "source_incomplete",
+                format!("'{other}' is not one of: true, false"),
+            );
+            false
+        }
+    };
+
     match (country, convention, status) {
         (Some(country), Some(convention), Some(status)) if errors.is_empty() => Ok(RatificationFields {
             country,
@@ -137,9 +153,39 @@ pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowE
             notes: row.notes.trim().to_string(),
             source: source.to_string(),
             source_date,
+            source_incomplete,
         }),
         _ => Err(errors),
     }
+}
+
+/// Writes records as CSV in the import's columns, with a header row.
+pub fn write_csv(rows: &[crate::repo::ratifications::RatificationRow]) -> Result<String, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record(COLUMNS)?;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for r in rows {
+        writer.write_record([
+            r.country.as_str(),
+            r.convention.as_str(),
+            r.status.as_str(),
+            r.stage.as_deref().unwrap_or(""),
+            &date(r.registered_on),
+            &date(r.in_force_on),
+            &date(r.denounced_on),
+            &r.minimum_age.map(|a| a.to_string()).unwrap_or_default(),
+            r.notes.as_str(),
+            r.source.as_str(),
+            r.source_date.as_deref().unwrap_or(""),
+            if r.source_incomplete { "true" } else { "false" },
+        ])?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn optional(raw: &str) -> Option<&str> {
@@ -164,6 +210,7 @@ mod tests {
             notes: " note ".into(),
             source: "ILO news".into(),
             source_date: "2019-07".into(),
+            source_incomplete: String::new(),
         }
     }
 

@@ -27,6 +27,7 @@ pub struct ConventionRow {
     pub reference_ratifications: Option<i32>,
     pub reference_ratifications_as_of: Option<String>,
     pub reference_ratifications_source: Option<String>,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -73,6 +74,14 @@ pub fn exists(conn: &mut DbConn, code: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(conventions::table.find(code))).get_result(conn)
 }
 
+/// Every instrument, by code.
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<ConventionRow>> {
+    conventions::table
+        .select(ConventionRow::as_select())
+        .order(conventions::code.asc())
+        .load(conn)
+}
+
 /// Every instrument of one category, by code.
 pub fn all_of(conn: &mut DbConn, category: Category) -> QueryResult<Vec<ConventionRow>> {
     conventions::table
@@ -91,6 +100,44 @@ pub fn insert(conn: &mut DbConn, row: &ConventionRow) -> QueryResult<()> {
         .values(row)
         .execute(conn)
         .map(|_| ())
+}
+
+/// Replaces an instrument if it is still at `row.version - 1`; `None` when it has moved on.
+pub fn update(conn: &mut DbConn, row: &ConventionRow) -> QueryResult<Option<ConventionRow>> {
+    let updated = diesel::update(
+        conventions::table
+            .find(&row.code)
+            .filter(conventions::version.eq(row.version - 1)),
+    )
+    .set((
+        conventions::instrument_type.eq(&row.instrument_type),
+        conventions::title.eq(&row.title),
+        conventions::short_title.eq(&row.short_title),
+        conventions::category.eq(&row.category),
+        conventions::principle.eq(&row.principle),
+        conventions::parent.eq(&row.parent),
+        conventions::adopted_year.eq(row.adopted_year),
+        conventions::adopted_on.eq(row.adopted_on),
+        conventions::in_force_on.eq(row.in_force_on),
+        conventions::dates_source.eq(&row.dates_source),
+        conventions::dates_confidence.eq(&row.dates_confidence),
+        conventions::normlex_id.eq(&row.normlex_id),
+        conventions::version.eq(row.version),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    get(conn, &row.code)
+}
+
+/// Codes of the protocols that belong to this convention.
+pub fn protocols_of(conn: &mut DbConn, code: &str) -> QueryResult<Vec<String>> {
+    conventions::table
+        .filter(conventions::parent.eq(code))
+        .select(conventions::code)
+        .order(conventions::code.asc())
+        .load(conn)
 }
 
 /// The state of every record of an instrument: `(status, in_force_on, denounced_on)`.

@@ -74,6 +74,14 @@ pub fn exists(conn: &mut DbConn, iso3: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(countries::table.find(iso3))).get_result(conn)
 }
 
+/// Every member state's code.
+pub fn codes(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    countries::table
+        .select(countries::iso3)
+        .order(countries::iso3.asc())
+        .load(conn)
+}
+
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     countries::table.count().get_result(conn)
 }

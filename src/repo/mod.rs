@@ -1,6 +1,7 @@
 //! Queries, one module per aggregate. Each function takes a connection (and, once access
 //! control lands, the caller's scope) and returns plain rows; rules live in `domain`.
 
+pub mod audit;
 pub mod conventions;
 pub mod countries;
 pub mod meta;

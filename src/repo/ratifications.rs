@@ -26,6 +26,7 @@ pub struct RatificationRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub source_incomplete: bool,
 }
 
 /// A record with the names a reader needs beside the codes.
@@ -54,6 +55,27 @@ pub struct RatificationFields {
     pub notes: String,
     pub source: String,
     pub source_date: Option<String>,
+    pub source_incomplete: bool,
+}
+
+impl RatificationFields {
+    /// The writable fields of a stored record, as they are.
+    pub fn of(row: &RatificationRow) -> RatificationFields {
+        RatificationFields {
+            country: row.country.clone(),
+            convention: row.convention.clone(),
+            status: row.status.clone(),
+            stage: row.stage.clone(),
+            registered_on: row.registered_on,
+            in_force_on: row.in_force_on,
+            denounced_on: row.denounced_on,
+            minimum_age: row.minimum_age,
+            notes: row.notes.clone(),
+            source: row.source.clone(),
+            source_date: row.source_date.clone(),
+            source_incomplete: row.source_incomplete,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -113,6 +135,14 @@ pub fn list(
     Ok((rows.into_iter().map(view).collect(), total))
 }
 
+/// Every record matching the filter, ordered by country and instrument code.
+pub fn all_matching(conn: &mut DbConn, filter: &RatificationFilter) -> QueryResult<Vec<RatificationRow>> {
+    filtered(filter)
+        .select(RatificationRow::as_select())
+        .order((ratifications::country.asc(), ratifications::convention.asc()))
+        .load(conn)
+}
+
 fn view(
     (record, country_name, convention_short_title): (RatificationRow, String, String),
 ) -> RatificationView {
@@ -169,6 +199,97 @@ pub fn insert(conn: &mut DbConn, fields: &RatificationFields, actor: &str) -> Qu
         .first(conn)?;
     record_history(conn, None, &row, actor, now)?;
     Ok(row)
+}
+
+/// Changes a record if it is still at `version`, writing its history row; `None` when the
+/// record has moved on (or is gone).
+pub fn update(
+    conn: &mut DbConn,
+    before: &RatificationRow,
+    fields: &RatificationFields,
+    actor: &str,
+) -> QueryResult<Option<RatificationRow>> {
+    let now = super::now();
+    let updated = diesel::update(
+        ratifications::table
+            .find((&before.country, &before.convention))
+            .filter(ratifications::version.eq(before.version)),
+    )
+    .set((
+        fields,
+        ratifications::version.eq(before.version + 1),
+        ratifications::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    let row = ratifications::table
+        .find((&fields.country, &fields.convention))
+        .select(RatificationRow::as_select())
+        .first(conn)?;
+    record_history(conn, Some(before), &row, actor, now)?;
+    Ok(Some(row))
+}
+
+/// The stored record of a pair, without the names.
+pub fn find(conn: &mut DbConn, country: &str, convention: &str) -> QueryResult<Option<RatificationRow>> {
+    ratifications::table
+        .find((country, convention))
+        .select(RatificationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every record of these countries (all countries when `None`), for validating a whole file
+/// against the stored state in one read.
+pub fn all_for(conn: &mut DbConn, countries: Option<&[String]>) -> QueryResult<Vec<RatificationRow>> {
+    let mut query = ratifications::table
+        .select(RatificationRow::as_select())
+        .into_boxed::<Db>();
+    if let Some(countries) = countries {
+        query = query.filter(ratifications::country.eq_any(countries.to_vec()));
+    }
+    query
+        .order((ratifications::country.asc(), ratifications::convention.asc()))
+        .load(conn)
+}
+
+/// One history row as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ratification_history)]
+pub struct HistoryRow {
+    pub id: i32,
+    pub version: i32,
+    pub actor: String,
+    pub changed_at: NaiveDateTime,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+/// History of one record, newest first.
+pub fn history(
+    conn: &mut DbConn,
+    country: &str,
+    convention: &str,
+    page: PageRequest,
+) -> QueryResult<(Vec<HistoryRow>, i64)> {
+    let filtered = || {
+        ratification_history::table
+            .filter(ratification_history::country.eq(country.to_string()))
+            .filter(ratification_history::convention.eq(convention.to_string()))
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .select(HistoryRow::as_select())
+        .order((
+            ratification_history::changed_at.desc(),
+            ratification_history::id.desc(),
+        ))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// Writes one history row: who changed the record, when, and its state before and after.

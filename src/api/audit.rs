@@ -1,0 +1,116 @@
+//! `/api/v1/audit`: the log of every write, for administrators (everything) and office
+//! users (entries about their countries).
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{with_db, AppState, ParamErrors};
+use crate::domain::access::Caller;
+use crate::domain::pagination::Page;
+use crate::error::{AppResult, Problem};
+use crate::repo::audit::{self, AuditFilter};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i32,
+    pub at: DateTime<Utc>,
+    /// `user:<id>`, `token:<id>`, `cli` or `seed`.
+    pub actor: String,
+    /// `create`, `update`, `revoke`, `password_reset`.
+    pub action: String,
+    /// `ratification`, `user`, `organization`, `token`, `convention`.
+    pub entity: String,
+    /// The entity's key (`VNM/C098` for a ratification).
+    pub entity_id: String,
+    pub country: Option<String>,
+    #[schema(value_type = Object)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    #[param(example = "ratification")]
+    pub entity: Option<String>,
+    #[param(example = "VNM/C098")]
+    pub entity_id: Option<String>,
+    pub country: Option<String>,
+    #[param(example = "user:1")]
+    pub actor: Option<String>,
+    /// From this instant (RFC 3339) or day (`YYYY-MM-DD`), inclusive.
+    pub from: Option<String>,
+    /// Until this instant or day, exclusive.
+    pub until: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<String>,
+}
+
+fn parse_instant(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<NaiveDateTime> {
+    let raw = raw?.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Some(t.with_timezone(&Utc).naive_utc());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0);
+    }
+    errors.push(
+        field,
+        format!("'{raw}' is not an RFC 3339 instant or a YYYY-MM-DD date"),
+    );
+    None
+}
+
+/// The audit log, newest first. Office users see the entries about their countries.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "One page of entries", body = Page<AuditEntry>),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<AuditQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let filter = AuditFilter {
+        entity: errors.text("entity", query.entity),
+        entity_id: errors.text("entity_id", query.entity_id),
+        country: errors.parse_country("country", query.country.as_deref()),
+        actor: errors.text("actor", query.actor),
+        from: parse_instant(&mut errors, "from", query.from.as_deref()),
+        until: parse_instant(&mut errors, "until", query.until.as_deref()),
+    };
+    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    errors.finish()?;
+    let scope = caller.read_scope();
+    let (rows, total) = with_db(&state, move |conn| Ok(audit::list(conn, &filter, &scope, page)?)).await?;
+    let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str(&s).ok());
+    let items = rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            id: r.id,
+            at: r.at.and_utc(),
+            actor: r.actor,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            country: r.country,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+}

@@ -1,0 +1,115 @@
+//! The audit log: every write of every resource (actor, time, entity, before, after),
+//! written in the same transaction as the write.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::audit_log;
+use crate::db::{Db, DbConn};
+use crate::domain::access::Scope;
+use crate::domain::pagination::PageRequest;
+
+/// One write to record.
+pub struct Entry<'a> {
+    pub actor: &'a str,
+    /// `create`, `update`, `revoke`, `password_reset`, …
+    pub action: &'a str,
+    /// `ratification`, `user`, `organization`, `token`, `convention`.
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub country: Option<&'a str>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Serialises a record for the log.
+pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+pub fn record(conn: &mut DbConn, entry: Entry<'_>) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(super::now()),
+            audit_log::actor.eq(entry.actor),
+            audit_log::action.eq(entry.action),
+            audit_log::entity.eq(entry.entity),
+            audit_log::entity_id.eq(entry.entity_id),
+            audit_log::country.eq(entry.country),
+            audit_log::before_json.eq(entry.before.map(|v| v.to_string())),
+            audit_log::after_json.eq(entry.after.map(|v| v.to_string())),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i32,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub country: Option<String>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub country: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+}
+
+fn filtered(filter: &AuditFilter, scope: &Scope) -> audit_log::BoxedQuery<'static, Db> {
+    let mut query = audit_log::table.into_boxed();
+    match scope {
+        Scope::Global => {}
+        Scope::Countries(countries) => query = query.filter(audit_log::country.eq_any(countries.clone())),
+        // Nothing of the log is public.
+        Scope::PublicOnly => query = query.filter(audit_log::id.lt(0)),
+    }
+    if let Some(entity) = &filter.entity {
+        query = query.filter(audit_log::entity.eq(entity.clone()));
+    }
+    if let Some(id) = &filter.entity_id {
+        query = query.filter(audit_log::entity_id.eq(id.clone()));
+    }
+    if let Some(country) = &filter.country {
+        query = query.filter(audit_log::country.eq(country.clone()));
+    }
+    if let Some(actor) = &filter.actor {
+        query = query.filter(audit_log::actor.eq(actor.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_log::at.lt(until));
+    }
+    query
+}
+
+/// Entries the scope may see, newest first.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    scope: &Scope,
+    page: PageRequest,
+) -> QueryResult<(Vec<AuditRow>, i64)> {
+    let total = filtered(filter, scope).count().get_result(conn)?;
+    let rows = filtered(filter, scope)
+        .select(AuditRow::as_select())
+        .order((audit_log::at.desc(), audit_log::id.desc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}

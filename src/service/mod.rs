@@ -1,0 +1,5 @@
+//! Use cases that span several repositories in one transaction: they take the caller,
+//! check scope and rules through `domain`, write through `repo`, and audit every write.
+//! Handlers and the command line both call them.
+
+pub mod ratifications;

@@ -1,0 +1,497 @@
+//! Writing ratification records: one record (`PUT`) or a whole CSV file (import), with the
+//! domain rules, optimistic concurrency, history and audit.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use crate::api::concurrency::{ratification_etag, IfMatch};
+use crate::db::{self, DbConn};
+use crate::domain::access::Caller;
+use crate::domain::ratification::{Stage, Status};
+use crate::domain::ratification_rules::{self, Context, Instrument, Proposed};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::import::ratifications::{parse_row, CsvRow, COLUMNS};
+use crate::import::RowError;
+use crate::repo::conventions::ConventionRow;
+use crate::repo::ratifications::{RatificationFields, RatificationRow};
+use crate::repo::{self, audit};
+
+/// What a write did to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+fn instrument_of(row: &ConventionRow) -> Instrument {
+    Instrument {
+        code: row.code.clone(),
+        adopted_year: row.adopted_year,
+        adopted_on: row.adopted_on,
+        in_force_on: row.in_force_on,
+        parent: row.parent.clone(),
+    }
+}
+
+fn proposed(fields: &RatificationFields) -> AppResult<Proposed> {
+    let stored = |what: &str, e: crate::domain::UnknownValue| AppError::Internal(format!("{what}: {e}"));
+    Ok(Proposed {
+        status: fields.status.parse::<Status>().map_err(|e| stored("status", e))?,
+        stage: fields
+            .stage
+            .as_deref()
+            .map(str::parse::<Stage>)
+            .transpose()
+            .map_err(|e| stored("stage", e))?,
+        registered_on: fields.registered_on,
+        in_force_on: fields.in_force_on,
+        denounced_on: fields.denounced_on,
+        minimum_age: fields.minimum_age,
+        source_incomplete: fields.source_incomplete,
+    })
+}
+
+/// Applies the rules to `fields` (whose `in_force_on` becomes the resolved date).
+fn apply_rules(
+    fields: &mut RatificationFields,
+    instrument: &ConventionRow,
+    protocols: &[String],
+    status_of: &dyn Fn(&str) -> Option<Status>,
+    current: Option<&RatificationRow>,
+    today: NaiveDate,
+) -> AppResult<Result<(), Vec<ratification_rules::Violation>>> {
+    let context = Context {
+        today,
+        instrument: instrument_of(instrument),
+        parent_status: instrument.parent.as_deref().and_then(status_of),
+        ratified_protocols: protocols
+            .iter()
+            .filter(|p| status_of(p) == Some(Status::Ratified))
+            .cloned()
+            .collect(),
+        current_minimum_age: current.and_then(|r| r.minimum_age),
+    };
+    Ok(match ratification_rules::check(&proposed(fields)?, &context) {
+        Ok(in_force_on) => {
+            fields.in_force_on = in_force_on;
+            Ok(())
+        }
+        Err(violations) => Err(violations),
+    })
+}
+
+fn audit_write(
+    conn: &mut DbConn,
+    actor: &str,
+    before: Option<&RatificationRow>,
+    after: &RatificationRow,
+) -> diesel::QueryResult<()> {
+    audit::record(
+        conn,
+        audit::Entry {
+            actor,
+            action: if before.is_some() { "update" } else { "create" },
+            entity: "ratification",
+            entity_id: format!("{}/{}", after.country, after.convention),
+            country: Some(&after.country),
+            before: before.and_then(audit::snapshot),
+            after: audit::snapshot(after),
+        },
+    )
+}
+
+/// Creates or changes one record. A new record needs no `If-Match`; an existing one needs
+/// its current `ETag`. Only administrators and the office users of the country may write.
+pub fn put(
+    conn: &mut DbConn,
+    caller: &Caller,
+    mut fields: RatificationFields,
+    if_match: &IfMatch,
+    today: NaiveDate,
+) -> AppResult<(Outcome, RatificationRow)> {
+    db::write_transaction(conn, |conn| {
+        let (country, code) = (fields.country.clone(), fields.convention.clone());
+        if !repo::countries::exists(conn, &country)? {
+            return Err(AppError::NotFound(format!("country '{country}'")));
+        }
+        let instrument = repo::conventions::get(conn, &code)?
+            .ok_or_else(|| AppError::NotFound(format!("instrument '{code}'")))?;
+        if !caller.may_administer_country(&country) {
+            return Err(AppError::Forbidden(format!(
+                "you do not administer the ratifications of {country}"
+            )));
+        }
+        let current = repo::ratifications::find(conn, &country, &code)?;
+        match &current {
+            Some(row) => if_match.check(&ratification_etag(&row.country, &row.convention, row.version))?,
+            None => if_match.check_absent()?,
+        }
+        let protocols = repo::conventions::protocols_of(conn, &code)?;
+        let mut related = HashMap::new();
+        for other in instrument.parent.iter().chain(protocols.iter()) {
+            if let Some(row) = repo::ratifications::find(conn, &country, other)? {
+                related.insert(other.clone(), row.status.parse::<Status>().ok());
+            }
+        }
+        let status_of = |c: &str| related.get(c).copied().flatten();
+        if let Err(violations) = apply_rules(
+            &mut fields,
+            &instrument,
+            &protocols,
+            &status_of,
+            current.as_ref(),
+            today,
+        )? {
+            return Err(AppError::unprocessable(
+                violations
+                    .into_iter()
+                    .map(|v| FieldError::new(v.field, v.message))
+                    .collect(),
+            ));
+        }
+        let actor = caller.actor();
+        match current {
+            Some(row) if RatificationFields::of(&row) == fields => Ok((Outcome::Unchanged, row)),
+            Some(row) => {
+                let after = repo::ratifications::update(conn, &row, &fields, &actor)?
+                    .ok_or(AppError::PreconditionFailed)?;
+                audit_write(conn, &actor, Some(&row), &after)?;
+                Ok((Outcome::Updated, after))
+            }
+            None => {
+                let after = repo::ratifications::insert(conn, &fields, &actor)?;
+                audit_write(conn, &actor, None, &after)?;
+                Ok((Outcome::Created, after))
+            }
+        }
+    })
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    pub dry_run: bool,
+    /// Data rows in the file.
+    pub rows: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file has bad rows; nothing was changed.
+    #[error("{} bad row(s); nothing was imported", .0.len())]
+    Rows(Vec<RowError>),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::App(e.into())
+    }
+}
+
+impl From<ImportError> for AppError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::App(e) => e,
+            ImportError::Rows(rows) => AppError::Unprocessable {
+                detail: format!(
+                    "{} bad row(s); nothing was imported (lines: {})",
+                    rows.len(),
+                    lines(&rows)
+                ),
+                errors: rows
+                    .into_iter()
+                    .map(|r| FieldError {
+                        field: r.column,
+                        message: r.message,
+                        line: Some(r.line),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+fn lines(rows: &[RowError]) -> String {
+    let mut lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+    lines.dedup();
+    let shown: Vec<String> = lines.iter().take(20).map(u64::to_string).collect();
+    if lines.len() > 20 {
+        format!("{}, …", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// Reports progress of long imports: `(phase, done, total)`.
+pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
+
+/// Reads a CSV file into rows with their line numbers; bad structure is reported per line.
+fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(RowError {
+                line: 1,
+                column: "header".into(),
+                message: format!("cannot read the header row: {e}"),
+            });
+            return Vec::new();
+        }
+    };
+    let mut seen = HashSet::new();
+    for name in headers.iter() {
+        if !COLUMNS.contains(&name) {
+            errors.push(RowError {
+                line: 1,
+                column: name.into(),
+                message: format!("unknown column; the columns are: {}", COLUMNS.join(", ")),
+            });
+        } else if !seen.insert(name.to_string()) {
+            errors.push(RowError {
+                line: 1,
+                column: name.into(),
+                message: "the column appears twice".into(),
+            });
+        }
+    }
+    for required in ["country", "convention", "status", "source"] {
+        if !seen.contains(required) {
+            errors.push(RowError {
+                line: 1,
+                column: required.into(),
+                message: "required column missing".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                match record.deserialize::<CsvRow>(Some(&headers)) {
+                    Ok(row) => rows.push((line, row)),
+                    Err(e) => errors.push(RowError {
+                        line,
+                        column: "row".into(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                errors.push(RowError {
+                    line,
+                    column: "row".into(),
+                    message: e.to_string(),
+                });
+                // A broken record (bad UTF-8, wrong field count) cannot be resynchronised
+                // reliably for every error kind; continue with the next one when possible.
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// Imports a ratification CSV file: all or nothing, in one transaction. Every bad row is
+/// reported with its line, column and reason, and then nothing changes. A dry run checks
+/// only. Each change writes its history row and an audit entry.
+pub fn import(
+    conn: &mut DbConn,
+    caller: &Caller,
+    csv: &[u8],
+    dry_run: bool,
+    today: NaiveDate,
+    progress: Progress<'_>,
+) -> Result<ImportSummary, ImportError> {
+    let mut errors = Vec::new();
+    let raw_rows = read_rows(csv, &mut errors);
+    if !errors.is_empty() {
+        return Err(ImportError::Rows(errors));
+    }
+    let total = raw_rows.len();
+    let mut parsed = Vec::with_capacity(total);
+    for (line, row) in &raw_rows {
+        match parse_row(row, *line) {
+            Ok(fields) => parsed.push((*line, fields)),
+            Err(mut row_errors) => errors.append(&mut row_errors),
+        }
+    }
+    let actor = caller.actor();
+    let result = db::write_transaction(conn, |conn| -> Result<ImportSummary, ImportError> {
+        let instruments: HashMap<String, ConventionRow> = repo::conventions::all(conn)?
+            .into_iter()
+            .map(|c| (c.code.clone(), c))
+            .collect();
+        let mut protocols: HashMap<String, Vec<String>> = HashMap::new();
+        for c in instruments.values() {
+            if let Some(parent) = &c.parent {
+                protocols.entry(parent.clone()).or_default().push(c.code.clone());
+            }
+        }
+        let countries: HashSet<String> = repo::countries::codes(conn)?.into_iter().collect();
+        let touched: Vec<String> = {
+            let set: HashSet<&String> = parsed
+                .iter()
+                .map(|(_, f)| &f.country)
+                .filter(|c| countries.contains(*c))
+                .collect();
+            set.into_iter().cloned().collect()
+        };
+        let existing: HashMap<(String, String), RatificationRow> =
+            repo::ratifications::all_for(conn, Some(&touched))?
+                .into_iter()
+                .map(|r| ((r.country.clone(), r.convention.clone()), r))
+                .collect();
+
+        // The state the file leaves behind: stored records overlaid with the file's rows.
+        let mut first_line: HashMap<(String, String), u64> = HashMap::new();
+        let mut effective: HashMap<(String, String), Option<Status>> = existing
+            .iter()
+            .map(|(k, r)| (k.clone(), r.status.parse().ok()))
+            .collect();
+        for (line, fields) in &parsed {
+            let key = (fields.country.clone(), fields.convention.clone());
+            if let Some(first) = first_line.get(&key) {
+                errors.push(RowError {
+                    line: *line,
+                    column: "convention".into(),
+                    message: format!("{} {} appears already on line {first}", key.0, key.1),
+                });
+                continue;
+            }
+            first_line.insert(key.clone(), *line);
+            effective.insert(key, fields.status.parse().ok());
+        }
+
+        let mut changes = Vec::new();
+        let mut unchanged = 0;
+        for (i, (line, fields)) in parsed.iter().enumerate() {
+            if i % 1000 == 0 {
+                progress("validated", i, total);
+            }
+            if first_line.get(&(fields.country.clone(), fields.convention.clone())) != Some(line) {
+                continue;
+            }
+            let mut fail = |column: &str, message: String| {
+                errors.push(RowError {
+                    line: *line,
+                    column: column.into(),
+                    message,
+                })
+            };
+            if !countries.contains(&fields.country) {
+                fail(
+                    "country",
+                    format!("no member state has the code '{}'", fields.country),
+                );
+                continue;
+            }
+            let Some(instrument) = instruments.get(&fields.convention) else {
+                fail(
+                    "convention",
+                    format!("no instrument has the code '{}'", fields.convention),
+                );
+                continue;
+            };
+            if !caller.may_administer_country(&fields.country) {
+                fail(
+                    "country",
+                    format!("{} is outside the countries you administer", fields.country),
+                );
+                continue;
+            }
+            let current = existing.get(&(fields.country.clone(), fields.convention.clone()));
+            let mut fields = fields.clone();
+            let country = fields.country.clone();
+            let status_of = |code: &str| {
+                effective
+                    .get(&(country.clone(), code.to_string()))
+                    .copied()
+                    .flatten()
+            };
+            let no_protocols = Vec::new();
+            let instrument_protocols = protocols.get(&fields.convention).unwrap_or(&no_protocols);
+            // A row that matches the stored record changes nothing and is not re-checked,
+            // so an export imports back unchanged.
+            let as_stored = current.is_some_and(|row| {
+                let mut candidate = fields.clone();
+                candidate.in_force_on = candidate.in_force_on.or(row.in_force_on);
+                RatificationFields::of(row) == candidate
+            });
+            if as_stored {
+                unchanged += 1;
+                continue;
+            }
+            match apply_rules(
+                &mut fields,
+                instrument,
+                instrument_protocols,
+                &status_of,
+                current,
+                today,
+            )? {
+                Err(violations) => {
+                    for v in violations {
+                        fail(v.field, v.message);
+                    }
+                }
+                Ok(()) if current.is_some_and(|row| RatificationFields::of(row) == fields) => unchanged += 1,
+                Ok(()) => changes.push((current.cloned(), fields)),
+            }
+        }
+        progress("validated", total, total);
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(ImportError::Rows(std::mem::take(&mut errors)));
+        }
+        let inserted = changes.iter().filter(|(current, _)| current.is_none()).count();
+        let summary = ImportSummary {
+            dry_run,
+            rows: total,
+            inserted,
+            updated: changes.len() - inserted,
+            unchanged,
+        };
+        if dry_run {
+            return Ok(summary);
+        }
+        let count = changes.len();
+        for (i, (current, fields)) in changes.into_iter().enumerate() {
+            if i % 1000 == 0 {
+                progress("written", i, count);
+            }
+            let after = match &current {
+                Some(row) => repo::ratifications::update(conn, row, &fields, &actor)?
+                    .ok_or_else(|| AppError::Internal("a record changed during the import".into()))?,
+                None => repo::ratifications::insert(conn, &fields, &actor)?,
+            };
+            audit_write(conn, &actor, current.as_ref(), &after)?;
+        }
+        progress("written", count, count);
+        Ok(summary)
+    });
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(ImportError::Rows(errors));
+    }
+    result
+}
