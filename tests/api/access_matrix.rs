@@ -273,6 +273,105 @@ fn rows() -> Vec<Row> {
             build: |_, _, side| Req::new("GET", format!("/api/v1/ratifications?country={}", side.country())),
         },
         Row {
+            method: "PUT",
+            route: "/api/v1/ratifications/{iso3}/{code}",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |app, who, side| {
+                let (path, body) = match side {
+                    Side::Own => (
+                        "/api/v1/ratifications/ZWE/C087",
+                        json!({"status": "ratified", "registered_on": "2003-04-09"}),
+                    ),
+                    Side::Other => (
+                        "/api/v1/ratifications/VNM/C098",
+                        json!({"status": "ratified", "registered_on": "2019-07-05", "in_force_on": "2020-07-05"}),
+                    ),
+                };
+                let mut body = body;
+                body["source"] = json!("access matrix");
+                body["notes"] = json!(unique(who, side));
+                let tag = app.etag_of(path);
+                Req::new("PUT", path).header("If-Match", &tag).json(body)
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/ratifications/{iso3}/{code}/history",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/ratifications/{}/C182/history", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/ratifications.csv",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/ratifications.csv?country={}", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/imports/ratifications",
+            own: ADMIN_OFFICE_200,
+            // An office user's file about another country is refused row by row (422).
+            other: [401, 200, 422, 403, 403, 403, 403],
+            build: |_, who, side| {
+                let csv = format!(
+                    "country,convention,status,source_incomplete,source,notes\n{},C182,ratified,true,import matrix,{}\n",
+                    side.country(),
+                    unique(who, side)
+                );
+                let mut req = Req::new("POST", "/api/v1/imports/ratifications");
+                req.body = Some(("text/csv".into(), csv.into_bytes()));
+                req
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/audit",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_OFFICE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/audit"),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/conventions",
+            own: ADMIN_201,
+            other: ADMIN_201,
+            build: |_, who, side| {
+                let number = 900
+                    + EVERYONE.iter().position(|w| *w == who).unwrap_or(0) * 2
+                    + usize::from(side == Side::Other);
+                Req::new("POST", "/api/v1/conventions").json(json!({
+                    "code": format!("C{number}"), "instrument_type": "convention", "title": format!("Matrix Convention {number}"),
+                    "category": "technical", "adopted_year": 2020, "dates_source": "test"
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/conventions/{code}",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |app, who, side| {
+                let tag = app.etag_of("/api/v1/conventions/C081");
+                Req::new("PUT", "/api/v1/conventions/C081").header("If-Match", &tag).json(json!({
+                    "instrument_type": "convention", "title": "Labour Inspection Convention, 1947 (No. 81)",
+                    "category": "governance", "adopted_year": 1947, "dates_source": format!("matrix {}", unique(who, side))
+                }))
+            },
+        },
+        Row {
             method: "GET",
             route: "/api/v1/ratifications/{iso3}/{code}",
             own: ANY_ROLE_200,

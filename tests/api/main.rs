@@ -12,3 +12,4 @@ mod openapi;
 mod ratifications;
 mod reference_data;
 mod seeding;
+mod tracking;

@@ -2,9 +2,8 @@
 
 use chrono::{Months, Utc};
 use normtrack::domain::ratification::{default_in_force_on, resolve_in_force_on, Status};
-use normtrack::repo::ratifications::RatificationFields;
 
-use crate::helpers::{seed_rows, TestApp};
+use crate::helpers::{seed_rows, Req, TestApp, Who};
 use crate::on_both_engines;
 
 fn keys(body: &serde_json::Value) -> Vec<(String, String)> {
@@ -154,20 +153,14 @@ on_both_engines! {
         for (convention, registered_on, expected) in [("C087", exactly, true), ("C098", one_day_short, false)] {
             let in_force_on = resolve_in_force_on(Status::Ratified, None, Some(registered_on), None, None);
             assert_eq!(in_force_on, default_in_force_on(Some(registered_on), None));
-            let fields = RatificationFields {
-                country: "AFG".into(),
-                convention: convention.into(),
-                status: "ratified".into(),
-                stage: None,
-                registered_on: Some(registered_on),
-                in_force_on,
-                denounced_on: None,
-                minimum_age: None,
-                notes: String::new(),
-                source: "test fixture".into(),
-                source_date: None,
-            };
-            app.with_conn(|conn| normtrack::repo::ratifications::insert(conn, &fields, "test")).expect("insert");
+            // Recorded through the API, which leaves in_force_on to its default.
+            let put = app.send(
+                Who::Admin,
+                Req::new("PUT", format!("/api/v1/ratifications/AFG/{convention}")).json(serde_json::json!({
+                    "status": "ratified", "registered_on": registered_on.to_string(), "source": "test fixture"
+                })),
+            );
+            assert_eq!(put.status, 201, "{}", put.body);
             let body = app.get(&format!("/api/v1/ratifications/AFG/{convention}")).ok_json();
             assert_eq!(body["in_force"], expected, "registered {registered_on}, today {today}");
             assert_eq!(body["in_force_on"], in_force_on.unwrap().to_string());
