@@ -19,7 +19,12 @@ use normtrack::repo::conventions::ConventionRow;
 const GENERATED: i32 = 200;
 
 fn settings(url: String) -> Settings {
-    Settings { database_url: url, bind: "127.0.0.1:0".parse().expect("address"), pool_size: 2, jwt_secret: None }
+    Settings {
+        database_url: url,
+        bind: "127.0.0.1:0".parse().expect("address"),
+        pool_size: 2,
+        jwt_secret: None,
+    }
 }
 
 fn generated_instrument(i: i32) -> ConventionRow {
@@ -47,7 +52,8 @@ fn generated_instrument(i: i32) -> ConventionRow {
 /// Every instrument × every member state: generated instruments ratified on varying days,
 /// the seeded ones in progress.
 fn build_file(codes: &[String], countries: &[String]) -> String {
-    let mut csv = String::from("country,convention,status,stage,registered_on,minimum_age,source,source_date\n");
+    let mut csv =
+        String::from("country,convention,status,stage,registered_on,minimum_age,source,source_date\n");
     let base = chrono::NaiveDate::from_ymd_opt(2002, 1, 1).expect("date");
     for (i, code) in codes.iter().enumerate() {
         for (j, country) in countries.iter().enumerate() {
@@ -55,7 +61,10 @@ fn build_file(codes: &[String], countries: &[String]) -> String {
                 let day = base + chrono::Duration::days(((i * 7 + j * 13) % 7000) as i64);
                 let _ = writeln!(csv, "{country},{code},ratified,,{day},,benchmark file,2026-11");
             } else {
-                let _ = writeln!(csv, "{country},{code},in_progress,under_consideration,,,benchmark file,2026-11");
+                let _ = writeln!(
+                    csv,
+                    "{country},{code},in_progress,under_consideration,,,benchmark file,2026-11"
+                );
             }
         }
     }
@@ -68,7 +77,11 @@ fn run(engine: &str, url: String) {
     for i in 1..=GENERATED {
         repo::conventions::insert(&mut conn, &generated_instrument(i)).expect("instrument");
     }
-    let codes: Vec<String> = repo::conventions::all(&mut conn).expect("instruments").into_iter().map(|c| c.code).collect();
+    let codes: Vec<String> = repo::conventions::all(&mut conn)
+        .expect("instruments")
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
     let countries = repo::countries::codes(&mut conn).expect("countries");
     let csv = build_file(&codes, &countries);
     let rows = codes.len() * countries.len();
@@ -76,12 +89,26 @@ fn run(engine: &str, url: String) {
     let caller = Caller::cli();
 
     let started = Instant::now();
-    let summary = normtrack::service::ratifications::import(&mut conn, &caller, csv.as_bytes(), true, today, &mut |_, _, _| {})
-        .unwrap_or_else(|e| panic!("dry run failed: {e:?}"));
+    let summary = normtrack::service::ratifications::import(
+        &mut conn,
+        &caller,
+        csv.as_bytes(),
+        true,
+        today,
+        &mut |_, _, _| {},
+    )
+    .unwrap_or_else(|e| panic!("dry run failed: {e:?}"));
     let dry = started.elapsed();
     let started = Instant::now();
-    let summary2 = normtrack::service::ratifications::import(&mut conn, &caller, csv.as_bytes(), false, today, &mut |_, _, _| {})
-        .unwrap_or_else(|e| panic!("import failed: {e:?}"));
+    let summary2 = normtrack::service::ratifications::import(
+        &mut conn,
+        &caller,
+        csv.as_bytes(),
+        false,
+        today,
+        &mut |_, _, _| {},
+    )
+    .unwrap_or_else(|e| panic!("import failed: {e:?}"));
     let wet = started.elapsed();
     assert_eq!(summary.rows, rows);
     let per_sec = |d: Duration| rows as f64 / d.as_secs_f64();
@@ -128,15 +155,24 @@ fn sqlite3_import(csv: &str, rows: usize) {
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    run("sqlite", dir.path().join("bench.db").to_string_lossy().into_owned());
+    run(
+        "sqlite",
+        dir.path().join("bench.db").to_string_lossy().into_owned(),
+    );
 
     let admin_url = std::env::var("NORMTRACK_BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     match PgConnection::establish(&admin_url) {
         Ok(mut admin) => {
             let name = format!("normtrack_bench_{}", std::process::id());
-            admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url).to_string();
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url)
+                .to_string();
             run("postgres", format!("{base}/{name}"));
             let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
