@@ -24,7 +24,8 @@ use crate::error::{FieldError, Problem};
         (name = "auth", description = "Log in; who am I"),
         (name = "users", description = "Accounts (administrators)"),
         (name = "tokens", description = "Read-only dashboard tokens (administrators)"),
-        (name = "audit", description = "The log of every write")
+        (name = "audit", description = "The log of every write"),
+        (name = "reforms", description = "Gaps between law or practice and the conventions, and the milestones that close them")
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerScheme)

@@ -1,5 +1,5 @@
-//! `/api/v1/audit`: the log of every write, for administrators (everything) and office
-//! users (entries about their countries).
+//! `/api/v1/audit`: the log of every write, for administrators and office staff (who read
+//! everything, DESIGN.md).
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -67,7 +67,7 @@ fn parse_instant(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Op
     None
 }
 
-/// The audit log, newest first. Office users see the entries about their countries.
+/// The audit log, newest first.
 #[utoipa::path(
     get,
     path = "/audit",

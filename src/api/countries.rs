@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{path_country, stored, with_db, AppState, ParamErrors};
-use crate::domain::pagination::Page;
+use crate::domain::access::{Caller, Scope};
+use crate::domain::pagination::{Page, PageRequest, MAX_PER_PAGE};
 use crate::domain::ratification::{in_force, Status, Tally};
 use crate::domain::reference::{Category, Principle, Region};
+use crate::domain::reforms::{overdue, MilestoneStatus};
 use crate::error::{AppError, AppResult, Problem};
 use crate::repo::{self, countries::CountryFilter, countries::CountryRow};
 
@@ -134,6 +136,92 @@ pub struct CountryDetail {
     #[serde(flatten)]
     pub country: Country,
     pub fundamental: FundamentalSummary,
+    /// The country's open reform gaps and overdue milestones, for callers who may see them
+    /// (administrators, office staff, the country's constituents); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reforms: Option<CountryReforms>,
+}
+
+/// What a country office opens first: the open gaps with their next step, and how many
+/// milestones are overdue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountryReforms {
+    pub open_gaps: Vec<OpenGap>,
+    pub overdue_milestones: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenGap {
+    pub id: i32,
+    pub title: String,
+    pub conventions: Vec<String>,
+    /// The earliest milestone that is neither completed nor cancelled.
+    pub next_milestone: Option<NextMilestone>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextMilestone {
+    pub id: i32,
+    pub title: String,
+    pub target_on: NaiveDate,
+    pub status: MilestoneStatus,
+    pub overdue: bool,
+}
+
+/// The reforms summary of a country (the caller's scope is checked by the caller).
+fn country_reforms(conn: &mut crate::db::DbConn, iso3: &str, today: NaiveDate) -> AppResult<CountryReforms> {
+    use crate::repo::reforms::{self as store, GapFilter, MilestoneFilter};
+    let scope = Scope::Global;
+    let all = PageRequest {
+        page: 1,
+        per_page: MAX_PER_PAGE,
+    };
+    let open = GapFilter {
+        country: Some(iso3.to_string()),
+        convention: None,
+        status: Some("open".into()),
+    };
+    let (gaps, _) = store::list_gaps(conn, &open, &scope, all)?;
+    let mut open_gaps = Vec::with_capacity(gaps.len());
+    for gap in gaps {
+        let pending = MilestoneFilter {
+            gap: Some(gap.row.id),
+            ..Default::default()
+        };
+        let (milestones, _) = store::list_milestones(conn, &pending, &scope, all)?;
+        let mut next = None;
+        for m in milestones {
+            let status: MilestoneStatus = stored("milestones.status", &m.row.status)?;
+            if !status.is_settled() {
+                next = Some(NextMilestone {
+                    id: m.row.id,
+                    title: m.row.title,
+                    target_on: m.row.target_on,
+                    status,
+                    overdue: overdue(m.row.target_on, status, today),
+                });
+                break;
+            }
+        }
+        open_gaps.push(OpenGap {
+            id: gap.row.id,
+            title: gap.row.title,
+            conventions: gap.conventions,
+            next_milestone: next,
+        });
+    }
+    let late = MilestoneFilter {
+        country: Some(iso3.to_string()),
+        overdue: Some(true),
+        today: Some(today),
+        ..Default::default()
+    };
+    let (_, overdue_milestones) =
+        store::list_milestones(conn, &late, &scope, PageRequest { page: 1, per_page: 1 })?;
+    Ok(CountryReforms {
+        open_gaps,
+        overdue_milestones,
+    })
 }
 
 /// One member state, with a summary of its fundamental-convention ratifications.
@@ -147,8 +235,13 @@ pub struct CountryDetail {
         (status = 404, description = "No such member state", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let iso3 = path_country(&path)?;
+    let sees_reforms = caller.may_read_country(&iso3);
     let today = chrono::Utc::now().date_naive();
     let detail = with_db(&state, move |conn| {
         let row = repo::countries::get(conn, &iso3)?
@@ -186,6 +279,11 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
         Ok(CountryDetail {
             country: Country::from_row(row)?,
             fundamental: FundamentalSummary { counts, instruments },
+            reforms: if sees_reforms {
+                Some(country_reforms(conn, &iso3, today)?)
+            } else {
+                None
+            },
         })
     })
     .await?;

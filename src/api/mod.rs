@@ -11,6 +11,7 @@ pub mod health;
 pub mod organizations;
 pub mod problems;
 pub mod ratifications;
+pub mod reforms;
 pub mod tokens;
 pub mod users;
 
@@ -55,7 +56,10 @@ where
 /// access it admits; `access::endpoint` enforces it and writes it into the OpenAPI document.
 pub fn configure(cfg: &mut ServiceConfig) {
     use Access::{Public, Roles};
-    use {audit as au, conventions as cv, countries as co, organizations as og, ratifications as ra};
+    use {
+        audit as au, conventions as cv, countries as co, organizations as og, ratifications as ra,
+        reforms as rf,
+    };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
         .service(
@@ -91,7 +95,59 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(ra::__path_put, Roles(ADMIN_OFFICE), ra::put))
                 .service(endpoint(ra::__path_history, Roles(ANY_ROLE), ra::history))
                 .service(endpoint(ra::__path_import, Roles(ADMIN_OFFICE), ra::import))
-                .service(endpoint(au::__path_list, Roles(ADMIN_OFFICE), au::list)),
+                .service(endpoint(au::__path_list, Roles(ADMIN_OFFICE), au::list))
+                .service(endpoint(rf::__path_list_gaps, Roles(PEOPLE), rf::list_gaps))
+                .service(endpoint(rf::__path_get_gap, Roles(PEOPLE), rf::get_gap))
+                .service(endpoint(
+                    rf::__path_create_gap,
+                    Roles(ADMIN_OFFICE),
+                    rf::create_gap,
+                ))
+                .service(endpoint(
+                    rf::__path_update_gap,
+                    Roles(ADMIN_OFFICE),
+                    rf::update_gap,
+                ))
+                .service(endpoint(
+                    rf::__path_delete_gap,
+                    Roles(ADMIN_OFFICE),
+                    rf::delete_gap,
+                ))
+                .service(endpoint(
+                    rf::__path_list_milestones,
+                    Roles(PEOPLE),
+                    rf::list_milestones,
+                ))
+                .service(endpoint(
+                    rf::__path_get_milestone,
+                    Roles(PEOPLE),
+                    rf::get_milestone,
+                ))
+                .service(endpoint(
+                    rf::__path_create_milestone,
+                    Roles(ADMIN_OFFICE),
+                    rf::create_milestone,
+                ))
+                .service(endpoint(
+                    rf::__path_update_milestone,
+                    Roles(ADMIN_OFFICE),
+                    rf::update_milestone,
+                ))
+                .service(endpoint(
+                    rf::__path_delete_milestone,
+                    Roles(ADMIN_OFFICE),
+                    rf::delete_milestone,
+                ))
+                .service(endpoint(
+                    rf::__path_list_comments,
+                    Roles(PEOPLE),
+                    rf::list_comments,
+                ))
+                .service(endpoint(
+                    rf::__path_create_comment,
+                    Roles(PEOPLE),
+                    rf::create_comment,
+                )),
         );
 }
 

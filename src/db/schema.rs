@@ -102,6 +102,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    gaps (id) {
+        id -> Integer,
+        country -> Text,
+        title -> Text,
+        description -> Text,
+        source -> Text,
+        source_link -> Nullable<Text>,
+        status -> Text,
+        closed_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    gap_conventions (gap_id, convention) {
+        gap_id -> Integer,
+        convention -> Text,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Integer,
+        gap_id -> Integer,
+        kind -> Text,
+        title -> Text,
+        target_on -> Date,
+        completed_on -> Nullable<Date>,
+        status -> Text,
+        organization -> Nullable<Integer>,
+        evidence_link -> Nullable<Text>,
+        notes -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    milestone_comments (id) {
+        id -> Integer,
+        milestone_id -> Integer,
+        author -> Text,
+        organization -> Nullable<Integer>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(milestones -> gaps (gap_id));
+diesel::joinable!(gap_conventions -> gaps (gap_id));
 diesel::joinable!(organizations -> countries (country));
 diesel::joinable!(ratifications -> countries (country));
 diesel::joinable!(ratifications -> conventions (convention));
@@ -153,4 +207,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_countries,
     dashboard_tokens,
     audit_log,
+    gaps,
+    gap_conventions,
+    milestones,
+    milestone_comments,
 );

@@ -7,6 +7,7 @@ pub mod pagination;
 pub mod ratification;
 pub mod ratification_rules;
 pub mod reference;
+pub mod reforms;
 pub mod text;
 pub mod users;
 

@@ -7,6 +7,7 @@ pub mod countries;
 pub mod meta;
 pub mod organizations;
 pub mod ratifications;
+pub mod reforms;
 pub mod tokens;
 pub mod users;
 

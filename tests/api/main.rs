@@ -11,5 +11,6 @@ mod health;
 mod openapi;
 mod ratifications;
 mod reference_data;
+mod reforms;
 mod seeding;
 mod tracking;

@@ -1,0 +1,186 @@
+//! Reforms: gaps between national law or practice and the conventions, and the dated
+//! milestones that close them. Rules here; storage in `repo::reforms`.
+
+use chrono::NaiveDate;
+
+use super::text_enum;
+
+text_enum! {
+    GapStatus {
+        Open => "open",
+        Closed => "closed",
+    }
+}
+
+text_enum! {
+    /// What a milestone is a step of.
+    MilestoneKind {
+        GapIdentified => "gap_identified",
+        DraftPrepared => "draft_prepared",
+        TripartiteConsultation => "tripartite_consultation",
+        SubmittedToParliament => "submitted_to_parliament",
+        Adopted => "adopted",
+        InForce => "in_force",
+        ImplementationMeasure => "implementation_measure",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    MilestoneStatus {
+        Planned => "planned",
+        InProgress => "in_progress",
+        Completed => "completed",
+        Cancelled => "cancelled",
+    }
+}
+
+impl MilestoneStatus {
+    /// Completed or cancelled: nothing is due any more.
+    pub fn is_settled(self) -> bool {
+        matches!(self, MilestoneStatus::Completed | MilestoneStatus::Cancelled)
+    }
+}
+
+/// A milestone is overdue when its target date has passed and it is neither completed nor
+/// cancelled. Derived on every read, never stored.
+pub fn overdue(target_on: NaiveDate, status: MilestoneStatus, today: NaiveDate) -> bool {
+    target_on < today && !status.is_settled()
+}
+
+/// Checks a milestone's status and completion date.
+pub fn check_milestone(
+    status: MilestoneStatus,
+    completed_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<(&'static str, String)> {
+    let mut v = Vec::new();
+    match (status, completed_on) {
+        (MilestoneStatus::Completed, None) => v.push((
+            "completed_on",
+            "a completed milestone needs its completion date".into(),
+        )),
+        (MilestoneStatus::Completed, Some(date)) if date > today => {
+            v.push(("completed_on", format!("{date} is in the future")))
+        }
+        (MilestoneStatus::Completed, Some(_)) => {}
+        (other, Some(_)) => v.push((
+            "completed_on",
+            format!("a {other} milestone has no completion date"),
+        )),
+        (_, None) => {}
+    }
+    v
+}
+
+/// Checks a gap's status and closing date against the status of its milestones.
+pub fn check_gap(
+    status: GapStatus,
+    closed_on: Option<NaiveDate>,
+    milestones: &[MilestoneStatus],
+    today: NaiveDate,
+) -> Vec<(&'static str, String)> {
+    let mut v = Vec::new();
+    match (status, closed_on) {
+        (GapStatus::Closed, None) => {
+            v.push(("closed_on", "a closed gap needs the date it was closed".into()))
+        }
+        (GapStatus::Closed, Some(date)) if date > today => {
+            v.push(("closed_on", format!("{date} is in the future")))
+        }
+        (GapStatus::Open, Some(_)) => v.push(("closed_on", "an open gap has no closing date".into())),
+        _ => {}
+    }
+    let pending = milestones.iter().filter(|s| !s.is_settled()).count();
+    if status == GapStatus::Closed && pending > 0 {
+        v.push((
+            "status",
+            format!("{pending} milestone(s) are neither completed nor cancelled; the gap cannot close yet"),
+        ));
+    }
+    v
+}
+
+/// Checks a link: an absolute `http` or `https` URL.
+pub fn check_link(raw: &str) -> Result<(), String> {
+    let ok = (raw.starts_with("https://") || raw.starts_with("http://"))
+        && raw.len() <= 2000
+        && raw.len() > "https://".len()
+        && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("'{raw}' is not an http(s) link"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn overdue_after_the_target_day_until_settled() {
+        let today = d("2026-11-23");
+        assert!(
+            !overdue(d("2026-11-23"), MilestoneStatus::Planned, today),
+            "due today is not overdue"
+        );
+        assert!(overdue(d("2026-11-22"), MilestoneStatus::Planned, today));
+        assert!(overdue(d("2026-11-22"), MilestoneStatus::InProgress, today));
+        assert!(!overdue(d("2026-11-22"), MilestoneStatus::Completed, today));
+        assert!(!overdue(d("2026-11-22"), MilestoneStatus::Cancelled, today));
+    }
+
+    #[test]
+    fn completed_needs_a_past_completion_date() {
+        let today = d("2026-11-23");
+        assert_eq!(
+            check_milestone(MilestoneStatus::Completed, None, today)[0].0,
+            "completed_on"
+        );
+        assert_eq!(
+            check_milestone(MilestoneStatus::Completed, Some(d("2026-11-24")), today)[0].0,
+            "completed_on"
+        );
+        assert!(check_milestone(MilestoneStatus::Completed, Some(today), today).is_empty());
+        assert_eq!(
+            check_milestone(MilestoneStatus::Planned, Some(today), today)[0].0,
+            "completed_on"
+        );
+    }
+
+    #[test]
+    fn a_gap_closes_only_when_its_milestones_are_settled() {
+        let today = d("2026-11-23");
+        let settled = [MilestoneStatus::Completed, MilestoneStatus::Cancelled];
+        assert!(check_gap(GapStatus::Closed, Some(today), &settled, today).is_empty());
+        let pending = [MilestoneStatus::Completed, MilestoneStatus::Planned];
+        assert_eq!(
+            check_gap(GapStatus::Closed, Some(today), &pending, today)[0].0,
+            "status"
+        );
+        assert_eq!(check_gap(GapStatus::Closed, None, &[], today)[0].0, "closed_on");
+        assert_eq!(
+            check_gap(GapStatus::Open, Some(today), &[], today)[0].0,
+            "closed_on"
+        );
+    }
+
+    #[test]
+    fn links_are_http_urls() {
+        assert!(check_link("https://normlex.ilo.org/x").is_ok());
+        for bad in [
+            "ftp://x",
+            "javascript:alert(1)",
+            "https://",
+            "https://a b",
+            "normlex.ilo.org",
+        ] {
+            assert!(check_link(bad).is_err(), "{bad}");
+        }
+    }
+}
