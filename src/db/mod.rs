@@ -177,6 +177,18 @@ where
     }
 }
 
+/// Runs `$body` with `$c` bound to the engine's own connection, for the few statements the
+/// multi-engine connection cannot express (multi-row inserts).
+macro_rules! per_engine {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use per_engine;
+
 /// Serialises set-up work (migrations, seeding) between instances that share one
 /// PostgreSQL database. Must be called inside a transaction; released at its end. On SQLite
 /// the `IMMEDIATE` transaction already serialises writers.

@@ -29,19 +29,44 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
 }
 
 pub fn record(conn: &mut DbConn, entry: Entry<'_>) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::at.eq(super::now()),
-            audit_log::actor.eq(entry.actor),
-            audit_log::action.eq(entry.action),
-            audit_log::entity.eq(entry.entity),
-            audit_log::entity_id.eq(entry.entity_id),
-            audit_log::country.eq(entry.country),
-            audit_log::before_json.eq(entry.before.map(|v| v.to_string())),
-            audit_log::after_json.eq(entry.after.map(|v| v.to_string())),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    record_many(conn, vec![entry])
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewEntry<'a> {
+    at: NaiveDateTime,
+    actor: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: String,
+    country: Option<&'a str>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+/// Writes many entries, several hundred per statement (imports).
+pub fn record_many(conn: &mut DbConn, entries: Vec<Entry<'_>>) -> QueryResult<()> {
+    let at = super::now();
+    let rows: Vec<NewEntry<'_>> = entries
+        .into_iter()
+        .map(|e| NewEntry {
+            at,
+            actor: e.actor,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            country: e.country,
+            before_json: e.before.map(|v| v.to_string()),
+            after_json: e.after.map(|v| v.to_string()),
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        crate::db::per_engine!(conn, |c| diesel::insert_into(audit_log::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

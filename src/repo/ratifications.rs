@@ -59,6 +59,32 @@ pub struct RatificationFields {
 }
 
 impl RatificationFields {
+    /// The record these fields make at `version` (what the store now holds).
+    pub fn stored(
+        &self,
+        version: i32,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+    ) -> RatificationRow {
+        RatificationRow {
+            country: self.country.clone(),
+            convention: self.convention.clone(),
+            status: self.status.clone(),
+            stage: self.stage.clone(),
+            registered_on: self.registered_on,
+            in_force_on: self.in_force_on,
+            denounced_on: self.denounced_on,
+            minimum_age: self.minimum_age,
+            notes: self.notes.clone(),
+            source: self.source.clone(),
+            source_date: self.source_date.clone(),
+            version,
+            created_at,
+            updated_at,
+            source_incomplete: self.source_incomplete,
+        }
+    }
+
     /// The writable fields of a stored record, as they are.
     pub fn of(row: &RatificationRow) -> RatificationFields {
         RatificationFields {
@@ -184,21 +210,61 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
 
 /// Creates a record (version 1) and its first history row, in the caller's transaction.
 pub fn insert(conn: &mut DbConn, fields: &RatificationFields, actor: &str) -> QueryResult<RatificationRow> {
+    Ok(insert_many(conn, std::slice::from_ref(fields), actor)?.remove(0))
+}
+
+/// A whole stored record, for multi-row inserts.
+#[derive(Insertable)]
+#[diesel(table_name = ratifications)]
+struct NewRecord {
+    #[diesel(embed)]
+    fields: RatificationFields,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = ratification_history)]
+struct NewHistory<'a> {
+    country: &'a str,
+    convention: &'a str,
+    version: i32,
+    actor: &'a str,
+    changed_at: NaiveDateTime,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+/// Rows per multi-row `INSERT`: well under SQLite's 32,766 bound parameters.
+const BATCH: usize = 500;
+
+/// Creates records (version 1) with their first history rows, many rows per statement, in
+/// the caller's transaction. Returns the stored records in the order given.
+pub fn insert_many(
+    conn: &mut DbConn,
+    fields: &[RatificationFields],
+    actor: &str,
+) -> QueryResult<Vec<RatificationRow>> {
     let now = super::now();
-    diesel::insert_into(ratifications::table)
-        .values((
-            fields,
-            ratifications::version.eq(1),
-            ratifications::created_at.eq(now),
-            ratifications::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    let row = ratifications::table
-        .find((&fields.country, &fields.convention))
-        .select(RatificationRow::as_select())
-        .first(conn)?;
-    record_history(conn, None, &row, actor, now)?;
-    Ok(row)
+    let rows: Vec<RatificationRow> = fields.iter().map(|f| f.stored(1, now, now)).collect();
+    for chunk in fields.chunks(BATCH) {
+        let records: Vec<NewRecord> = chunk
+            .iter()
+            .map(|f| NewRecord {
+                fields: f.clone(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect();
+        crate::db::per_engine!(conn, |c| diesel::insert_into(ratifications::table)
+            .values(&records)
+            .execute(c))?;
+    }
+    let changes: Vec<(Option<&RatificationRow>, &RatificationRow)> = rows.iter().map(|r| (None, r)).collect();
+    record_history_many(conn, &changes, actor, now)?;
+    Ok(rows)
 }
 
 /// Changes a record if it is still at `version`, writing its history row; `None` when the
@@ -224,10 +290,7 @@ pub fn update(
     if updated == 0 {
         return Ok(None);
     }
-    let row = ratifications::table
-        .find((&fields.country, &fields.convention))
-        .select(RatificationRow::as_select())
-        .first(conn)?;
+    let row = fields.stored(before.version + 1, before.created_at, now);
     record_history(conn, Some(before), &row, actor, now)?;
     Ok(Some(row))
 }
@@ -300,19 +363,35 @@ fn record_history(
     actor: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
+    record_history_many(conn, &[(before, after)], actor, at)
+}
+
+/// Writes history rows (who, when, before, after), many per statement.
+fn record_history_many(
+    conn: &mut DbConn,
+    changes: &[(Option<&RatificationRow>, &RatificationRow)],
+    actor: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     let to_json = |row: &RatificationRow| serde_json::to_string(row).unwrap_or_default();
-    diesel::insert_into(ratification_history::table)
-        .values((
-            ratification_history::country.eq(&after.country),
-            ratification_history::convention.eq(&after.convention),
-            ratification_history::version.eq(after.version),
-            ratification_history::actor.eq(actor),
-            ratification_history::changed_at.eq(at),
-            ratification_history::before_json.eq(before.map(to_json)),
-            ratification_history::after_json.eq(Some(to_json(after))),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    for chunk in changes.chunks(BATCH) {
+        let rows: Vec<NewHistory<'_>> = chunk
+            .iter()
+            .map(|(before, after)| NewHistory {
+                country: &after.country,
+                convention: &after.convention,
+                version: after.version,
+                actor,
+                changed_at: at,
+                before_json: before.map(to_json),
+                after_json: Some(to_json(after)),
+            })
+            .collect();
+        crate::db::per_engine!(conn, |c| diesel::insert_into(ratification_history::table)
+            .values(&rows)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 /// How many history rows one record has.

@@ -82,24 +82,29 @@ fn apply_rules(
     })
 }
 
+fn audit_entry<'a>(
+    actor: &'a str,
+    before: Option<&RatificationRow>,
+    after: &'a RatificationRow,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor,
+        action: if before.is_some() { "update" } else { "create" },
+        entity: "ratification",
+        entity_id: format!("{}/{}", after.country, after.convention),
+        country: Some(&after.country),
+        before: before.and_then(audit::snapshot),
+        after: audit::snapshot(after),
+    }
+}
+
 fn audit_write(
     conn: &mut DbConn,
     actor: &str,
     before: Option<&RatificationRow>,
     after: &RatificationRow,
 ) -> diesel::QueryResult<()> {
-    audit::record(
-        conn,
-        audit::Entry {
-            actor,
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "ratification",
-            entity_id: format!("{}/{}", after.country, after.convention),
-            country: Some(&after.country),
-            before: before.and_then(audit::snapshot),
-            after: audit::snapshot(after),
-        },
-    )
+    audit::record(conn, audit_entry(actor, before, after))
 }
 
 /// Creates or changes one record. A new record needs no `If-Match`; an existing one needs
@@ -475,17 +480,29 @@ pub fn import(
             return Ok(summary);
         }
         let count = changes.len();
-        for (i, (current, fields)) in changes.into_iter().enumerate() {
-            if i % 1000 == 0 {
-                progress("written", i, count);
-            }
-            let after = match &current {
-                Some(row) => repo::ratifications::update(conn, row, &fields, &actor)?
-                    .ok_or_else(|| AppError::Internal("a record changed during the import".into()))?,
-                None => repo::ratifications::insert(conn, &fields, &actor)?,
-            };
-            audit_write(conn, &actor, current.as_ref(), &after)?;
+        let (inserts, updates): (Vec<_>, Vec<_>) =
+            changes.into_iter().partition(|(current, _)| current.is_none());
+        let new_fields: Vec<RatificationFields> = inserts.into_iter().map(|(_, fields)| fields).collect();
+        let mut written: Vec<(Option<RatificationRow>, RatificationRow)> = Vec::with_capacity(count);
+        for chunk in new_fields.chunks(1000) {
+            progress("written", written.len(), count);
+            let rows = repo::ratifications::insert_many(conn, chunk, &actor)?;
+            written.extend(rows.into_iter().map(|row| (None, row)));
         }
+        for (current, fields) in updates {
+            if written.len() % 1000 == 0 {
+                progress("written", written.len(), count);
+            }
+            let current = current.ok_or_else(|| AppError::Internal("an update without its record".into()))?;
+            let after = repo::ratifications::update(conn, &current, &fields, &actor)?
+                .ok_or_else(|| AppError::Internal("a record changed during the import".into()))?;
+            written.push((Some(current), after));
+        }
+        let entries = written
+            .iter()
+            .map(|(before, after)| audit_entry(&actor, before.as_ref(), after))
+            .collect();
+        audit::record_many(conn, entries)?;
         progress("written", count, count);
         Ok(summary)
     });
