@@ -53,6 +53,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The path exists; these methods are allowed on it.
+    #[error("method not allowed; allowed: {0}")]
+    MethodNotAllowed(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("precondition failed")]
@@ -105,6 +108,7 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not-found",
+            AppError::MethodNotAllowed(_) => "method-not-allowed",
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed => "precondition-failed",
             AppError::PreconditionRequired => "precondition-required",
@@ -126,6 +130,7 @@ impl AppError {
                 (detail.clone(), Vec::new())
             }
             AppError::NotFound(what) => (format!("{what} was not found"), Vec::new()),
+            AppError::MethodNotAllowed(allowed) => (format!("this path answers {allowed}"), Vec::new()),
             AppError::PreconditionFailed => (
                 "the record has changed since you read it (If-Match does not match its ETag); read it again"
                     .into(),
@@ -168,6 +173,7 @@ impl ResponseError for AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,

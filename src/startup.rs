@@ -69,6 +69,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
 pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
     let data = web::Data::new(state);
     let doc = crate::openapi::document();
+    let routes = web::Data::new(crate::api::routes::RouteMethods::from_document(&doc));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -84,7 +85,8 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupErro
             .configure(api::configure)
             .into_app()
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", doc.clone()))
-            .default_service(web::to(problems::no_route))
+            .app_data(routes.clone())
+            .default_service(web::to(crate::api::routes::no_route))
             .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
             .wrap(
                 DefaultHeaders::new()

@@ -12,6 +12,7 @@ pub mod organizations;
 pub mod problems;
 pub mod ratifications;
 pub mod reforms;
+pub mod routes;
 pub mod tokens;
 pub mod users;
 

@@ -6,7 +6,7 @@ use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::error::{AppError, Problem, PROBLEM_JSON};
 
@@ -44,11 +44,6 @@ pub fn json_error_to_app_error(err: JsonPayloadError) -> AppError {
     }
 }
 
-/// The default service: no route matched.
-pub async fn no_route() -> HttpResponse {
-    AppError::NotFound("the requested path".into()).error_response()
-}
-
 /// Error-handler middleware: a 4xx/5xx response that is not problem+json yet (one actix
 /// produced itself) is replaced by a problem+json body of the same status.
 pub fn ensure_problem_json<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
@@ -78,6 +73,8 @@ pub fn ensure_problem_json<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
 
 #[cfg(test)]
 mod tests {
+    use actix_web::ResponseError;
+
     use super::*;
 
     #[test]

@@ -3,6 +3,17 @@
 use crate::on_both_engines;
 
 on_both_engines! {
+    fn a_known_path_with_another_method_is_405_with_allow(app) {
+        let response = app.send(crate::helpers::Who::Admin, crate::helpers::Req::new("DELETE", "/api/v1/ratifications/ZWE/C087"));
+        response.problem(405);
+        assert_eq!(response.header("allow"), Some("GET, PUT"));
+        let response = app.send(crate::helpers::Who::Anonymous, crate::helpers::Req::new("POST", "/healthz"));
+        response.problem(405);
+        assert_eq!(response.header("allow"), Some("GET"));
+        // Nothing changed.
+        assert_eq!(app.get("/api/v1/ratifications/ZWE/C087").ok_json()["version"], 1);
+    }
+
     fn unknown_routes_are_404_problems(app) {
         app.get("/nothing-here").problem(404);
         app.get("/api/v1/").problem(404);
@@ -60,10 +71,12 @@ on_both_engines! {
     }
 
     fn bodies_and_content_types_on_read_routes_are_refused_cleanly(app) {
-        // Writing to a read-only collection: no such route.
-        app.post("/api/v1/countries", "application/json", b"{\"iso3\":\"XXX\"}").problem(404);
-        app.post("/api/v1/countries", "application/xml", b"<country/>").problem(404);
-        app.post("/api/v1/ratifications", "text/csv", b"\xff\xfe\x00garbage").problem(404);
+        // Writing to a read-only collection: the path exists, the method does not.
+        let refused = app.post("/api/v1/countries", "application/json", b"{\"iso3\":\"XXX\"}");
+        refused.problem(405);
+        assert_eq!(refused.header("allow"), Some("GET"));
+        app.post("/api/v1/countries", "application/xml", b"<country/>").problem(405);
+        app.post("/api/v1/ratifications", "text/csv", b"\xff\xfe\x00garbage").problem(405);
         // A GET with an odd content type and a body is still a GET.
         let response = app.get_with("/api/v1/conventions", &[("Content-Type", "text/plain; charset=banana")]);
         assert_eq!(response.status, 200);
