@@ -161,7 +161,7 @@ pub fn run(cli: Cli) -> CliResult {
             } else {
                 (countries, None)
             };
-            let new = crate::api::users::NewUser {
+            let new = crate::service::users::NewUser {
                 email,
                 display_name,
                 role,
@@ -171,7 +171,7 @@ pub fn run(cli: Cli) -> CliResult {
                 password,
                 active: true,
             };
-            let user = crate::api::users::create_user(&mut conn, new, "cli").map_err(describe)?;
+            let user = crate::service::users::create_user(&mut conn, new, "cli").map_err(describe)?;
             println!(
                 "created user {} ({}, {})",
                 user.row.id, user.row.email, user.row.role

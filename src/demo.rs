@@ -2,11 +2,11 @@
 //! for Zimbabwe and Viet Nam, so a newcomer can try every role. Never part of the default
 //! seed. Passwords are random and printed once.
 
-use crate::api::users::{create_user, NewUser};
 use crate::db::{self, DbConn};
 use crate::domain::access::Role;
 use crate::error::AppError;
 use crate::repo;
+use crate::service::users::{create_user, NewUser};
 
 /// The mail domain of demo accounts (reserved: it can never reach anyone).
 pub const DEMO_DOMAIN: &str = "demo.normtrack.example";

@@ -246,7 +246,7 @@ pub async fn update_me(
                     )]));
                 }
             }
-            let mut fields = super::users::fields_of(&user);
+            let mut fields = crate::service::users::fields_of(&user);
             if let Some(name) = &body.display_name {
                 fields.display_name = name.trim().to_string();
             }
@@ -257,7 +257,14 @@ pub async fn update_me(
                 updated =
                     repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
             }
-            super::users::audit_user(conn, &caller.actor(), "update", id, Some(&user), Some(&updated))?;
+            crate::service::users::audit_user(
+                conn,
+                &caller.actor(),
+                "update",
+                id,
+                Some(&user),
+                Some(&updated),
+            )?;
             Ok(updated)
         })
     })

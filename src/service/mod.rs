@@ -3,3 +3,4 @@
 //! Handlers and the command line both call them.
 
 pub mod ratifications;
+pub mod users;

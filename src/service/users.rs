@@ -1,0 +1,306 @@
+//! Accounts: creating and changing them with the role's scope rules, in one transaction with
+//! their audit entry (never the password hash). Used by the API, the CLI and the demo seed.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::concurrency::{etag, IfMatch};
+use crate::api::stored;
+use crate::api::users::User;
+use crate::auth::password;
+use crate::db::{self, DbConn};
+use crate::domain::access::{Caller, Role};
+use crate::domain::users::{
+    check_display_name, check_password, check_scope, parse_email, OrganizationFacts, ScopeRequest,
+};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::repo::{self, audit, users::UserFields};
+
+/// The writable fields of a stored account, as they are.
+pub fn fields_of(user: &repo::users::User) -> UserFields {
+    UserFields {
+        email: user.row.email.clone(),
+        email_key: user.row.email_key.clone(),
+        display_name: user.row.display_name.clone(),
+        role: user.row.role.clone(),
+        countries: if user.row.country.is_some() {
+            Vec::new()
+        } else {
+            user.countries.clone()
+        },
+        country: user.row.country.clone(),
+        organization: user.row.organization,
+        active: user.row.active,
+    }
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    #[schema(example = "worker.zwe@example.org")]
+    pub email: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    /// For `office`: the countries covered.
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// For `government`, `employer`, `worker`: the country.
+    pub country: Option<String>,
+    /// For `government`, `employer`, `worker`: an organization of that country and kind.
+    pub organization: Option<i32>,
+    /// At least 12 characters.
+    pub password: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Reads and checks everything of an account that needs no store; the scope rules that do
+/// are checked by [`check_scope_in_store`].
+fn shape(
+    email: &str,
+    display_name: Option<&str>,
+    countries: &[String],
+    country: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> (String, String, String, Vec<String>, Option<String>) {
+    let (email, email_key) = parse_email(email).unwrap_or_else(|e| {
+        errors.push(FieldError::new("email", e));
+        Default::default()
+    });
+    let given = display_name.is_some();
+    let display_name = display_name
+        .map(|n| n.trim().to_string())
+        .unwrap_or_else(|| email.clone());
+    // A name taken from a bad address is not a second error.
+    if given || !email.is_empty() {
+        if let Err(e) = check_display_name(&display_name) {
+            errors.push(FieldError::new("display_name", e));
+        }
+    }
+    let mut codes = Vec::new();
+    for raw in countries {
+        match crate::domain::codes::parse_iso3(raw) {
+            Some(code) if !codes.contains(&code) => codes.push(code),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "countries",
+                format!("'{raw}' is not an ISO 3166 alpha-3 code"),
+            )),
+        }
+    }
+    codes.sort();
+    let country = country.and_then(|raw| {
+        crate::domain::codes::parse_iso3(raw).or_else(|| {
+            errors.push(FieldError::new(
+                "country",
+                format!("'{raw}' is not an ISO 3166 alpha-3 code"),
+            ));
+            None
+        })
+    });
+    (email, email_key, display_name, codes, country)
+}
+
+/// Applies the role's scope rules against the store; 422 naming the fields otherwise.
+pub fn check_scope_in_store(conn: &mut DbConn, role: Role, scope: &ScopeRequest) -> AppResult<()> {
+    let mut known = std::collections::HashSet::new();
+    for c in scope.countries.iter().chain(scope.country.iter()) {
+        if repo::countries::exists(conn, c)? {
+            known.insert(c.clone());
+        }
+    }
+    let organization = match scope.organization {
+        Some(id) => repo::organizations::get(conn, id)?.map(|o| OrganizationFacts {
+            country: o.country,
+            kind: o.kind,
+        }),
+        None => None,
+    };
+    let violations = check_scope(role, scope, |c| known.contains(c), organization.as_ref());
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::unprocessable(
+            violations
+                .into_iter()
+                .map(|(f, m)| FieldError::new(f, m))
+                .collect(),
+        ))
+    }
+}
+
+/// Writes the audit entry of a change to an account (never its password hash).
+pub fn audit_user(
+    conn: &mut DbConn,
+    actor: &str,
+    action: &str,
+    id: i32,
+    before: Option<&repo::users::User>,
+    after: Option<&repo::users::User>,
+) -> AppResult<()> {
+    let snapshot = |u: &repo::users::User| User::from_repo(u.clone()).ok().and_then(|u| audit::snapshot(&u));
+    let country = after.or(before).and_then(|u| u.row.country.clone());
+    audit::record(
+        conn,
+        audit::Entry {
+            actor,
+            action,
+            entity: "user",
+            entity_id: id.to_string(),
+            country: country.as_deref(),
+            before: before.and_then(snapshot),
+            after: after.and_then(snapshot),
+        },
+    )?;
+    Ok(())
+}
+
+/// Creates an account (used by the API, `normtrack users create` and the demo seed).
+pub fn create_user(conn: &mut DbConn, new: NewUser, actor: &str) -> AppResult<repo::users::User> {
+    let mut errors = Vec::new();
+    let (email, email_key, display_name, countries, country) = shape(
+        &new.email,
+        new.display_name.as_deref(),
+        &new.countries,
+        new.country.as_deref(),
+        &mut errors,
+    );
+    if let Err(e) = check_password(&new.password) {
+        errors.push(FieldError::new("password", e));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let hash = password::hash(&new.password).map_err(AppError::Internal)?;
+    db::write_transaction(conn, |conn| {
+        let scope = ScopeRequest {
+            countries: countries.clone(),
+            country: country.clone(),
+            organization: new.organization,
+        };
+        check_scope_in_store(conn, new.role, &scope)?;
+        if repo::users::email_taken(conn, &email_key, None)? {
+            return Err(AppError::Conflict(format!(
+                "an account with the e-mail address {email} exists"
+            )));
+        }
+        let fields = UserFields {
+            email,
+            email_key,
+            display_name,
+            role: new.role.as_str().to_string(),
+            countries,
+            country,
+            organization: new.organization,
+            active: new.active,
+        };
+        let user = repo::users::insert(conn, &fields, &hash)?;
+        audit_user(conn, actor, "create", user.row.id, None, Some(&user))?;
+        Ok(user)
+    })
+}
+
+/// Changes to an account. `role`, `countries`, `country` and `organization` change
+/// together: when any of them is present, the new scope is exactly what the body says.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub countries: Option<Vec<String>>,
+    pub country: Option<String>,
+    pub organization: Option<i32>,
+    pub active: Option<bool>,
+}
+
+/// Applies a change to account `id` (If-Match checked against its current version).
+pub fn update_user(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i32,
+    if_match: &IfMatch,
+    body: UpdateUser,
+) -> AppResult<repo::users::User> {
+    db::write_transaction(conn, |conn| {
+        let current = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
+        if_match.check(&etag("user", id, current.row.version))?;
+        let mut fields = fields_of(&current);
+        let scope_changes = body.role.is_some()
+            || body.countries.is_some()
+            || body.country.is_some()
+            || body.organization.is_some();
+        let mut errors = Vec::new();
+        let (email, email_key, display_name, countries, country) = shape(
+            body.email.as_deref().unwrap_or(&fields.email),
+            Some(body.display_name.as_deref().unwrap_or(&fields.display_name)),
+            body.countries.as_deref().unwrap_or_default(),
+            body.country.as_deref(),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(AppError::invalid(errors));
+        }
+        let role: Role = match body.role {
+            Some(role) => role,
+            None => stored("users.role", &fields.role)?,
+        };
+        if caller.user_id() == Some(id) && (role != Role::Admin || body.active == Some(false)) {
+            return Err(AppError::unprocessable(vec![FieldError::new(
+                "role",
+                "administrators cannot demote or deactivate themselves",
+            )]));
+        }
+        if scope_changes {
+            let scope = ScopeRequest {
+                countries,
+                country,
+                organization: body.organization,
+            };
+            check_scope_in_store(conn, role, &scope)?;
+            fields.role = role.as_str().to_string();
+            fields.countries = scope.countries;
+            fields.country = scope.country;
+            fields.organization = scope.organization;
+        }
+        if repo::users::email_taken(conn, &email_key, Some(id))? {
+            return Err(AppError::Conflict(format!(
+                "an account with the e-mail address {email} exists"
+            )));
+        }
+        fields.email = email;
+        fields.email_key = email_key;
+        fields.display_name = display_name;
+        if let Some(active) = body.active {
+            fields.active = active;
+        }
+        let updated = repo::users::update(conn, id, current.row.version, &fields)?
+            .ok_or(AppError::PreconditionFailed)?;
+        audit_user(
+            conn,
+            &caller.actor(),
+            "update",
+            id,
+            Some(&current),
+            Some(&updated),
+        )?;
+        Ok(updated)
+    })
+}
+
+/// Sets a new password for account `id`.
+pub fn reset_password(conn: &mut DbConn, actor: &str, id: i32, new_password: &str) -> AppResult<()> {
+    check_password(new_password).map_err(|e| AppError::invalid(vec![FieldError::new("password", e)]))?;
+    let hash = password::hash(new_password).map_err(AppError::Internal)?;
+    db::write_transaction(conn, |conn| {
+        if !repo::users::set_password(conn, id, &hash)? {
+            return Err(AppError::NotFound(format!("user {id}")));
+        }
+        audit_user(conn, actor, "password_reset", id, None, None)
+    })
+}
