@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{path_convention, stored, with_db, AppState, ParamErrors};
+use super::{page_response, path_convention, stored, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::instruments::{check_instrument, ProposedInstrument};
 use crate::domain::pagination::Page;
@@ -122,11 +122,7 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ConventionQuery>
         Ok(repo::conventions::list(conn, &filter, page)?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(Convention::from_row)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    page_response(rows, total, page, Convention::from_row)
 }
 
 /// An instrument with the counts of its records.

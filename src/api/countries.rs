@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{path_country, stored, with_db, AppState, ParamErrors};
+use super::{page_response, path_country, stored, with_db, AppState, ParamErrors};
 use crate::domain::access::{Caller, Scope};
 use crate::domain::pagination::{Page, PageRequest, MAX_PER_PAGE};
 use crate::domain::ratification::{in_force, Status, Tally};
@@ -99,11 +99,7 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<CountryQuery>) -
         Ok(repo::countries::list(conn, &filter, page)?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(Country::from_row)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    page_response(rows, total, page, Country::from_row)
 }
 
 /// Where a country stands with one fundamental instrument.

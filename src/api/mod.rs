@@ -152,6 +152,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         );
 }
 
+/// Answers one page of a list, turning each stored row into its API shape.
+pub fn page_response<R, T: serde::Serialize>(
+    rows: Vec<R>,
+    total: i64,
+    page: crate::domain::pagination::PageRequest,
+    to_item: impl FnMut(R) -> AppResult<T>,
+) -> AppResult<actix_web::HttpResponse> {
+    let items = rows.into_iter().map(to_item).collect::<AppResult<Vec<_>>>()?;
+    Ok(actix_web::HttpResponse::Ok().json(crate::domain::pagination::Page::new(items, total, page)))
+}
+
 /// Collects the errors of one request's parameters, so the answer names every bad one.
 #[derive(Debug, Default)]
 pub struct ParamErrors(Vec<FieldError>);

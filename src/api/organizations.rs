@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{stored, with_db, AppState, ParamErrors};
+use super::{page_response, stored, with_db, AppState, ParamErrors};
 use crate::db;
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
@@ -127,11 +127,7 @@ pub async fn list(
         Ok(repo::organizations::list(conn, &filter, page)?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(Organization::from_row)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    page_response(rows, total, page, Organization::from_row)
 }
 
 /// One organization.

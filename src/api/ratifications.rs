@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::IfMatch;
-use super::{path_convention, path_country, stored, with_db, AppState, ParamErrors};
+use super::{page_response, path_convention, path_country, stored, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_source_date;
 use crate::domain::pagination::Page;
@@ -150,11 +150,7 @@ pub async fn list(
         Ok(repo::ratifications::list(conn, &filter, page)?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(|v| Ratification::from_view(v, today))
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    page_response(rows, total, page, |v| Ratification::from_view(v, today))
 }
 
 /// Reads the list filters (shared by the list and the CSV export).

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{stored, with_db, AppState, ParamErrors};
+use super::{page_response, stored, with_db, AppState, ParamErrors};
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_instrument_code;
@@ -326,11 +326,7 @@ pub async fn list_gaps(
         Ok(store::list_gaps(conn, &filter, &scope, page)?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(Gap::from_store)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    page_response(rows, total, page, Gap::from_store)
 }
 
 fn gap_not_found(id: i32) -> AppError {
@@ -709,11 +705,7 @@ pub async fn list_milestones(
         Ok(store::list_milestones(conn, &filter, &scope, page)?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(Milestone::from_store)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    page_response(rows, total, page, Milestone::from_store)
 }
 
 fn milestone_not_found(id: i32) -> AppError {

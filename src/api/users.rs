@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{stored, with_db, AppState, ParamErrors};
+use super::{page_response, stored, with_db, AppState, ParamErrors};
 use crate::domain::access::{Caller, Role};
 use crate::domain::pagination::Page;
 use crate::error::{AppError, AppResult, Problem};
@@ -102,11 +102,7 @@ pub async fn list(
         active,
     };
     let (rows, total) = with_db(&state, move |conn| Ok(repo::users::list(conn, &filter, page)?)).await?;
-    let items = rows
-        .into_iter()
-        .map(User::from_repo)
-        .collect::<AppResult<Vec<_>>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    page_response(rows, total, page, User::from_repo)
 }
 
 fn user_response(status: actix_web::http::StatusCode, user: repo::users::User) -> AppResult<HttpResponse> {
