@@ -211,6 +211,18 @@ impl ParamErrors {
         Some(raw)
     }
 
+    /// Parses an optional `true` / `false` parameter.
+    pub fn parse_bool(&mut self, field: &str, raw: Option<&str>) -> Option<bool> {
+        match raw? {
+            "true" => Some(true),
+            "false" => Some(false),
+            other => {
+                self.push(field, format!("'{other}' is not one of: true, false"));
+                None
+            }
+        }
+    }
+
     /// Parses `page` and `per_page`.
     pub fn parse_page(
         &mut self,

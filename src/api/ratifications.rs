@@ -490,16 +490,11 @@ pub async fn import(
     query: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let dry_run = match query.dry_run.as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => {
-            return Err(AppError::invalid(vec![FieldError::new(
-                "dry_run",
-                format!("'{other}' is not one of: true, false"),
-            )]))
-        }
-    };
+    let mut errors = ParamErrors::default();
+    let dry_run = errors
+        .parse_bool("dry_run", query.dry_run.as_deref())
+        .unwrap_or(false);
+    errors.finish()?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -676,15 +676,7 @@ pub async fn list_milestones(
     query: web::Query<MilestoneQuery>,
 ) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
-    let overdue = match query.overdue.as_deref() {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            errors.push("overdue", format!("'{other}' is not one of: true, false"));
-            None
-        }
-    };
+    let overdue = errors.parse_bool("overdue", query.overdue.as_deref());
     let filter = MilestoneFilter {
         gap: parse_id(&mut errors, "gap", query.gap.as_deref()),
         country: errors.parse_country("country", query.country.as_deref()),

@@ -85,15 +85,7 @@ pub async fn list(
     let mut errors = ParamErrors::default();
     let role: Option<Role> = errors.parse_enum("role", query.role.as_deref());
     let country = errors.parse_country("country", query.country.as_deref());
-    let active = match query.active.as_deref() {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            errors.push("active", format!("'{other}' is not one of: true, false"));
-            None
-        }
-    };
+    let active = errors.parse_bool("active", query.active.as_deref());
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
     let filter = UserFilter {
