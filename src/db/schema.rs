@@ -196,6 +196,79 @@ diesel::table! {
 }
 
 diesel::joinable!(user_countries -> users (user_id));
+
+diesel::table! {
+    report_schedules (id) {
+        id -> Integer,
+        country -> Text,
+        convention -> Text,
+        cycle_years -> Integer,
+        next_regular_year -> Integer,
+        basis -> Text,
+        notes -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_requests (id) {
+        id -> Integer,
+        kind -> Text,
+        country -> Text,
+        year -> Integer,
+        due_on -> Date,
+        detailed -> Bool,
+        status -> Text,
+        submitted_on -> Nullable<Date>,
+        reason -> Nullable<Text>,
+        generation_key -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_request_conventions (report_request_id, convention) {
+        report_request_id -> Integer,
+        convention -> Text,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Integer,
+        report_request_id -> Integer,
+        kind -> Text,
+        organization -> Integer,
+        title -> Text,
+        due_on -> Date,
+        status -> Text,
+        completed_on -> Nullable<Date>,
+        notes -> Text,
+        generation_key -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feed_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(report_request_conventions -> report_requests (report_request_id));
+diesel::joinable!(tasks -> report_requests (report_request_id));
+diesel::joinable!(feed_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     app_meta,
     countries,
@@ -211,4 +284,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     gap_conventions,
     milestones,
     milestone_comments,
+    report_schedules,
+    report_requests,
+    report_request_conventions,
+    tasks,
+    feed_tokens,
 );

@@ -128,6 +128,18 @@ impl Caller {
         }
     }
 
+    /// The scope of a caller's own work (tasks, deadlines, calendar feeds): administrators
+    /// every country; office staff and constituents only their countries.
+    pub fn work_scope(&self) -> Scope {
+        match self.role {
+            Role::Admin => Scope::Global,
+            Role::Office | Role::Government | Role::Employer | Role::Worker => {
+                Scope::Countries(self.countries.clone())
+            }
+            Role::Viewer => Scope::PublicOnly,
+        }
+    }
+
     /// Whether the caller may see the non-public records of `country`.
     pub fn may_read_country(&self, country: &str) -> bool {
         match self.read_scope() {
@@ -173,6 +185,11 @@ mod tests {
         assert!(office.may_administer_country("VNM"));
         assert!(!office.may_administer_country("BRA"));
         assert!(office.may_read_country("BRA"), "office staff read every country");
+        assert_eq!(
+            office.work_scope(),
+            Scope::Countries(vec!["ZWE".into(), "VNM".into()]),
+            "but work only on theirs"
+        );
     }
 
     #[test]

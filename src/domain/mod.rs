@@ -8,6 +8,7 @@ pub mod ratification;
 pub mod ratification_rules;
 pub mod reference;
 pub mod reforms;
+pub mod reporting;
 pub mod text;
 pub mod users;
 

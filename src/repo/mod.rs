@@ -4,10 +4,12 @@
 pub mod audit;
 pub mod conventions;
 pub mod countries;
+pub mod feed_tokens;
 pub mod meta;
 pub mod organizations;
 pub mod ratifications;
 pub mod reforms;
+pub mod reporting;
 pub mod tokens;
 pub mod users;
 

@@ -121,3 +121,14 @@ pub fn rename(conn: &mut DbConn, id: i32, version: i32, name: &str) -> QueryResu
     }
     get(conn, id)
 }
+
+/// Every organization of these countries (all countries when `None`).
+pub fn all_of(conn: &mut DbConn, countries: Option<&[String]>) -> QueryResult<Vec<OrganizationRow>> {
+    let mut query = organizations::table
+        .select(OrganizationRow::as_select())
+        .into_boxed::<crate::db::Db>();
+    if let Some(countries) = countries {
+        query = query.filter(organizations::country.eq_any(countries.to_vec()));
+    }
+    query.order(organizations::id.asc()).load(conn)
+}

@@ -3,4 +3,5 @@
 //! Handlers and the command line both call them.
 
 pub mod ratifications;
+pub mod reporting;
 pub mod users;
