@@ -49,11 +49,30 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// Reporting to the ILO supervisory bodies.
+    Reports {
+        #[command(subcommand)]
+        command: ReportsCommand,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Generate a year's Article 22 report requests and standard tasks from the schedule
+    /// (idempotent: a second run creates nothing new).
+    Generate {
+        /// The reporting year.
+        #[arg(long)]
+        year: i32,
+        /// The due date of the year's reports (YYYY-MM-DD); default 1 September of the year.
+        #[arg(long)]
+        due_on: Option<chrono::NaiveDate>,
     },
 }
 
@@ -230,6 +249,31 @@ pub fn run(cli: Cli) -> CliResult {
                 Some(path) => std::fs::write(&path, csv)?,
                 None => std::io::stdout().write_all(csv.as_bytes())?,
             }
+            Ok(())
+        }
+        Command::Reports {
+            command: ReportsCommand::Generate { year, due_on },
+        } => {
+            let settings = Settings::from_env()?;
+            let mut conn = open(&settings)?;
+            db::migrations::run_pending(&mut conn)?;
+            eprintln!("generating the report requests of {year}...");
+            let caller = crate::domain::access::Caller::cli();
+            let today = chrono::Utc::now().date_naive();
+            let s = crate::service::reporting::generate(&mut conn, &caller, year, due_on, today)
+                .map_err(describe)?;
+            println!(
+                "{year} (due {}): created {} regular and {} first report requests and {} tasks; \
+                 already present {} regular, {} first, {} tasks; {} default schedules made",
+                s.due_on,
+                s.created.article22_regular,
+                s.created.article22_first,
+                s.created.tasks,
+                s.already_present.article22_regular,
+                s.already_present.article22_first,
+                s.already_present.tasks,
+                s.schedules_created
+            );
             Ok(())
         }
         Command::Openapi { output } => {

@@ -2,7 +2,7 @@
 //! Committed as `openapi/openapi.json`; `normtrack openapi` regenerates it and a test fails
 //! when the two differ.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -25,7 +25,10 @@ use crate::error::{FieldError, Problem};
         (name = "users", description = "Accounts (administrators)"),
         (name = "tokens", description = "Read-only dashboard tokens (administrators)"),
         (name = "audit", description = "The log of every write"),
-        (name = "reforms", description = "Gaps between law or practice and the conventions, and the milestones that close them")
+        (name = "reforms", description = "Gaps between law or practice and the conventions, and the milestones that close them"),
+        (name = "reporting", description = "Report requests of the ILO supervisory bodies, the per-(country, instrument) reporting schedule, and their generation"),
+        (name = "tasks", description = "Work the tripartite constituents file against report requests"),
+        (name = "deadlines", description = "One time line of what is due, as JSON and as an iCalendar feed, and the feed tokens that open it")
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerScheme)
@@ -51,6 +54,14 @@ impl Modify for BearerScheme {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            crate::api::access::FEED_SECURITY_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "token",
+                "A read-only calendar feed token from POST /api/v1/feed-tokens, for calendar clients that \
+                 cannot send headers. It opens GET /api/v1/deadlines.ics only.",
+            ))),
         );
     }
 }

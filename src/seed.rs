@@ -88,6 +88,14 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedOutcome, SeedError> {
             );
             repo::ratifications::insert(conn, &fields, SEED_ACTOR)?;
         }
+        let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+        crate::service::reporting::ensure_schedules(conn, SEED_ACTOR, this_year).map_err(|e| {
+            data_error(
+                "ratifications.csv",
+                0,
+                format!("default reporting schedules: {e}"),
+            )
+        })?;
         repo::meta::insert(conn, repo::meta::SEEDED_AT, &repo::now().and_utc().to_rfc3339())?;
         Ok(SeedOutcome::Seeded {
             countries: countries.len(),

@@ -26,6 +26,8 @@ use crate::repo;
 
 /// Name of the security scheme in the OpenAPI document.
 pub const SECURITY_SCHEME: &str = "bearer";
+/// Name of the calendar feed token scheme (the `token` query parameter).
+pub const FEED_SECURITY_SCHEME: &str = "feed_token";
 
 /// A route with its access declaration, ready for `ServiceConfig::service`.
 pub struct Endpoint<R> {
@@ -112,9 +114,13 @@ fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
 fn document_access(operation: &mut Operation, access: Access) {
     let note = match access {
         Access::Public => "**Access:** public, no token needed.".to_string(),
-        Access::Roles(roles) => {
+        Access::Roles(roles) | Access::Feed(roles) => {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            operation.security = Some(vec![SecurityRequirement::new(SECURITY_SCHEME, names.clone())]);
+            let mut security = vec![SecurityRequirement::new(SECURITY_SCHEME, names.clone())];
+            if matches!(access, Access::Feed(_)) {
+                security.push(SecurityRequirement::new(FEED_SECURITY_SCHEME, names.clone()));
+            }
+            operation.security = Some(security);
             let responses = &mut operation.responses.responses;
             responses
                 .entry("401".into())
@@ -137,15 +143,25 @@ async fn authorize(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let Access::Roles(roles) = access else {
-        return next.call(req).await;
+    let (roles, feed) = match access {
+        Access::Public => return next.call(req).await,
+        Access::Roles(roles) => (roles, false),
+        Access::Feed(roles) => (roles, true),
     };
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Internal("application state missing".into()))?;
-    let token = bearer_token(req.headers())?;
+    let token = match feed_token(feed, &req) {
+        Some(token) => token,
+        None => bearer_token(req.headers())?,
+    };
     let caller = authenticate(&state, token).await?;
+    if matches!(caller.principal, Principal::FeedToken(_)) && !feed {
+        return Err(
+            AppError::Unauthorized("a calendar feed token opens the calendar feed only".into()).into(),
+        );
+    }
     if !roles.contains(&caller.role) {
         return Err(AppError::Forbidden(format!("the {} role may not do this", caller.role)).into());
     }
@@ -157,6 +173,22 @@ fn unauthorized() -> AppError {
     AppError::Unauthorized(
         "a valid bearer token is required (it may be missing, malformed, expired or revoked)".into(),
     )
+}
+
+/// On a feed route without an `Authorization` header: the `token` query parameter.
+fn feed_token(feed: bool, req: &ServiceRequest) -> Option<String> {
+    if !feed || req.headers().contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct TokenParam {
+        token: Option<String>,
+    }
+    web::Query::<TokenParam>::from_query(req.query_string())
+        .ok()?
+        .into_inner()
+        .token
+        .filter(|t| !t.trim().is_empty())
 }
 
 fn bearer_token(headers: &header::HeaderMap) -> AppResult<String> {
@@ -195,6 +227,22 @@ pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> 
             })
         }
         Principal::Cli => Err(unauthorized()),
+        Principal::FeedToken(id) => {
+            let now = repo::now();
+            let token = repo::feed_tokens::get(conn, id)?
+                .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
+                .ok_or_else(unauthorized)?;
+            let user = repo::users::get(conn, token.user_id)?
+                .filter(|u| u.row.active)
+                .ok_or_else(unauthorized)?;
+            let role: Role = super::stored("users.role", &user.row.role)?;
+            Ok(Caller {
+                principal,
+                role,
+                countries: user.countries,
+                organization: user.row.organization,
+            })
+        }
         Principal::DashboardToken(id) => {
             let now = repo::now();
             repo::tokens::get(conn, id)?

@@ -155,6 +155,10 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
             Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(me))
         }
         Principal::Cli => Err(AppError::Forbidden("the command line has no account".into())),
+        // Refused before the handler: a feed token opens the calendar feed only.
+        Principal::FeedToken(_) => Err(AppError::Unauthorized(
+            "a calendar feed token opens the calendar feed only".into(),
+        )),
         Principal::DashboardToken(id) => {
             let token = with_db(&state, move |conn| {
                 repo::tokens::get(conn, id)?.ok_or_else(|| AppError::NotFound("this token".into()))

@@ -7,12 +7,16 @@ pub mod auth;
 pub mod concurrency;
 pub mod conventions;
 pub mod countries;
+pub mod deadlines;
+pub mod feed_tokens;
 pub mod health;
 pub mod organizations;
 pub mod problems;
 pub mod ratifications;
 pub mod reforms;
+pub mod reporting;
 pub mod routes;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 
@@ -23,7 +27,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use self::access::endpoint;
 use crate::auth::Auth;
-use crate::domain::access::{Access, ADMIN, ADMIN_OFFICE, ANY_ROLE, PEOPLE};
+use crate::domain::access::{Access, ADMIN, ADMIN_OFFICE, ADMIN_OFFICE_GOVERNMENT, ANY_ROLE, PEOPLE};
 
 use crate::db::{DbConn, Engine, Pool};
 use crate::error::{AppError, AppResult, FieldError};
@@ -56,10 +60,10 @@ where
 /// The route table, shared by the server and the OpenAPI generator. Each route states the
 /// access it admits; `access::endpoint` enforces it and writes it into the OpenAPI document.
 pub fn configure(cfg: &mut ServiceConfig) {
-    use Access::{Public, Roles};
+    use Access::{Feed, Public, Roles};
     use {
         audit as au, conventions as cv, countries as co, organizations as og, ratifications as ra,
-        reforms as rf,
+        reforms as rf, reporting as rp,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
@@ -148,6 +152,48 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     rf::__path_create_comment,
                     Roles(PEOPLE),
                     rf::create_comment,
+                ))
+                .service(endpoint(rp::__path_list, Roles(PEOPLE), rp::list))
+                .service(endpoint(rp::__path_generate, Roles(ADMIN), rp::generate))
+                .service(endpoint(rp::__path_get, Roles(PEOPLE), rp::get))
+                .service(endpoint(rp::__path_create, Roles(ADMIN_OFFICE), rp::create))
+                .service(endpoint(rp::__path_update, Roles(ADMIN_OFFICE), rp::update))
+                .service(endpoint(
+                    rp::__path_move_status,
+                    Roles(ADMIN_OFFICE_GOVERNMENT),
+                    rp::move_status,
+                ))
+                .service(endpoint(
+                    rp::__path_list_schedules,
+                    Roles(PEOPLE),
+                    rp::list_schedules,
+                ))
+                .service(endpoint(rp::__path_get_schedule, Roles(PEOPLE), rp::get_schedule))
+                .service(endpoint(
+                    rp::__path_put_schedule,
+                    Roles(ADMIN_OFFICE),
+                    rp::put_schedule,
+                ))
+                .service(endpoint(tasks::__path_list, Roles(PEOPLE), tasks::list))
+                .service(endpoint(tasks::__path_get, Roles(PEOPLE), tasks::get))
+                .service(endpoint(tasks::__path_create, Roles(PEOPLE), tasks::create))
+                .service(endpoint(tasks::__path_update, Roles(PEOPLE), tasks::update))
+                .service(endpoint(deadlines::__path_list, Roles(PEOPLE), deadlines::list))
+                .service(endpoint(deadlines::__path_feed, Feed(PEOPLE), deadlines::feed))
+                .service(endpoint(
+                    feed_tokens::__path_list,
+                    Roles(PEOPLE),
+                    feed_tokens::list,
+                ))
+                .service(endpoint(
+                    feed_tokens::__path_create,
+                    Roles(PEOPLE),
+                    feed_tokens::create,
+                ))
+                .service(endpoint(
+                    feed_tokens::__path_revoke,
+                    Roles(PEOPLE),
+                    feed_tokens::revoke,
                 )),
         );
 }
@@ -223,6 +269,26 @@ impl ParamErrors {
         }
     }
 
+    /// Parses an optional positive id.
+    pub fn parse_id(&mut self, field: &str, raw: Option<&str>) -> Option<i32> {
+        let raw = raw?;
+        raw.trim().parse::<i32>().ok().filter(|n| *n > 0).or_else(|| {
+            self.push(field, format!("'{raw}' is not an id"));
+            None
+        })
+    }
+
+    /// Parses an optional `YYYY-MM-DD` date.
+    pub fn parse_day(&mut self, field: &str, raw: Option<&str>) -> Option<chrono::NaiveDate> {
+        let raw = raw?;
+        chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .ok()
+            .or_else(|| {
+                self.push(field, format!("'{raw}' is not a date of the form YYYY-MM-DD"));
+                None
+            })
+    }
+
     /// Parses `page` and `per_page`.
     pub fn parse_page(
         &mut self,
@@ -263,4 +329,73 @@ pub fn path_convention(raw: &str) -> AppResult<String> {
 pub fn stored<T: std::str::FromStr>(column: &str, raw: &str) -> AppResult<T> {
     raw.parse::<T>()
         .map_err(|_| AppError::Internal(format!("unexpected stored value {raw:?} in {column}")))
+}
+
+/// A JSON answer with the record's `ETag` (and `Location`, for a created one).
+pub fn respond<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    tag: String,
+    location: Option<String>,
+    body: &T,
+) -> actix_web::HttpResponse {
+    let mut response = actix_web::HttpResponse::build(status);
+    response.insert_header((actix_web::http::header::ETAG, tag));
+    if let Some(location) = location {
+        response.insert_header((actix_web::http::header::LOCATION, location));
+    }
+    response.json(body)
+}
+
+/// The record a write touched: its kind, id and country.
+pub struct Written<'a> {
+    pub entity: &'static str,
+    pub id: i32,
+    pub country: &'a str,
+}
+
+/// Audits a write of `what` by `caller`, in the write's transaction.
+pub fn record(
+    conn: &mut crate::db::DbConn,
+    caller: &crate::domain::access::Caller,
+    action: &str,
+    what: Written<'_>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AppResult<()> {
+    let actor = caller.actor();
+    crate::repo::audit::record(
+        conn,
+        crate::repo::audit::Entry {
+            actor: &actor,
+            action,
+            entity: what.entity,
+            entity_id: what.id.to_string(),
+            country: Some(what.country),
+            before,
+            after,
+        },
+    )?;
+    Ok(())
+}
+
+/// Free text fields: required ones must not be empty; none may hold control characters.
+pub fn text_field(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    let value = value.trim();
+    if required && value.is_empty() {
+        errors.push(FieldError::new(field, "must not be empty"));
+    } else if value.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    } else if let Err(e) = crate::domain::text::check_text(value) {
+        errors.push(FieldError::new(field, e));
+    }
+    value.to_string()
 }

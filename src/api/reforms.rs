@@ -3,14 +3,14 @@
 //! the country's constituents read them and add progress notes to the milestones their
 //! organization is responsible for; other countries' constituents see nothing (404).
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{page_response, stored, with_db, AppState, ParamErrors};
+use super::{page_response, record, respond, stored, text_field, with_db, AppState, ParamErrors, Written};
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_instrument_code;
@@ -18,7 +18,6 @@ use crate::domain::pagination::Page;
 use crate::domain::reforms::{
     check_gap, check_link, check_milestone, overdue, GapStatus, MilestoneKind, MilestoneStatus,
 };
-use crate::domain::text::check_text;
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::repo::reforms::{self as store, GapFields, GapFilter, MilestoneFields, MilestoneFilter};
 use crate::repo::{self, audit};
@@ -115,67 +114,6 @@ impl Milestone {
             updated_at: r.updated_at.and_utc(),
         })
     }
-}
-
-fn respond<T: Serialize>(
-    status: StatusCode,
-    tag: String,
-    location: Option<String>,
-    body: &T,
-) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, tag));
-    if let Some(location) = location {
-        response.insert_header((header::LOCATION, location));
-    }
-    response.json(body)
-}
-
-/// The record a write touched: its kind, id and country.
-struct Written<'a> {
-    entity: &'static str,
-    id: i32,
-    country: &'a str,
-}
-
-fn record(
-    conn: &mut DbConn,
-    caller: &Caller,
-    action: &str,
-    what: Written<'_>,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> AppResult<()> {
-    let actor = caller.actor();
-    audit::record(
-        conn,
-        audit::Entry {
-            actor: &actor,
-            action,
-            entity: what.entity,
-            entity_id: what.id.to_string(),
-            country: Some(what.country),
-            before,
-            after,
-        },
-    )?;
-    Ok(())
-}
-
-/// Free text fields: required ones must not be empty; none may hold control characters.
-fn text_field(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize) -> String {
-    let value = value.trim();
-    if required && value.is_empty() {
-        errors.push(FieldError::new(field, "must not be empty"));
-    } else if value.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    } else if let Err(e) = check_text(value) {
-        errors.push(FieldError::new(field, e));
-    }
-    value.to_string()
 }
 
 fn link_field(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<String> {
@@ -641,24 +579,6 @@ pub struct MilestoneQuery {
     pub per_page: Option<String>,
 }
 
-fn parse_id(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<i32> {
-    let raw = raw?;
-    raw.trim().parse::<i32>().ok().filter(|n| *n > 0).or_else(|| {
-        errors.push(field, format!("'{raw}' is not an id"));
-        None
-    })
-}
-
-fn parse_day(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
-    let raw = raw?;
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .ok()
-        .or_else(|| {
-            errors.push(field, format!("'{raw}' is not a date of the form YYYY-MM-DD"));
-            None
-        })
-}
-
 /// List the milestones the caller may see, by target date.
 #[utoipa::path(
     get,
@@ -678,17 +598,17 @@ pub async fn list_milestones(
     let mut errors = ParamErrors::default();
     let overdue = errors.parse_bool("overdue", query.overdue.as_deref());
     let filter = MilestoneFilter {
-        gap: parse_id(&mut errors, "gap", query.gap.as_deref()),
+        gap: errors.parse_id("gap", query.gap.as_deref()),
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
         status: errors
             .parse_enum::<MilestoneStatus>("status", query.status.as_deref())
             .map(|s| s.as_str().into()),
-        organization: parse_id(&mut errors, "organization", query.organization.as_deref()),
+        organization: errors.parse_id("organization", query.organization.as_deref()),
         overdue,
         today: Some(today()),
-        target_from: parse_day(&mut errors, "target_from", query.target_from.as_deref()),
-        target_until: parse_day(&mut errors, "target_until", query.target_until.as_deref()),
+        target_from: errors.parse_day("target_from", query.target_from.as_deref()),
+        target_until: errors.parse_day("target_until", query.target_until.as_deref()),
     };
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;

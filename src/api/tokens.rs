@@ -64,6 +64,17 @@ fn audit_token(
     Ok(())
 }
 
+/// A token's name: 1 to 200 characters of plain text.
+pub fn token_name(errors: &mut Vec<FieldError>, name: &str) -> String {
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
+    } else if let Err(e) = crate::domain::text::check_text(&name) {
+        errors.push(FieldError::new("name", e));
+    }
+    name
+}
+
 /// List dashboard tokens (their secrets are never shown again).
 #[utoipa::path(
     get,
@@ -119,12 +130,7 @@ pub async fn create(
         expires_in_days,
     } = body.into_inner();
     let mut errors = Vec::new();
-    let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
-    } else if let Err(e) = crate::domain::text::check_text(&name) {
-        errors.push(FieldError::new("name", e));
-    }
+    let name = token_name(&mut errors, &name);
     if !(1..=DASHBOARD_TOKEN_MAX_DAYS).contains(&expires_in_days) {
         errors.push(FieldError::new(
             "expires_in_days",

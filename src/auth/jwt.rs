@@ -14,7 +14,7 @@ const LEEWAY_SECS: u64 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
-    /// `user:<id>` or `token:<id>`.
+    /// `user:<id>`, `token:<id>` (dashboard) or `feed:<id>` (calendar feed).
     pub sub: String,
     pub iss: String,
     pub aud: String,
@@ -30,6 +30,7 @@ impl Claims {
         let sub = match principal {
             Principal::User(id) => format!("user:{id}"),
             Principal::DashboardToken(id) => format!("token:{id}"),
+            Principal::FeedToken(id) => format!("feed:{id}"),
             // Never issued: `principal()` does not read it back, so such a token is refused.
             Principal::Cli => "cli".to_string(),
         };
@@ -51,6 +52,7 @@ impl Claims {
         match kind {
             "user" => Some(Principal::User(id)),
             "token" => Some(Principal::DashboardToken(id)),
+            "feed" => Some(Principal::FeedToken(id)),
             _ => None,
         }
     }

@@ -33,6 +33,8 @@ pub const ANY_ROLE: &[Role] = &[
 ];
 /// Administrators only.
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Administrators, country-office staff and governments (report request status).
+pub const ADMIN_OFFICE_GOVERNMENT: &[Role] = &[Role::Admin, Role::Office, Role::Government];
 /// Administrators and country-office staff.
 pub const ADMIN_OFFICE: &[Role] = &[Role::Admin, Role::Office];
 /// People (not dashboard tokens).
@@ -49,13 +51,16 @@ pub const PEOPLE: &[Role] = &[
 pub enum Access {
     Public,
     Roles(&'static [Role]),
+    /// A calendar feed: a bearer token of one of these roles, or a feed token of a person of
+    /// one of these roles in the `token` query parameter (calendar clients send no headers).
+    Feed(&'static [Role]),
 }
 
 impl Access {
     pub fn admits(self, role: Role) -> bool {
         match self {
             Access::Public => true,
-            Access::Roles(roles) => roles.contains(&role),
+            Access::Roles(roles) | Access::Feed(roles) => roles.contains(&role),
         }
     }
 }
@@ -65,6 +70,8 @@ impl Access {
 pub enum Principal {
     User(i32),
     DashboardToken(i32),
+    /// A person's read-only calendar feed token: opens the calendar feed only.
+    FeedToken(i32),
     /// An operator at the command line (who has the database itself).
     Cli,
 }
@@ -95,7 +102,7 @@ impl Caller {
     pub fn user_id(&self) -> Option<i32> {
         match self.principal {
             Principal::User(id) => Some(id),
-            Principal::DashboardToken(_) | Principal::Cli => None,
+            Principal::DashboardToken(_) | Principal::FeedToken(_) | Principal::Cli => None,
         }
     }
 
@@ -104,6 +111,7 @@ impl Caller {
         match self.principal {
             Principal::User(id) => format!("user:{id}"),
             Principal::DashboardToken(id) => format!("token:{id}"),
+            Principal::FeedToken(id) => format!("feed:{id}"),
             Principal::Cli => "cli".to_string(),
         }
     }

@@ -5,6 +5,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use super::access::{Caller, Role};
 use super::ratification::{default_in_force_on, in_force, Status};
 use super::reference::{Category, OrganizationKind};
 use super::text_enum;
@@ -271,7 +272,11 @@ pub fn request_label(kind: RequestKind, conventions: &[String], year: i32) -> St
 /// The standard tasks of a report (art. 23(2)): the government drafts the report and sends
 /// copies to the representative employers' and workers' organizations, which may send
 /// observations. One set per organization the country has.
-pub fn standard_tasks(request_key: &str, label: &str, organizations: &[(i32, OrganizationKind)]) -> Vec<PlannedTask> {
+pub fn standard_tasks(
+    request_key: &str,
+    label: &str,
+    organizations: &[(i32, OrganizationKind)],
+) -> Vec<PlannedTask> {
     let mut tasks = Vec::new();
     let mut add = |kind: TaskKind, organization: i32, title: String| {
         tasks.push(PlannedTask {
@@ -299,6 +304,29 @@ pub fn standard_tasks(request_key: &str, label: &str, organizations: &[(i32, Org
         }
     }
     tasks
+}
+
+/// Who moves a report request's status: the country's government and whoever administers
+/// the country (its office staff, administrators).
+pub fn may_move_request_status(caller: &Caller, country: &str) -> bool {
+    caller.may_administer_country(country)
+        || (caller.role == Role::Government && caller.countries.iter().any(|c| c == country))
+}
+
+/// Who files a task against a report request of `country`: its constituents and whoever
+/// administers the country.
+pub fn may_create_task(caller: &Caller, country: &str) -> bool {
+    caller.may_administer_country(country)
+        || (caller.role.is_constituent() && caller.countries.iter().any(|c| c == country))
+}
+
+/// Who changes a task: the constituents of the organization it is assigned to, and whoever
+/// administers the country. Only the latter reassign it.
+pub fn may_update_task(caller: &Caller, country: &str, organization: i32) -> bool {
+    caller.may_administer_country(country)
+        || (caller.role.is_constituent()
+            && caller.organization == Some(organization)
+            && caller.countries.iter().any(|c| c == country))
 }
 
 /// A report request is overdue when its due date has passed and it is not submitted.
@@ -414,7 +442,10 @@ mod tests {
     fn first_report_is_due_the_year_after_entry_into_force_across_the_year_boundary() {
         // In force on the last day of 2026: the first report is due in 2027.
         let h = holding(Status::Ratified, Some("2026-12-31"), None);
-        assert!(plan_for(&h, None, 2026, false).is_empty(), "not binding on 1 January 2026");
+        assert!(
+            plan_for(&h, None, 2026, false).is_empty(),
+            "not binding on 1 January 2026"
+        );
         let planned = plan_for(&h, Some(&EVERY_3_FROM_2027), 2027, false);
         assert_eq!(kinds(&planned), vec![RequestKind::Article22First]);
         assert!(planned[0].detailed, "a first report is detailed");
@@ -518,7 +549,9 @@ mod tests {
         // In force 2026-03-01: first report 2027, first regular report 2030.
         assert_eq!(default_next_regular_year(3, Some(d("2026-03-01")), 0, 2026), 2030);
         // Unknown entry into force: consecutive countries fall in consecutive years.
-        let years: Vec<i32> = (0..4).map(|p| default_next_regular_year(3, None, p, 2026)).collect();
+        let years: Vec<i32> = (0..4)
+            .map(|p| default_next_regular_year(3, None, p, 2026))
+            .collect();
         let mut phases: Vec<i32> = years.iter().map(|y| y.rem_euclid(3)).collect();
         assert!(years.iter().all(|y| (2026..2029).contains(y)), "{years:?}");
         assert_eq!(phases[0], phases[3]);
@@ -556,11 +589,63 @@ mod tests {
         assert_eq!(tasks[0].key, "article22_regular/ZWE/C087/2027/1/draft_report");
     }
 
+    fn caller(role: Role, country: &str, organization: Option<i32>) -> Caller {
+        Caller {
+            principal: crate::domain::access::Principal::User(1),
+            role,
+            countries: vec![country.to_string()],
+            organization,
+        }
+    }
+
+    #[test]
+    fn the_government_and_the_office_move_a_report_requests_status() {
+        assert!(may_move_request_status(
+            &caller(Role::Government, "ZWE", Some(1)),
+            "ZWE"
+        ));
+        assert!(!may_move_request_status(
+            &caller(Role::Government, "VNM", Some(9)),
+            "ZWE"
+        ));
+        assert!(!may_move_request_status(
+            &caller(Role::Employer, "ZWE", Some(2)),
+            "ZWE"
+        ));
+        assert!(!may_move_request_status(
+            &caller(Role::Worker, "ZWE", Some(3)),
+            "ZWE"
+        ));
+        assert!(may_move_request_status(&caller(Role::Office, "ZWE", None), "ZWE"));
+        assert!(!may_move_request_status(
+            &caller(Role::Office, "VNM", None),
+            "ZWE"
+        ));
+        assert!(may_move_request_status(&caller(Role::Admin, "", None), "ZWE"));
+    }
+
+    #[test]
+    fn constituents_file_tasks_for_their_country_and_change_their_organizations() {
+        let worker = caller(Role::Worker, "ZWE", Some(3));
+        assert!(may_create_task(&worker, "ZWE"));
+        assert!(!may_create_task(&worker, "VNM"));
+        assert!(may_update_task(&worker, "ZWE", 3));
+        assert!(!may_update_task(&worker, "ZWE", 1), "another organization's task");
+        let office = caller(Role::Office, "ZWE", None);
+        assert!(may_update_task(&office, "ZWE", 1));
+        assert!(!may_update_task(&office, "VNM", 7));
+        assert!(!may_create_task(&caller(Role::Viewer, "ZWE", None), "ZWE"));
+    }
+
     #[test]
     fn overdue_after_the_due_day_until_submitted_or_done() {
         let today = d("2026-11-23");
         assert!(!request_overdue(today, RequestStatus::Requested, today));
-        assert!(request_overdue(d("2026-11-22"), RequestStatus::InPreparation, today));
+        assert!(request_overdue(
+            d("2026-11-22"),
+            RequestStatus::InPreparation,
+            today
+        ));
         assert!(!request_overdue(d("2026-11-22"), RequestStatus::Submitted, today));
         assert!(task_overdue(d("2026-11-22"), TaskStatus::Open, today));
         assert!(!task_overdue(d("2026-11-22"), TaskStatus::Done, today));
@@ -580,10 +665,7 @@ mod tests {
     #[test]
     fn deadline_window_defaults_to_the_next_twelve_months() {
         let today = d("2026-11-23");
-        assert_eq!(
-            deadline_window(None, None, today),
-            Ok((today, d("2027-11-23")))
-        );
+        assert_eq!(deadline_window(None, None, today), Ok((today, d("2027-11-23"))));
         assert!(deadline_window(Some(d("2027-01-01")), Some(d("2026-01-01")), today).is_err());
         assert!(deadline_window(Some(d("2020-01-01")), Some(d("2030-01-01")), today).is_err());
     }

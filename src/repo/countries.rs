@@ -92,3 +92,11 @@ pub fn insert(conn: &mut DbConn, row: &CountryRow) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// Every member state's name, by code.
+pub fn names(conn: &mut DbConn) -> QueryResult<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, String)> = countries::table
+        .select((countries::iso3, countries::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

@@ -38,7 +38,12 @@ pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Option<FeedTokenRow>> {
         .optional()
 }
 
-pub fn insert(conn: &mut DbConn, user_id: i32, name: &str, expires_at: NaiveDateTime) -> QueryResult<FeedTokenRow> {
+pub fn insert(
+    conn: &mut DbConn,
+    user_id: i32,
+    name: &str,
+    expires_at: NaiveDateTime,
+) -> QueryResult<FeedTokenRow> {
     let now = super::now();
     diesel::insert_into(feed_tokens::table)
         .values((
@@ -58,8 +63,12 @@ pub fn insert(conn: &mut DbConn, user_id: i32, name: &str, expires_at: NaiveDate
 
 /// Revokes a token (idempotent); returns it, or `None` when there is no such token.
 pub fn revoke(conn: &mut DbConn, id: i32) -> QueryResult<Option<FeedTokenRow>> {
-    diesel::update(feed_tokens::table.find(id).filter(feed_tokens::revoked_at.is_null()))
-        .set(feed_tokens::revoked_at.eq(super::now()))
-        .execute(conn)?;
+    diesel::update(
+        feed_tokens::table
+            .find(id)
+            .filter(feed_tokens::revoked_at.is_null()),
+    )
+    .set(feed_tokens::revoked_at.eq(super::now()))
+    .execute(conn)?;
     get(conn, id)
 }

@@ -80,7 +80,10 @@ pub fn list_schedules(
     let total = filtered_schedules(filter, scope).count().get_result(conn)?;
     let rows = filtered_schedules(filter, scope)
         .select(ScheduleRow::as_select())
-        .order((report_schedules::country.asc(), report_schedules::convention.asc()))
+        .order((
+            report_schedules::country.asc(),
+            report_schedules::convention.asc(),
+        ))
         .limit(page.per_page)
         .offset(page.offset())
         .load(conn)?;
@@ -355,7 +358,10 @@ pub fn get_request(conn: &mut DbConn, id: i32, scope: &Scope) -> QueryResult<Opt
         .select(RequestRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.map(|r| with_conventions(conn, vec![r])).transpose()?.and_then(|mut v| v.pop()))
+    Ok(row
+        .map(|r| with_conventions(conn, vec![r]))
+        .transpose()?
+        .and_then(|mut v| v.pop()))
 }
 
 /// What a generation run needs of a generated request.
@@ -559,7 +565,9 @@ fn filtered_tasks(filter: &TaskFilter, scope: &Scope) -> diesel::dsl::IntoBoxed<
 }
 
 fn to_tasks(rows: Vec<(TaskRow, String)>) -> Vec<Task> {
-    rows.into_iter().map(|(row, country)| Task { row, country }).collect()
+    rows.into_iter()
+        .map(|(row, country)| Task { row, country })
+        .collect()
 }
 
 pub fn list_tasks(
@@ -632,7 +640,12 @@ pub fn insert_task(
 }
 
 /// Changes a task still at `version`; `None` when it has moved on.
-pub fn update_task(conn: &mut DbConn, id: i32, version: i32, fields: &TaskFields) -> QueryResult<Option<TaskRow>> {
+pub fn update_task(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    fields: &TaskFields,
+) -> QueryResult<Option<TaskRow>> {
     let updated = diesel::update(tasks::table.find(id).filter(tasks::version.eq(version)))
         .set((
             fields,

@@ -104,7 +104,12 @@ pub fn ensure_schedules(conn: &mut DbConn, actor: &str, this_year: i32) -> AppRe
         if h.status != Status::Ratified || existing.contains(&(h.country.clone(), h.convention.clone())) {
             continue;
         }
-        let cycle = default_cycle_years(categories.get(&h.convention).copied().unwrap_or(Category::Fundamental));
+        let cycle = default_cycle_years(
+            categories
+                .get(&h.convention)
+                .copied()
+                .unwrap_or(Category::Fundamental),
+        );
         let position = positions.get(&h.country).copied().unwrap_or(0);
         made.push(NewSchedule {
             next_regular_year: default_next_regular_year(cycle, h.in_force_on, position, this_year),
@@ -118,20 +123,24 @@ pub fn ensure_schedules(conn: &mut DbConn, actor: &str, this_year: i32) -> AppRe
             updated_at: now,
         });
     }
+    if made.is_empty() {
+        return Ok(0);
+    }
     store::insert_schedules(conn, &made)?;
-    let entries = made
+    let created: Vec<store::ScheduleRow> = store::all_schedules(conn)?
+        .into_iter()
+        .filter(|s| !existing.contains(&(s.country.clone(), s.convention.clone())))
+        .collect();
+    let entries = created
         .iter()
         .map(|s| audit::Entry {
             actor,
             action: "create",
             entity: "report_schedule",
-            entity_id: format!("{}/{}", s.country, s.convention),
+            entity_id: s.id.to_string(),
             country: Some(&s.country),
             before: None,
-            after: audit::snapshot(&serde_json::json!({
-                "country": s.country, "convention": s.convention, "cycle_years": s.cycle_years,
-                "next_regular_year": s.next_regular_year, "basis": s.basis,
-            })),
+            after: audit::snapshot(s),
         })
         .collect();
     audit::record_many(conn, entries)?;
@@ -204,7 +213,11 @@ pub fn generate(
                 summary.already_present.add(RequestKind::Article22First);
                 let first = first.clone();
                 let label = request_label(RequestKind::Article22First, &[h.convention.clone()], year);
-                let tasks = standard_tasks(&first_key, &label, organizations.get(&h.country).map_or(&[], |v| v));
+                let tasks = standard_tasks(
+                    &first_key,
+                    &label,
+                    organizations.get(&h.country).map_or(&[], |v| v),
+                );
                 add_tasks(conn, &first, tasks, &task_keys, &mut summary, &mut made)?;
                 continue;
             }
@@ -240,7 +253,11 @@ pub fn generate(
                     }
                 };
                 let label = request_label(planned.kind, std::slice::from_ref(&planned.convention), year);
-                let tasks = standard_tasks(&planned.key, &label, organizations.get(&h.country).map_or(&[], |v| v));
+                let tasks = standard_tasks(
+                    &planned.key,
+                    &label,
+                    organizations.get(&h.country).map_or(&[], |v| v),
+                );
                 add_tasks(conn, &existing, tasks, &task_keys, &mut summary, &mut made)?;
             }
         }

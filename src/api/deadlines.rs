@@ -1,0 +1,210 @@
+//! `GET /api/v1/deadlines` and `GET /api/v1/deadlines.ics`: one time line of what is due in
+//! the caller's countries (report requests, tasks, milestone targets), as JSON and as an
+//! iCalendar feed (RFC 5545) that a calendar application subscribes to with a feed token.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use icalendar::{Calendar, Component, Event, EventLike, Property};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{with_db, AppState, ParamErrors};
+use crate::domain::access::Caller;
+use crate::domain::deadlines::{Deadline, DeadlineKind};
+use crate::domain::pagination::Page;
+use crate::domain::reporting::deadline_window;
+use crate::error::{AppResult, Problem};
+use crate::service::deadlines::{collect, DeadlineFilter};
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeadlineQuery {
+    #[param(example = "ZWE")]
+    pub country: Option<String>,
+    /// Tasks assigned to this organization, milestones it is responsible for, and the report
+    /// requests of its country.
+    #[param(value_type = Option<i32>)]
+    pub organization: Option<String>,
+    #[param(value_type = Option<DeadlineKind>)]
+    pub kind: Option<String>,
+    /// First day of the window; default today.
+    #[param(value_type = Option<NaiveDate>)]
+    pub from: Option<String>,
+    /// Last day of the window; default twelve months after `from`. At most five years.
+    #[param(value_type = Option<NaiveDate>)]
+    pub to: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    #[param(example = "ZWE")]
+    pub country: Option<String>,
+    #[param(value_type = Option<i32>)]
+    pub organization: Option<String>,
+    #[param(value_type = Option<DeadlineKind>)]
+    pub kind: Option<String>,
+    #[param(value_type = Option<NaiveDate>)]
+    pub from: Option<String>,
+    #[param(value_type = Option<NaiveDate>)]
+    pub to: Option<String>,
+    /// A feed token (from `POST /api/v1/feed-tokens`), for clients that cannot send an
+    /// `Authorization` header.
+    pub token: Option<String>,
+}
+
+fn filter(
+    errors: &mut ParamErrors,
+    country: Option<&str>,
+    organization: Option<&str>,
+    kind: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> DeadlineFilter {
+    let mut filter = DeadlineFilter {
+        country: errors.parse_country("country", country),
+        organization: errors.parse_id("organization", organization),
+        kind: errors.parse_enum::<DeadlineKind>("kind", kind),
+        ..Default::default()
+    };
+    let from = errors.parse_day("from", from);
+    let to = errors.parse_day("to", to);
+    match deadline_window(from, to, today()) {
+        Ok((from, to)) => {
+            filter.from = Some(from);
+            filter.to = Some(to);
+        }
+        Err((field, message)) => errors.push(field, message),
+    }
+    filter
+}
+
+/// The caller's deadlines in a window (default: the next twelve months), by day: report
+/// requests, tasks and milestone target dates of the caller's countries (administrators: all),
+/// settled ones included with their status.
+#[utoipa::path(
+    get,
+    path = "/deadlines",
+    tag = "deadlines",
+    params(DeadlineQuery),
+    responses(
+        (status = 200, description = "One page of the time line", body = Page<Deadline>),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<DeadlineQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let filter = filter(
+        &mut errors,
+        q.country.as_deref(),
+        q.organization.as_deref(),
+        q.kind.as_deref(),
+        q.from.as_deref(),
+        q.to.as_deref(),
+    );
+    let page = errors.parse_page(q.page.as_deref(), q.per_page.as_deref());
+    errors.finish()?;
+    let scope = caller.work_scope();
+    let items = with_db(&state, move |conn| collect(conn, &scope, &filter, today())).await?;
+    let total = items.len() as i64;
+    let start = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let rows: Vec<Deadline> = items
+        .into_iter()
+        .skip(start)
+        .take(usize::try_from(page.per_page).unwrap_or(0))
+        .collect();
+    super::page_response(rows, total, page, Ok)
+}
+
+/// The same time line as an iCalendar feed: one all-day event per deadline, with a stable UID,
+/// a summary naming the country and the instruments, and a link to the resource. Subscribe
+/// with `?token=<feed token>`; a bearer token works as well.
+#[utoipa::path(
+    get,
+    path = "/deadlines.ics",
+    tag = "deadlines",
+    params(FeedQuery),
+    responses(
+        (status = 200, description = "An iCalendar (RFC 5545) feed", content_type = "text/calendar", body = String),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn feed(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<FeedQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let filter = filter(
+        &mut errors,
+        q.country.as_deref(),
+        q.organization.as_deref(),
+        q.kind.as_deref(),
+        q.from.as_deref(),
+        q.to.as_deref(),
+    );
+    errors.finish()?;
+    let scope = caller.work_scope();
+    let items = with_db(&state, move |conn| collect(conn, &scope, &filter, today())).await?;
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    let body = calendar(&items, &base, info.host()).to_string();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
+        .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"deadlines.ics\""))
+        .body(body))
+}
+
+/// The feed: all-day events (DTEND the next day, RFC 5545 3.6.1), stable UIDs.
+fn calendar(items: &[Deadline], base: &str, host: &str) -> Calendar {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", "-//normtrack//deadlines//EN"))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        .name("normtrack deadlines");
+    let stamp = Utc::now();
+    for item in items {
+        let status = if item.overdue {
+            format!("{} (overdue)", item.status)
+        } else {
+            item.status.clone()
+        };
+        let link = format!("{base}{}", item.link);
+        let next_day = item.due_on.succ_opt().unwrap_or(item.due_on);
+        let event = Event::new()
+            .uid(&item.uid(host))
+            .timestamp(stamp)
+            .starts(item.due_on)
+            .ends(next_day)
+            .summary(&item.summary())
+            .description(&format!(
+                "{}: {}\nStatus: {status}\n{link}",
+                item.kind.as_str(),
+                item.title
+            ))
+            .url(&link)
+            .done();
+        calendar.push(event);
+    }
+    calendar.done()
+}

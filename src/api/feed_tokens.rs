@@ -1,0 +1,210 @@
+//! `/api/v1/feed-tokens`: a person's read-only calendar feed tokens. Calendar applications
+//! cannot send bearer headers, so the feed URL carries one of these; it opens
+//! `GET /api/v1/deadlines.ics` only, in its owner's scope as the store has it at each request,
+//! and stops working at once when revoked (or when its owner is deactivated).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::tokens::token_name;
+use super::{with_db, AppState};
+use crate::auth::jwt::Claims;
+use crate::domain::access::{Caller, Principal, Role};
+use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::repo::{self, audit, feed_tokens::FeedTokenRow};
+
+/// Longest lifetime of a feed token.
+pub const FEED_TOKEN_MAX_DAYS: i64 = 5 * 366;
+
+/// A calendar feed token, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedToken {
+    pub id: i32,
+    /// Its owner.
+    pub user: i32,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Neither expired nor revoked.
+    pub usable: bool,
+}
+
+impl From<FeedTokenRow> for FeedToken {
+    fn from(t: FeedTokenRow) -> Self {
+        let now = Utc::now().naive_utc();
+        FeedToken {
+            usable: t.revoked_at.is_none() && t.expires_at > now,
+            id: t.id,
+            user: t.user_id,
+            name: t.name,
+            created_at: t.created_at.and_utc(),
+            expires_at: t.expires_at.and_utc(),
+            revoked_at: t.revoked_at.map(|r| r.and_utc()),
+        }
+    }
+}
+
+fn audit_feed_token(
+    conn: &mut crate::db::DbConn,
+    actor: &str,
+    action: &str,
+    before: Option<&FeedTokenRow>,
+    after: &FeedTokenRow,
+) -> AppResult<()> {
+    audit::record(
+        conn,
+        audit::Entry {
+            actor,
+            action,
+            entity: "feed_token",
+            entity_id: after.id.to_string(),
+            country: None,
+            before: before.and_then(|b| audit::snapshot(&FeedToken::from(b.clone()))),
+            after: audit::snapshot(&FeedToken::from(after.clone())),
+        },
+    )?;
+    Ok(())
+}
+
+fn owner(caller: &Caller) -> AppResult<i32> {
+    caller
+        .user_id()
+        .ok_or_else(|| AppError::Forbidden("feed tokens belong to people".into()))
+}
+
+/// Your calendar feed tokens (their secrets are never shown again).
+#[utoipa::path(
+    get,
+    path = "/feed-tokens",
+    tag = "deadlines",
+    responses((status = 200, description = "The caller's feed tokens", body = Vec<FeedToken>))
+)]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    let user = owner(&caller)?;
+    let rows = with_db(&state, move |conn| Ok(repo::feed_tokens::list(conn, Some(user))?)).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(FeedToken::from).collect::<Vec<_>>()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFeedToken {
+    /// Where the feed is subscribed, e.g. "Office calendar".
+    #[schema(example = "Office calendar")]
+    pub name: String,
+    /// Days until it expires: 1 to 1830; default 366.
+    #[schema(example = 366)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// A new feed token with its secret and the feed URL: shown this once only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedFeedToken {
+    #[serde(flatten)]
+    pub token: FeedToken,
+    /// The secret. Store it now: it is not kept and cannot be shown again.
+    pub feed_token: String,
+    /// The path to subscribe to (prefix it with this server's address).
+    #[schema(example = "/api/v1/deadlines.ics?token=eyJ...")]
+    pub feed_url: String,
+}
+
+/// Issue a read-only calendar feed token for your own deadlines.
+#[utoipa::path(
+    post,
+    path = "/feed-tokens",
+    tag = "deadlines",
+    request_body = NewFeedToken,
+    responses(
+        (status = 201, description = "Issued; the secret is in `feed_token`, the URL in `feed_url`", body = IssuedFeedToken),
+        (status = 400, description = "Invalid name or lifetime", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewFeedToken>,
+) -> AppResult<HttpResponse> {
+    let user = owner(&caller)?;
+    let input = body.into_inner();
+    let mut errors = Vec::new();
+    let name = token_name(&mut errors, &input.name);
+    let days = input.expires_in_days.unwrap_or(366);
+    if !(1..=FEED_TOKEN_MAX_DAYS).contains(&days) {
+        errors.push(FieldError::new(
+            "expires_in_days",
+            format!("must be from 1 to {FEED_TOKEN_MAX_DAYS}"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let expires_at = repo::now() + Duration::days(days);
+    let actor = caller.actor();
+    let row = with_db(&state, move |conn| {
+        crate::db::write_transaction(conn, |conn| {
+            let row = repo::feed_tokens::insert(conn, user, &name, expires_at)?;
+            audit_feed_token(conn, &actor, "create", None, &row)?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let now = Utc::now().timestamp();
+    let lifetime = expires_at.and_utc().timestamp() - now;
+    let claims = Claims::new(Principal::FeedToken(row.id), caller.role, now, lifetime);
+    let secret = state
+        .auth
+        .keys
+        .issue(&claims)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    tracing::info!(feed_token = row.id, user, "feed token issued");
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(IssuedFeedToken {
+            token: row.into(),
+            feed_url: format!("/api/v1/deadlines.ics?token={secret}"),
+            feed_token: secret,
+        }))
+}
+
+/// Revoke one of your feed tokens (administrators: anyone's): the feed answers 401 at once.
+/// Revoking twice is harmless.
+#[utoipa::path(
+    delete,
+    path = "/feed-tokens/{id}",
+    tag = "deadlines",
+    params(("id" = i32, Path)),
+    responses(
+        (status = 200, description = "Revoked", body = FeedToken),
+        (status = 404, description = "No such token of yours", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let user = owner(&caller)?;
+    let any_owner = caller.role == Role::Admin;
+    let actor = caller.actor();
+    let row = with_db(&state, move |conn| {
+        crate::db::write_transaction(conn, |conn| {
+            let not_found = || AppError::NotFound(format!("feed token {id}"));
+            let before = repo::feed_tokens::get(conn, id)?
+                .filter(|t| any_owner || t.user_id == user)
+                .ok_or_else(not_found)?;
+            let after = repo::feed_tokens::revoke(conn, id)?.ok_or_else(not_found)?;
+            if before.revoked_at.is_none() {
+                audit_feed_token(conn, &actor, "revoke", Some(&before), &after)?;
+            }
+            Ok(after)
+        })
+    })
+    .await?;
+    tracing::info!(feed_token = id, user, "feed token revoked");
+    Ok(HttpResponse::Ok().json(FeedToken::from(row)))
+}

@@ -1,0 +1,853 @@
+//! `/api/v1/report-requests` and `/api/v1/report-schedules`: what the ILO supervisory bodies
+//! ask of a country, generated from the per-(country, instrument) schedule or entered by hand
+//! (follow-ups, Article 19), and the schedule itself. Administrators and the country's office
+//! staff enter and edit; the country's government and office move a request's status;
+//! constituents read their own country's; other countries' constituents see nothing (404).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::concurrency::{etag, IfMatch};
+use super::{page_response, path_convention, path_country, record, respond, stored, text_field, with_db};
+use super::{AppState, ParamErrors, Written};
+use crate::db::{self, DbConn};
+use crate::domain::access::Caller;
+use crate::domain::codes::parse_instrument_code;
+use crate::domain::pagination::Page;
+use crate::domain::reporting::{
+    check_settled_date, may_move_request_status, regular_due_in, request_overdue, RequestKind, RequestStatus,
+    ScheduleBasis,
+};
+use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::repo::reporting::{self as store, RequestFields, RequestFilter, ScheduleFields, ScheduleFilter};
+use crate::repo::{self, audit};
+use crate::service::reporting::{GenerationSummary, YEARS};
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// What the supervisory system asks of a country.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportRequest {
+    pub id: i32,
+    pub kind: RequestKind,
+    #[schema(example = "ZWE")]
+    pub country: String,
+    #[schema(example = json!(["C087"]))]
+    pub conventions: Vec<String>,
+    /// The reporting year.
+    #[schema(example = 2027)]
+    pub year: i32,
+    pub due_on: NaiveDate,
+    /// A detailed report (first reports, or when the supervisory bodies ask) rather than a
+    /// simplified one.
+    pub detailed: bool,
+    pub status: RequestStatus,
+    pub submitted_on: Option<NaiveDate>,
+    /// Why a follow-up (out-of-cycle) report is asked for, or why a first report comes late.
+    pub reason: Option<String>,
+    /// Made by a generation run from the schedule (not entered by hand).
+    pub generated: bool,
+    /// Due date passed and not submitted. Derived on every read.
+    pub overdue: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ReportRequest {
+    pub fn from_store(r: store::Request) -> AppResult<ReportRequest> {
+        let row = r.row;
+        let status: RequestStatus = stored("report_requests.status", &row.status)?;
+        Ok(ReportRequest {
+            overdue: request_overdue(row.due_on, status, today()),
+            status,
+            kind: stored("report_requests.kind", &row.kind)?,
+            id: row.id,
+            country: row.country,
+            conventions: r.conventions,
+            year: row.year,
+            due_on: row.due_on,
+            detailed: row.detailed,
+            submitted_on: row.submitted_on,
+            reason: row.reason,
+            generated: row.generation_key.is_some(),
+            version: row.version,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        })
+    }
+}
+
+fn request_not_found(id: i32) -> AppError {
+    AppError::NotFound(format!("report request {id}"))
+}
+
+fn answer(status: StatusCode, request: store::Request, location: bool) -> AppResult<HttpResponse> {
+    let body = ReportRequest::from_store(request)?;
+    let location = location.then(|| format!("/api/v1/report-requests/{}", body.id));
+    Ok(respond(
+        status,
+        etag("report_request", body.id, body.version),
+        location,
+        &body,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RequestQuery {
+    #[param(example = "ZWE")]
+    pub country: Option<String>,
+    /// Requests covering this instrument.
+    #[param(example = "C087")]
+    pub convention: Option<String>,
+    #[param(value_type = Option<RequestKind>)]
+    pub kind: Option<String>,
+    /// The reporting year.
+    #[param(value_type = Option<i32>)]
+    pub year: Option<String>,
+    #[param(value_type = Option<RequestStatus>)]
+    pub status: Option<String>,
+    /// `true`: only overdue requests; `false`: only those not overdue.
+    #[param(value_type = Option<bool>)]
+    pub overdue: Option<String>,
+    /// Due on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub due_from: Option<String>,
+    /// Due on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub due_until: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<String>,
+}
+
+fn parse_year(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<i32> {
+    let raw = raw?;
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1919..=2200).contains(y))
+        .or_else(|| {
+            errors.push(field, format!("'{raw}' is not a year"));
+            None
+        })
+}
+
+/// List the report requests the caller may see, by due date.
+#[utoipa::path(
+    get,
+    path = "/report-requests",
+    tag = "reporting",
+    params(RequestQuery),
+    responses(
+        (status = 200, description = "One page of report requests", body = Page<ReportRequest>),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RequestQuery>,
+) -> AppResult<HttpResponse> {
+    let mut errors = ParamErrors::default();
+    let filter = RequestFilter {
+        country: errors.parse_country("country", query.country.as_deref()),
+        convention: errors.parse_convention("convention", query.convention.as_deref()),
+        kind: errors
+            .parse_enum::<RequestKind>("kind", query.kind.as_deref())
+            .map(|k| k.as_str().into()),
+        year: parse_year(&mut errors, "year", query.year.as_deref()),
+        status: errors
+            .parse_enum::<RequestStatus>("status", query.status.as_deref())
+            .map(|s| s.as_str().into()),
+        overdue: errors.parse_bool("overdue", query.overdue.as_deref()),
+        today: Some(today()),
+        due_from: errors.parse_day("due_from", query.due_from.as_deref()),
+        due_until: errors.parse_day("due_until", query.due_until.as_deref()),
+    };
+    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    errors.finish()?;
+    let scope = caller.read_scope();
+    let (rows, total) = with_db(&state, move |conn| {
+        Ok(store::list_requests(conn, &filter, &scope, page)?)
+    })
+    .await?;
+    page_response(rows, total, page, ReportRequest::from_store)
+}
+
+/// One report request.
+#[utoipa::path(
+    get,
+    path = "/report-requests/{id}",
+    tag = "reporting",
+    params(("id" = i32, Path)),
+    responses(
+        (status = 200, description = "The report request", body = ReportRequest, headers(("ETag" = String))),
+        (status = 404, description = "No such request, or not the caller's to see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let scope = caller.read_scope();
+    let request = with_db(&state, move |conn| {
+        store::get_request(conn, id, &scope)?.ok_or_else(|| request_not_found(id))
+    })
+    .await?;
+    answer(StatusCode::OK, request, false)
+}
+
+/// A request entered by hand: a follow-up (out-of-cycle) report or an Article 19 report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReportRequest {
+    /// `article22_follow_up` or `article19`; regular and first reports come from generation.
+    pub kind: RequestKind,
+    #[schema(example = "ZWE")]
+    pub country: String,
+    /// One or more instruments. For Article 19, the instruments of the survey, ratified or not.
+    #[schema(example = json!(["C087"]))]
+    pub conventions: Vec<String>,
+    #[schema(example = 2027)]
+    pub year: i32,
+    pub due_on: NaiveDate,
+    /// Defaults to `false` (simplified).
+    #[serde(default)]
+    pub detailed: bool,
+    /// Required for a follow-up: what the supervisory body asked and why.
+    pub reason: Option<String>,
+}
+
+/// Checks a hand-made request: shape errors are 400, rules against the store 422.
+fn new_request_fields(
+    conn: &mut DbConn,
+    input: &NewReportRequest,
+) -> AppResult<(String, Vec<String>, RequestFields)> {
+    let mut errors = Vec::new();
+    let country = crate::domain::codes::parse_iso3(&input.country);
+    if country.is_none() {
+        errors.push(FieldError::new(
+            "country",
+            format!("'{}' is not an ISO 3166 alpha-3 code", input.country),
+        ));
+    }
+    let mut conventions = Vec::new();
+    for raw in &input.conventions {
+        match parse_instrument_code(raw) {
+            Some(code) if !conventions.contains(&code) => conventions.push(code),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "conventions",
+                format!("'{raw}' is not an instrument code"),
+            )),
+        }
+    }
+    conventions.sort();
+    if input.conventions.is_empty() {
+        errors.push(FieldError::new(
+            "conventions",
+            "a request covers at least one instrument",
+        ));
+    }
+    let reason = input
+        .reason
+        .as_deref()
+        .map(|r| text_field(&mut errors, "reason", r, false, 5000))
+        .filter(|r| !r.is_empty());
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let country = country.unwrap_or_default();
+    let mut violations = Vec::new();
+    if !matches!(
+        input.kind,
+        RequestKind::Article22FollowUp | RequestKind::Article19
+    ) {
+        violations.push(FieldError::new(
+            "kind",
+            "regular and first reports come from generation; by hand: article22_follow_up or article19",
+        ));
+    }
+    if input.kind == RequestKind::Article22FollowUp && reason.is_none() {
+        violations.push(FieldError::new("reason", "a follow-up request needs its reason"));
+    }
+    if input.kind == RequestKind::Article22FollowUp && conventions.len() > 1 {
+        violations.push(FieldError::new(
+            "conventions",
+            "a follow-up concerns one convention",
+        ));
+    }
+    if !YEARS.contains(&input.year) {
+        violations.push(FieldError::new(
+            "year",
+            format!(
+                "{} is not between {} and {}",
+                input.year,
+                YEARS.start(),
+                YEARS.end()
+            ),
+        ));
+    }
+    if !repo::countries::exists(conn, &country)? {
+        violations.push(FieldError::new(
+            "country",
+            format!("no member state has the code '{country}'"),
+        ));
+    }
+    for code in &conventions {
+        if !repo::conventions::exists(conn, code)? {
+            violations.push(FieldError::new(
+                "conventions",
+                format!("no instrument has the code '{code}'"),
+            ));
+        }
+    }
+    if !violations.is_empty() {
+        return Err(AppError::unprocessable(violations));
+    }
+    let fields = RequestFields {
+        kind: input.kind.as_str().into(),
+        year: input.year,
+        due_on: input.due_on,
+        detailed: input.detailed,
+        status: RequestStatus::Requested.as_str().into(),
+        submitted_on: None,
+        reason,
+    };
+    Ok((country, conventions, fields))
+}
+
+fn may_administer(caller: &Caller, country: &str) -> AppResult<()> {
+    if caller.may_administer_country(country) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!("you do not administer {country}")))
+    }
+}
+
+/// Enter a follow-up or Article 19 request for a country you administer.
+#[utoipa::path(
+    post,
+    path = "/report-requests",
+    tag = "reporting",
+    request_body(content = NewReportRequest, example = json!({"kind": "article22_follow_up", "country": "ZWE", "conventions": ["C087"], "year": 2027, "due_on": "2027-09-01", "detailed": true, "reason": "CEACR asks for a report on the application of the amended Labour Act"})),
+    responses(
+        (status = 201, description = "Created", body = ReportRequest, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown country or instrument, or a broken rule", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewReportRequest>,
+) -> AppResult<HttpResponse> {
+    let input = body.into_inner();
+    let request = with_db(&state, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let (country, conventions, fields) = new_request_fields(conn, &input)?;
+            may_administer(&caller, &country)?;
+            let request = store::insert_request(conn, &country, &fields, &conventions, None)?;
+            let what = Written {
+                entity: "report_request",
+                id: request.row.id,
+                country: &country,
+            };
+            record(conn, &caller, "create", what, None, audit::snapshot(&request))?;
+            Ok(request)
+        })
+    })
+    .await?;
+    answer(StatusCode::CREATED, request, true)
+}
+
+/// The parts of a request its office edits (kind, country, year and instruments stay).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequestUpdate {
+    pub due_on: NaiveDate,
+    pub detailed: bool,
+    pub reason: Option<String>,
+    pub status: RequestStatus,
+    /// Required when `submitted`, not in the future.
+    pub submitted_on: Option<NaiveDate>,
+}
+
+/// A status move: the country's government and office.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusMove {
+    pub status: RequestStatus,
+    /// Required when `submitted`, not in the future; absent otherwise.
+    pub submitted_on: Option<NaiveDate>,
+}
+
+fn check_status(status: RequestStatus, submitted_on: Option<NaiveDate>) -> AppResult<()> {
+    match check_settled_date(
+        "submitted_on",
+        status == RequestStatus::Submitted,
+        submitted_on,
+        today(),
+    ) {
+        Some((field, message)) => Err(AppError::unprocessable(vec![FieldError::new(field, message)])),
+        None => Ok(()),
+    }
+}
+
+/// Changes a request in one transaction: load in scope, authorize, check `If-Match`, build
+/// the new fields, write, audit.
+fn change_request(
+    conn: &mut DbConn,
+    caller: &Caller,
+    if_match: &IfMatch,
+    id: i32,
+    authorize: impl FnOnce(&Caller, &str) -> AppResult<()>,
+    build: impl FnOnce(&store::Request) -> AppResult<RequestFields>,
+) -> AppResult<store::Request> {
+    db::write_transaction(conn, |conn| {
+        let current =
+            store::get_request(conn, id, &caller.read_scope())?.ok_or_else(|| request_not_found(id))?;
+        authorize(caller, &current.row.country)?;
+        if_match.check(&etag("report_request", id, current.row.version))?;
+        let fields = build(&current)?;
+        let changed = store::update_request(conn, id, current.row.version, &fields, None)?
+            .ok_or(AppError::PreconditionFailed)?;
+        let what = Written {
+            entity: "report_request",
+            id,
+            country: &current.row.country,
+        };
+        record(
+            conn,
+            caller,
+            "update",
+            what,
+            audit::snapshot(&current),
+            audit::snapshot(&changed),
+        )?;
+        Ok(changed)
+    })
+}
+
+/// Change a request's dates, form, reason and status. Needs `If-Match`.
+#[utoipa::path(
+    put,
+    path = "/report-requests/{id}",
+    tag = "reporting",
+    params(("id" = i32, Path), ("If-Match" = String, Header, description = "The request's ETag")),
+    request_body = ReportRequestUpdate,
+    responses(
+        (status = 200, description = "Changed", body = ReportRequest, headers(("ETag" = String))),
+        (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A broken rule", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    path: web::Path<i32>,
+    body: web::Json<ReportRequestUpdate>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let mut errors = Vec::new();
+    let reason = input
+        .reason
+        .as_deref()
+        .map(|r| text_field(&mut errors, "reason", r, false, 5000))
+        .filter(|r| !r.is_empty());
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let request = with_db(&state, move |conn| {
+        change_request(conn, &caller, &if_match, id, may_administer_ok, |current| {
+            check_status(input.status, input.submitted_on)?;
+            if current.row.kind == RequestKind::Article22FollowUp.as_str() && reason.is_none() {
+                return Err(AppError::unprocessable(vec![FieldError::new(
+                    "reason",
+                    "a follow-up request needs its reason",
+                )]));
+            }
+            Ok(RequestFields {
+                kind: current.row.kind.clone(),
+                year: current.row.year,
+                due_on: input.due_on,
+                detailed: input.detailed,
+                status: input.status.as_str().into(),
+                submitted_on: input.submitted_on,
+                reason,
+            })
+        })
+    })
+    .await?;
+    answer(StatusCode::OK, request, false)
+}
+
+fn may_administer_ok(caller: &Caller, country: &str) -> AppResult<()> {
+    may_administer(caller, country)
+}
+
+/// Move a request's status (`requested` → `in_preparation` → `submitted`, or back). The
+/// country's government and office; submitting needs the date it was submitted. Needs
+/// `If-Match`.
+#[utoipa::path(
+    put,
+    path = "/report-requests/{id}/status",
+    tag = "reporting",
+    params(("id" = i32, Path), ("If-Match" = String, Header, description = "The request's ETag")),
+    request_body(content = StatusMove, example = json!({"status": "submitted", "submitted_on": "2027-08-28"})),
+    responses(
+        (status = 200, description = "Moved", body = ReportRequest, headers(("ETag" = String))),
+        (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Submitted without a date, or a date in the future", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn move_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    path: web::Path<i32>,
+    body: web::Json<StatusMove>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let request = with_db(&state, move |conn| {
+        let authorize = |caller: &Caller, country: &str| {
+            if may_move_request_status(caller, country) {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden(format!(
+                    "only the government and the office of {country} move this request's status"
+                )))
+            }
+        };
+        change_request(conn, &caller, &if_match, id, authorize, |current| {
+            check_status(input.status, input.submitted_on)?;
+            Ok(RequestFields {
+                kind: current.row.kind.clone(),
+                year: current.row.year,
+                due_on: current.row.due_on,
+                detailed: current.row.detailed,
+                status: input.status.as_str().into(),
+                submitted_on: input.submitted_on,
+                reason: current.row.reason.clone(),
+            })
+        })
+    })
+    .await?;
+    answer(StatusCode::OK, request, false)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateInput {
+    #[schema(example = 2027)]
+    pub year: i32,
+    /// The due date of the year's reports; defaults to 1 September of `year`.
+    pub due_on: Option<NaiveDate>,
+}
+
+/// Generate a year's Article 22 requests from the schedule: regular reports for every
+/// ratification in force, first reports for those that entered into force the year before
+/// (and first reports still missing), and the standard tasks of each country's organizations.
+/// Idempotent: a second run creates nothing new and counts what is already present.
+#[utoipa::path(
+    post,
+    path = "/report-requests/generate",
+    tag = "reporting",
+    request_body(content = GenerateInput, example = json!({"year": 2027})),
+    responses(
+        (status = 200, description = "What the run created and found", body = GenerationSummary),
+        (status = 400, description = "Malformed field or a year out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A due date outside the year", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn generate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<GenerateInput>,
+) -> AppResult<HttpResponse> {
+    let input = body.into_inner();
+    let summary = with_db(&state, move |conn| {
+        crate::service::reporting::generate(conn, &caller, input.year, input.due_on, today())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+// ----------------------------------------------------------------------------- schedules
+
+/// When a country reports on an instrument in the regular cycle.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportSchedule {
+    #[schema(example = "ZWE")]
+    pub country: String,
+    #[schema(example = "C087")]
+    pub convention: String,
+    /// Years between regular reports: 3 for fundamental and governance conventions, 6 for
+    /// technical ones, by default.
+    #[schema(example = 3)]
+    pub cycle_years: i32,
+    /// A regular report is due this year and every `cycle_years` after.
+    #[schema(example = 2027)]
+    pub next_regular_year: i32,
+    /// `default`: normtrack's documented approximation; `official`: the country's official
+    /// schedule.
+    pub basis: ScheduleBasis,
+    pub notes: String,
+    /// The next three years with a regular report, from this year on.
+    pub upcoming_years: Vec<i32>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ReportSchedule {
+    fn from_store(s: store::ScheduleRow) -> AppResult<ReportSchedule> {
+        let this_year = today().year();
+        let upcoming_years = (this_year..this_year + 31)
+            .filter(|y| regular_due_in(s.cycle_years, s.next_regular_year, *y))
+            .take(3)
+            .collect();
+        Ok(ReportSchedule {
+            basis: stored("report_schedules.basis", &s.basis)?,
+            country: s.country,
+            convention: s.convention,
+            cycle_years: s.cycle_years,
+            next_regular_year: s.next_regular_year,
+            notes: s.notes,
+            upcoming_years,
+            version: s.version,
+            updated_at: s.updated_at.and_utc(),
+        })
+    }
+}
+
+fn schedule_etag(s: &store::ScheduleRow) -> String {
+    etag(
+        "report_schedule",
+        format!("{}-{}", s.country, s.convention),
+        s.version,
+    )
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScheduleQuery {
+    #[param(example = "ZWE")]
+    pub country: Option<String>,
+    #[param(example = "C087")]
+    pub convention: Option<String>,
+    #[param(value_type = Option<ScheduleBasis>)]
+    pub basis: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<String>,
+}
+
+/// List the reporting schedules the caller may see, by country and instrument.
+#[utoipa::path(
+    get,
+    path = "/report-schedules",
+    tag = "reporting",
+    params(ScheduleQuery),
+    responses(
+        (status = 200, description = "One page of schedules", body = Page<ReportSchedule>),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn list_schedules(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ScheduleQuery>,
+) -> AppResult<HttpResponse> {
+    let mut errors = ParamErrors::default();
+    let filter = ScheduleFilter {
+        country: errors.parse_country("country", query.country.as_deref()),
+        convention: errors.parse_convention("convention", query.convention.as_deref()),
+        basis: errors
+            .parse_enum::<ScheduleBasis>("basis", query.basis.as_deref())
+            .map(|b| b.as_str().into()),
+    };
+    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    errors.finish()?;
+    let scope = caller.read_scope();
+    let (rows, total) = with_db(&state, move |conn| {
+        Ok(store::list_schedules(conn, &filter, &scope, page)?)
+    })
+    .await?;
+    page_response(rows, total, page, ReportSchedule::from_store)
+}
+
+/// One (country, instrument) schedule.
+#[utoipa::path(
+    get,
+    path = "/report-schedules/{country}/{convention}",
+    tag = "reporting",
+    params(("country" = String, Path, example = "ZWE"), ("convention" = String, Path, example = "C087")),
+    responses(
+        (status = 200, description = "The schedule", body = ReportSchedule, headers(("ETag" = String))),
+        (status = 404, description = "No schedule for the pair, or not the caller's to see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn get_schedule(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (country, convention) = path.into_inner();
+    let (country, convention) = (path_country(&country)?, path_convention(&convention)?);
+    let scope = caller.read_scope();
+    let row = with_db(&state, move |conn| {
+        store::get_schedule(conn, &country, &convention, &scope)?
+            .ok_or_else(|| AppError::NotFound(format!("the schedule of {country} for {convention}")))
+    })
+    .await?;
+    Ok(respond(
+        StatusCode::OK,
+        schedule_etag(&row),
+        None,
+        &ReportSchedule::from_store(row)?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInput {
+    /// 1 to 10 years.
+    #[schema(example = 3)]
+    pub cycle_years: i32,
+    #[schema(example = 2028)]
+    pub next_regular_year: i32,
+    /// Defaults to `official`: an edit usually enters the country's official schedule.
+    pub basis: Option<ScheduleBasis>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Set the schedule of a (country, instrument) pair you administer: creates it (201, no
+/// `If-Match`) or changes it (200, `If-Match` required).
+#[utoipa::path(
+    put,
+    path = "/report-schedules/{country}/{convention}",
+    tag = "reporting",
+    params(
+        ("country" = String, Path, example = "ZWE"),
+        ("convention" = String, Path, example = "C087"),
+        ("If-Match" = Option<String>, Header, description = "The schedule's ETag; required to change an existing one")
+    ),
+    request_body(content = ScheduleInput, example = json!({"cycle_years": 3, "next_regular_year": 2028, "notes": "Official schedule, ILO letter of March 2026"})),
+    responses(
+        (status = 200, description = "Changed", body = ReportSchedule, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = ReportSchedule, headers(("ETag" = String))),
+        (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown country or instrument", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn put_schedule(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    path: web::Path<(String, String)>,
+    body: web::Json<ScheduleInput>,
+) -> AppResult<HttpResponse> {
+    let (country, convention) = path.into_inner();
+    let (country, convention) = (path_country(&country)?, path_convention(&convention)?);
+    let input = body.into_inner();
+    let mut errors = Vec::new();
+    if !(1..=10).contains(&input.cycle_years) {
+        errors.push(FieldError::new("cycle_years", "must be between 1 and 10"));
+    }
+    if !YEARS.contains(&input.next_regular_year) {
+        errors.push(FieldError::new(
+            "next_regular_year",
+            format!("must be between {} and {}", YEARS.start(), YEARS.end()),
+        ));
+    }
+    let notes = text_field(&mut errors, "notes", &input.notes, false, 5000);
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let fields = ScheduleFields {
+        cycle_years: input.cycle_years,
+        next_regular_year: input.next_regular_year,
+        basis: input.basis.unwrap_or(ScheduleBasis::Official).as_str().into(),
+        notes,
+    };
+    let (row, created) = with_db(&state, move |conn| {
+        db::write_transaction(conn, |conn| {
+            if !repo::countries::exists(conn, &country)? {
+                return Err(AppError::NotFound(format!("country '{country}'")));
+            }
+            if !repo::conventions::exists(conn, &convention)? {
+                return Err(AppError::NotFound(format!("instrument '{convention}'")));
+            }
+            may_administer(&caller, &country)?;
+            let current =
+                store::get_schedule(conn, &country, &convention, &crate::domain::access::Scope::Global)?;
+            let (row, created) = match &current {
+                None => {
+                    if_match.check_absent()?;
+                    (
+                        store::insert_schedule(conn, &country, &convention, &fields)?,
+                        true,
+                    )
+                }
+                Some(current) => {
+                    if_match.check(&schedule_etag(current))?;
+                    let row = store::update_schedule(conn, current.id, current.version, &fields)?
+                        .ok_or(AppError::PreconditionFailed)?;
+                    (row, false)
+                }
+            };
+            let what = Written {
+                entity: "report_schedule",
+                id: row.id,
+                country: &country,
+            };
+            let action = if created { "create" } else { "update" };
+            record(
+                conn,
+                &caller,
+                action,
+                what,
+                current.as_ref().and_then(audit::snapshot),
+                audit::snapshot(&row),
+            )?;
+            Ok((row, created))
+        })
+    })
+    .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(respond(
+        status,
+        schedule_etag(&row),
+        None,
+        &ReportSchedule::from_store(row)?,
+    ))
+}
