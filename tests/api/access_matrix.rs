@@ -74,6 +74,37 @@ fn make_milestone(app: &TestApp, side: Side) -> i64 {
     created.json()["id"].as_i64().expect("id")
 }
 
+/// A fresh follow-up report request of the side's country, made by the administrator.
+fn make_request(app: &TestApp, side: Side) -> i64 {
+    let created = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/report-requests").json(json!({
+            "kind": "article22_follow_up", "country": side.country(), "conventions": ["C087"], "year": 2027,
+            "due_on": "2027-09-01", "reason": "Matrix follow-up"
+        })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()["id"].as_i64().expect("id")
+}
+
+/// A fresh task of the side's country, assigned to its worker organization.
+fn make_task(app: &TestApp, side: Side) -> i64 {
+    let request = make_request(app, side);
+    let organization = app.fixture().organization(side.country(), "worker");
+    let created = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/tasks").json(json!({
+            "report_request": request, "kind": "submit_observations", "organization": organization,
+            "title": "Matrix task", "due_on": "2027-08-15"
+        })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()["id"].as_i64().expect("id")
+}
+
+/// Constituents and office staff see only their own countries' tasks.
+const TASK_OTHER_200: Expect = [401, 200, 404, 404, 404, 404, 403];
+
 const PEOPLE_OWN_200: Expect = [401, 200, 200, 200, 200, 200, 403];
 /// Office staff read every country; constituents of another country see nothing.
 const PEOPLE_OTHER_200: Expect = [401, 200, 200, 404, 404, 404, 403];
@@ -530,6 +561,205 @@ fn rows() -> Vec<Row> {
                     format!("/api/v1/milestones/{}/comments", make_milestone(app, side)),
                 )
                 .json(json!({"body": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/report-requests",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/report-requests?country={}", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/report-requests/generate",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |_, _, _| Req::new("POST", "/api/v1/report-requests/generate").json(json!({"year": 2030})),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/report-requests/{id}",
+            own: PEOPLE_OWN_200,
+            other: PEOPLE_OTHER_200,
+            build: |app, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/report-requests/{}", make_request(app, side)),
+                )
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/report-requests",
+            own: ADMIN_OFFICE_201,
+            other: ADMIN_ONLY_OF_OFFICE_201,
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/report-requests").json(json!({
+                    "kind": "article19", "country": side.country(), "conventions": ["C155", "C187"], "year": 2027,
+                    "due_on": "2027-02-28", "reason": unique(who, side)
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/report-requests/{id}",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |app, who, side| {
+                let path = format!("/api/v1/report-requests/{}", make_request(app, side));
+                let tag = app.etag_of(&path);
+                Req::new("PUT", path).header("If-Match", &tag).json(json!({
+                    "due_on": "2027-10-01", "detailed": true, "reason": unique(who, side), "status": "in_preparation"
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/report-requests/{id}/status",
+            // The country's government and office move the status; employers and workers do not.
+            own: [401, 200, 200, 200, 403, 403, 403],
+            other: [401, 200, 403, 404, 403, 403, 403],
+            build: |app, _, side| {
+                let path = format!("/api/v1/report-requests/{}", make_request(app, side));
+                let tag = app.etag_of(&path);
+                Req::new("PUT", format!("{path}/status"))
+                    .header("If-Match", &tag)
+                    .json(json!({"status": "in_preparation"}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/report-schedules",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/report-schedules?country={}", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/report-schedules/{country}/{convention}",
+            own: PEOPLE_OWN_200,
+            other: PEOPLE_OTHER_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/report-schedules/{}/C182", side.country())),
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/report-schedules/{country}/{convention}",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |app, who, side| {
+                let path = format!("/api/v1/report-schedules/{}/C182", side.country());
+                let tag = app.etag_of(&path);
+                Req::new("PUT", path)
+                    .header("If-Match", &tag)
+                    .json(json!({"cycle_years": 3, "next_regular_year": 2028, "notes": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/tasks",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/tasks?country={}", side.country())),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/tasks/{id}",
+            own: PEOPLE_OWN_200,
+            other: TASK_OTHER_200,
+            build: |app, _, side| Req::new("GET", format!("/api/v1/tasks/{}", make_task(app, side))),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/tasks",
+            own: [401, 201, 201, 201, 201, 201, 403],
+            other: [401, 201, 404, 404, 404, 404, 403],
+            build: |app, who, side| {
+                let request = make_request(app, side);
+                let organization = app.fixture().organization(side.country(), "government");
+                Req::new("POST", "/api/v1/tasks").json(json!({
+                    "report_request": request, "kind": "other", "organization": organization,
+                    "title": unique(who, side), "due_on": "2027-07-01"
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/tasks/{id}",
+            // The task is the worker organization's: its users change it, the other
+            // constituents of the country may not.
+            own: [401, 200, 200, 403, 403, 200, 403],
+            other: TASK_OTHER_200,
+            build: |app, who, side| {
+                let path = format!("/api/v1/tasks/{}", make_task(app, side));
+                let current = app.get(&path);
+                let tag = current.header("etag").expect("ETag").to_string();
+                let task = current.json();
+                Req::new("PUT", path).header("If-Match", &tag).json(json!({
+                    "report_request": task["report_request"], "kind": "submit_observations",
+                    "organization": task["organization"], "title": unique(who, side), "due_on": "2027-08-20",
+                    "status": "in_progress"
+                }))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/deadlines",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/deadlines?country={}", side.country())),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/deadlines.ics",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/deadlines.ics?country={}", side.country())),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/feed-tokens",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/feed-tokens"),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/feed-tokens",
+            own: [401, 201, 201, 201, 201, 201, 403],
+            other: [401, 201, 201, 201, 201, 201, 403],
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/feed-tokens").json(json!({"name": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "DELETE",
+            route: "/api/v1/feed-tokens/{id}",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |app, who, side| {
+                // Each person revokes a token of their own; others' requests use the admin's.
+                let owner = if who.role().is_some() && who != Who::Viewer {
+                    who
+                } else {
+                    Who::Admin
+                };
+                let created = app.send(
+                    owner,
+                    Req::new("POST", "/api/v1/feed-tokens").json(json!({"name": unique(who, side)})),
+                );
+                assert_eq!(created.status, 201, "{}", created.body);
+                Req::new("DELETE", format!("/api/v1/feed-tokens/{}", created.json()["id"]))
             },
         },
     ]

@@ -365,6 +365,11 @@ impl TestApp {
         }
     }
 
+    /// The test database's URL, for running the command line against it.
+    pub fn database_url(&self) -> &str {
+        &self._db.as_ref().expect("a test database").url
+    }
+
     /// A connection to the test's database, for arranging data the API cannot write yet.
     pub fn conn(&self) -> r2d2::PooledConnection<normtrack::db::ConnectionManager> {
         self.state.pool.get().expect("database connection")

@@ -12,5 +12,6 @@ mod openapi;
 mod ratifications;
 mod reference_data;
 mod reforms;
+mod reporting;
 mod seeding;
 mod tracking;
