@@ -89,7 +89,7 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedOutcome, SeedError> {
             repo::ratifications::insert(conn, &fields, SEED_ACTOR)?;
         }
         let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
-        crate::service::reporting::ensure_schedules(conn, SEED_ACTOR, this_year).map_err(|e| {
+        crate::service::reporting::ensure_schedules(conn, None, this_year).map_err(|e| {
             data_error(
                 "ratifications.csv",
                 0,

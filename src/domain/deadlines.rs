@@ -85,7 +85,7 @@ pub fn sort(items: &mut [Deadline]) {
             .position(|x| *x == k)
             .unwrap_or(usize::MAX)
     };
-    items.sort_by(|a, b| (a.due_on, rank(a.kind), a.id).cmp(&(b.due_on, rank(b.kind), b.id)));
+    items.sort_by_key(|d| (d.due_on, rank(d.kind), d.id));
 }
 
 #[cfg(test)]

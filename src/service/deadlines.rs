@@ -103,11 +103,9 @@ pub fn collect(
         let mut conventions_of: HashMap<i32, Vec<String>> = HashMap::new();
         for t in tasks {
             let request = t.row.report_request_id;
-            if !conventions_of.contains_key(&request) {
-                let conventions = store::get_request(conn, request, &Scope::Global)?
-                    .map(|r| r.conventions)
-                    .unwrap_or_default();
-                conventions_of.insert(request, conventions);
+            if let std::collections::hash_map::Entry::Vacant(slot) = conventions_of.entry(request) {
+                let conventions = store::get_request(conn, request, &Scope::Global)?;
+                slot.insert(conventions.map(|r| r.conventions).unwrap_or_default());
             }
             let status: TaskStatus = stored("tasks.status", &t.row.status)?;
             items.push(Deadline {
@@ -145,11 +143,9 @@ pub fn collect(
         let mut conventions_of: HashMap<i32, Vec<String>> = HashMap::new();
         for m in milestones {
             let gap = m.row.gap_id;
-            if !conventions_of.contains_key(&gap) {
-                let conventions = reforms::get_gap(conn, gap, &Scope::Global)?
-                    .map(|g| g.conventions)
-                    .unwrap_or_default();
-                conventions_of.insert(gap, conventions);
+            if let std::collections::hash_map::Entry::Vacant(slot) = conventions_of.entry(gap) {
+                let gap = reforms::get_gap(conn, gap, &Scope::Global)?;
+                slot.insert(gap.map(|g| g.conventions).unwrap_or_default());
             }
             let status: MilestoneStatus = stored("milestones.status", &m.row.status)?;
             items.push(Deadline {

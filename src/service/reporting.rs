@@ -83,8 +83,9 @@ fn holdings(conn: &mut DbConn) -> AppResult<Vec<Holding>> {
 }
 
 /// Makes the documented default schedule for every ratified (country, instrument) record
-/// that has none; returns how many were made. Audited as made by `actor`.
-pub fn ensure_schedules(conn: &mut DbConn, actor: &str, this_year: i32) -> AppResult<usize> {
+/// that has none; returns how many were made. Audited as made by `actor` when one is given
+/// (the first seed, like the seeded records themselves, is the origin and is not).
+pub fn ensure_schedules(conn: &mut DbConn, actor: Option<&str>, this_year: i32) -> AppResult<usize> {
     let existing: std::collections::HashSet<(String, String)> = store::all_schedules(conn)?
         .into_iter()
         .map(|s| (s.country, s.convention))
@@ -123,10 +124,10 @@ pub fn ensure_schedules(conn: &mut DbConn, actor: &str, this_year: i32) -> AppRe
             updated_at: now,
         });
     }
-    if made.is_empty() {
-        return Ok(0);
-    }
     store::insert_schedules(conn, &made)?;
+    let Some(actor) = actor.filter(|_| !made.is_empty()) else {
+        return Ok(made.len());
+    };
     let created: Vec<store::ScheduleRow> = store::all_schedules(conn)?
         .into_iter()
         .filter(|s| !existing.contains(&(s.country.clone(), s.convention.clone())))
@@ -179,7 +180,7 @@ pub fn generate(
     let due_on = check_generation(year, due_on)?;
     let actor = caller.actor();
     db::write_transaction(conn, |conn| {
-        let schedules_created = ensure_schedules(conn, &actor, today.year())?;
+        let schedules_created = ensure_schedules(conn, Some(&actor), today.year())?;
         let schedules: HashMap<(String, String), Schedule> = store::all_schedules(conn)?
             .into_iter()
             .map(|s| {
@@ -212,7 +213,11 @@ pub fn generate(
                 // This year's first report exists: count it, and let its tasks be checked.
                 summary.already_present.add(RequestKind::Article22First);
                 let first = first.clone();
-                let label = request_label(RequestKind::Article22First, &[h.convention.clone()], year);
+                let label = request_label(
+                    RequestKind::Article22First,
+                    std::slice::from_ref(&h.convention),
+                    year,
+                );
                 let tasks = standard_tasks(
                     &first_key,
                     &label,
