@@ -166,15 +166,16 @@ pub async fn feed(
     let items = with_db(&state, move |conn| collect(conn, &scope, &filter, today())).await?;
     let info = req.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
-    let body = calendar(&items, &base, info.host()).to_string();
+    let body = calendar(&items, &base).to_string();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
         .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"deadlines.ics\""))
         .body(body))
 }
 
-/// The feed: all-day events (DTEND the next day, RFC 5545 3.6.1), stable UIDs.
-fn calendar(items: &[Deadline], base: &str, host: &str) -> Calendar {
+/// The feed: all-day events (DTEND the next day, RFC 5545 3.6.1), UIDs that do not depend on
+/// the address the feed was fetched through.
+fn calendar(items: &[Deadline], base: &str) -> Calendar {
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
@@ -192,7 +193,7 @@ fn calendar(items: &[Deadline], base: &str, host: &str) -> Calendar {
         let link = format!("{base}{}", item.link);
         let next_day = item.due_on.succ_opt().unwrap_or(item.due_on);
         let event = Event::new()
-            .uid(&item.uid(host))
+            .uid(&item.uid())
             .timestamp(stamp)
             .starts(item.due_on)
             .ends(next_day)

@@ -58,9 +58,10 @@ impl Deadline {
         format!("/api/v1/{}/{id}", kind.path())
     }
 
-    /// A calendar identity that stays the same across feeds and edits.
-    pub fn uid(&self, host: &str) -> String {
-        format!("{}-{}@{host}", self.kind.as_str(), self.id)
+    /// A calendar identity that stays the same across fetches, edits and the address the feed
+    /// is fetched through.
+    pub fn uid(&self) -> String {
+        format!("{}-{}@normtrack", self.kind.as_str(), self.id)
     }
 
     /// What a calendar shows: the country, the instruments and what is due.
@@ -136,7 +137,7 @@ mod tests {
             d.summary(),
             "Zimbabwe (ZWE) C087: Article 22 regular report on C087 (2027)"
         );
-        assert_eq!(d.uid("normtrack"), "report_request-3@normtrack");
+        assert_eq!(d.uid(), "report_request-3@normtrack");
         assert_eq!(d.link, "/api/v1/report-requests/3");
     }
 }

@@ -389,7 +389,7 @@ on_both_engines! {
         assert_eq!(events.len(), 2, "the ZWE task and request, not the VNM request");
         let request_event = events
             .iter()
-            .find(|e| e.get_uid().unwrap().starts_with(&format!("report_request-{}@", request["id"])))
+            .find(|e| e.get_uid() == Some(format!("report_request-{}@normtrack", request["id"]).as_str()))
             .expect("the request's event");
         let summary = request_event.get_summary().unwrap();
         assert!(summary.contains("Zimbabwe (ZWE)") && summary.contains("C087"), "{summary}");
