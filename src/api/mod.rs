@@ -399,3 +399,63 @@ pub fn text_field(
     }
     value.to_string()
 }
+
+/// Reads a body's `country` field (an ISO alpha-3 code); a malformed one is a 400.
+pub fn body_country(errors: &mut Vec<FieldError>, raw: &str) -> Option<String> {
+    let country = crate::domain::codes::parse_iso3(raw);
+    if country.is_none() {
+        errors.push(FieldError::new(
+            "country",
+            format!("'{raw}' is not an ISO 3166 alpha-3 code"),
+        ));
+    }
+    country
+}
+
+/// Reads a body's `conventions` list: at least one instrument code, duplicates dropped,
+/// sorted. `what` names the record in the message ("a gap", "a request").
+pub fn body_conventions(errors: &mut Vec<FieldError>, raw: &[String], what: &str) -> Vec<String> {
+    let mut conventions = Vec::new();
+    for code in raw {
+        match crate::domain::codes::parse_instrument_code(code) {
+            Some(code) if !conventions.contains(&code) => conventions.push(code),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "conventions",
+                format!("'{code}' is not an instrument code"),
+            )),
+        }
+    }
+    conventions.sort();
+    if raw.is_empty() {
+        errors.push(FieldError::new(
+            "conventions",
+            format!("{what} concerns at least one instrument"),
+        ));
+    }
+    conventions
+}
+
+/// The rules a body's country and instruments break against the store: each must exist.
+pub fn check_known(
+    conn: &mut DbConn,
+    country: &str,
+    conventions: &[String],
+    violations: &mut Vec<FieldError>,
+) -> AppResult<()> {
+    if !crate::repo::countries::exists(conn, country)? {
+        violations.push(FieldError::new(
+            "country",
+            format!("no member state has the code '{country}'"),
+        ));
+    }
+    for code in conventions {
+        if !crate::repo::conventions::exists(conn, code)? {
+            violations.push(FieldError::new(
+                "conventions",
+                format!("no instrument has the code '{code}'"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{page_response, record, respond, stored, text_field, with_db, AppState, ParamErrors, Written};
+use super::{
+    body_conventions, body_country, check_known, page_response, record, respond, stored, text_field,
+};
+use super::{with_db, AppState, ParamErrors, Written};
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
-use crate::domain::codes::parse_instrument_code;
 use crate::domain::pagination::Page;
 use crate::domain::reforms::{
     check_gap, check_link, check_milestone, overdue, GapStatus, MilestoneKind, MilestoneStatus,
@@ -149,31 +151,8 @@ pub struct GapInput {
 /// Reads a gap body: shape errors are 400, rules against the store 422.
 fn gap_fields(conn: &mut DbConn, input: GapInput, milestones: &[MilestoneStatus]) -> AppResult<GapFields> {
     let mut errors = Vec::new();
-    let country = crate::domain::codes::parse_iso3(&input.country);
-    if country.is_none() {
-        errors.push(FieldError::new(
-            "country",
-            format!("'{}' is not an ISO 3166 alpha-3 code", input.country),
-        ));
-    }
-    let mut conventions = Vec::new();
-    for raw in &input.conventions {
-        match parse_instrument_code(raw) {
-            Some(code) if !conventions.contains(&code) => conventions.push(code),
-            Some(_) => {}
-            None => errors.push(FieldError::new(
-                "conventions",
-                format!("'{raw}' is not an instrument code"),
-            )),
-        }
-    }
-    conventions.sort();
-    if input.conventions.is_empty() {
-        errors.push(FieldError::new(
-            "conventions",
-            "a gap concerns at least one instrument",
-        ));
-    }
+    let country = body_country(&mut errors, &input.country);
+    let conventions = body_conventions(&mut errors, &input.conventions, "a gap");
     let title = text_field(&mut errors, "title", &input.title, true, 300);
     let description = text_field(&mut errors, "description", &input.description, false, 20_000);
     let source = text_field(&mut errors, "source", &input.source, true, 2000);
@@ -183,20 +162,7 @@ fn gap_fields(conn: &mut DbConn, input: GapInput, milestones: &[MilestoneStatus]
     }
     let country = country.unwrap_or_default();
     let mut violations = Vec::new();
-    if !repo::countries::exists(conn, &country)? {
-        violations.push(FieldError::new(
-            "country",
-            format!("no member state has the code '{country}'"),
-        ));
-    }
-    for code in &conventions {
-        if !repo::conventions::exists(conn, code)? {
-            violations.push(FieldError::new(
-                "conventions",
-                format!("no instrument has the code '{code}'"),
-            ));
-        }
-    }
+    check_known(conn, &country, &conventions, &mut violations)?;
     let status = input.status.unwrap_or(GapStatus::Open);
     for (field, message) in check_gap(status, input.closed_on, milestones, today()) {
         violations.push(FieldError::new(field, message));

@@ -11,11 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::{body_conventions, body_country, check_known, AppState, ParamErrors, Written};
 use super::{page_response, path_convention, path_country, record, respond, stored, text_field, with_db};
-use super::{AppState, ParamErrors, Written};
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
-use crate::domain::codes::parse_instrument_code;
 use crate::domain::pagination::Page;
 use crate::domain::reporting::{
     check_settled_date, may_move_request_status, regular_due_in, request_overdue, RequestKind, RequestStatus,
@@ -235,31 +234,8 @@ fn new_request_fields(
     input: &NewReportRequest,
 ) -> AppResult<(String, Vec<String>, RequestFields)> {
     let mut errors = Vec::new();
-    let country = crate::domain::codes::parse_iso3(&input.country);
-    if country.is_none() {
-        errors.push(FieldError::new(
-            "country",
-            format!("'{}' is not an ISO 3166 alpha-3 code", input.country),
-        ));
-    }
-    let mut conventions = Vec::new();
-    for raw in &input.conventions {
-        match parse_instrument_code(raw) {
-            Some(code) if !conventions.contains(&code) => conventions.push(code),
-            Some(_) => {}
-            None => errors.push(FieldError::new(
-                "conventions",
-                format!("'{raw}' is not an instrument code"),
-            )),
-        }
-    }
-    conventions.sort();
-    if input.conventions.is_empty() {
-        errors.push(FieldError::new(
-            "conventions",
-            "a request covers at least one instrument",
-        ));
-    }
+    let country = body_country(&mut errors, &input.country);
+    let conventions = body_conventions(&mut errors, &input.conventions, "a request");
     let reason = input
         .reason
         .as_deref()
@@ -299,20 +275,7 @@ fn new_request_fields(
             ),
         ));
     }
-    if !repo::countries::exists(conn, &country)? {
-        violations.push(FieldError::new(
-            "country",
-            format!("no member state has the code '{country}'"),
-        ));
-    }
-    for code in &conventions {
-        if !repo::conventions::exists(conn, code)? {
-            violations.push(FieldError::new(
-                "conventions",
-                format!("no instrument has the code '{code}'"),
-            ));
-        }
-    }
+    check_known(conn, &country, &conventions, &mut violations)?;
     if !violations.is_empty() {
         return Err(AppError::unprocessable(violations));
     }
