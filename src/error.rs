@@ -217,6 +217,14 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 AppError::Unavailable(info.message().to_string())
             }
+            // Two writers raced for the same key; the loser may simply try again.
+            Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+                info,
+            ) => {
+                tracing::warn!(error = info.message(), "concurrent write refused");
+                AppError::Conflict("a concurrent change got there first; read it again and retry".into())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

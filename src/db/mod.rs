@@ -198,3 +198,13 @@ pub fn lock_for_setup(conn: &mut DbConn) -> QueryResult<()> {
         DbConn::Sqlite(_) => Ok(()),
     }
 }
+
+/// Serialises generation runs (report requests) between instances that share one PostgreSQL
+/// database, so a second run waits and then finds everything the first made. Must be called
+/// inside a transaction; released at its end. SQLite's `IMMEDIATE` transaction does the same.
+pub fn lock_for_generation(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => c.batch_execute("SELECT pg_advisory_xact_lock(7243000003)"),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}

@@ -180,6 +180,7 @@ pub fn generate(
     let due_on = check_generation(year, due_on)?;
     let actor = caller.actor();
     db::write_transaction(conn, |conn| {
+        db::lock_for_generation(conn)?;
         let schedules_created = ensure_schedules(conn, Some(&actor), today.year())?;
         let schedules: HashMap<(String, String), Schedule> = store::all_schedules(conn)?
             .into_iter()

@@ -141,6 +141,27 @@ on_both_engines! {
         assert!(audit["total"].as_i64().unwrap() >= zwe.len() as i64);
     }
 
+    fn concurrent_generation_runs_create_each_request_once(app) {
+        let results: Vec<TestResponse> = std::thread::scope(|scope| {
+            let runs: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| post(app, Who::Admin, "/api/v1/report-requests/generate", json!({"year": 2029}))))
+                .collect();
+            runs.into_iter().map(|r| r.join().expect("run")).collect()
+        });
+        let created: u64 = results
+            .iter()
+            .map(|r| r.ok_json()["created"]["article22_regular"].as_u64().unwrap())
+            .sum();
+        let present: u64 = results
+            .iter()
+            .map(|r| r.json()["already_present"]["article22_regular"].as_u64().unwrap())
+            .sum();
+        let stored = app.get("/api/v1/report-requests?year=2029&kind=article22_regular").ok_json()["total"].as_u64().unwrap();
+        assert!(stored > 0);
+        assert_eq!(created, stored, "each request made once");
+        assert_eq!(present, stored, "the run that waited found them all");
+    }
+
     fn generation_skips_ratifications_not_yet_in_force_and_checks_its_input(app) {
         // Registered in June 2026: in force June 2027, so no report of any kind for 2027.
         let ratified = put(
