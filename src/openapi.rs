@@ -28,6 +28,7 @@ use crate::error::{FieldError, Problem};
         (name = "reforms", description = "Gaps between law or practice and the conventions, and the milestones that close them"),
         (name = "reporting", description = "Report requests of the ILO supervisory bodies, the per-(country, instrument) reporting schedule, and their generation"),
         (name = "tasks", description = "Work the tripartite constituents file against report requests"),
+        (name = "dashboards", description = "Aggregates for dashboards: counts, the countries × instruments matrix, the time line, as at any day"),
         (name = "deadlines", description = "One time line of what is due, as JSON and as an iCalendar feed, and the feed tokens that open it")
     ),
     components(schemas(Problem, FieldError)),

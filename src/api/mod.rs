@@ -7,6 +7,7 @@ pub mod auth;
 pub mod concurrency;
 pub mod conventions;
 pub mod countries;
+pub mod dashboard;
 pub mod deadlines;
 pub mod feed_tokens;
 pub mod health;
@@ -194,6 +195,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     feed_tokens::__path_revoke,
                     Roles(PEOPLE),
                     feed_tokens::revoke,
+                ))
+                .service(endpoint(
+                    dashboard::__path_summary,
+                    Roles(ANY_ROLE),
+                    dashboard::summary,
+                ))
+                .service(endpoint(
+                    dashboard::__path_matrix,
+                    Roles(ANY_ROLE),
+                    dashboard::matrix,
+                ))
+                .service(endpoint(
+                    dashboard::__path_timeline,
+                    Roles(ANY_ROLE),
+                    dashboard::timeline,
                 )),
         );
 }

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod codes;
+pub mod dashboard;
 pub mod deadlines;
 pub mod instruments;
 pub mod pagination;

@@ -728,6 +728,39 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/api/v1/dashboard/summary",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!(
+                        "/api/v1/dashboard/summary?as_of=2020-01-01&convention=C087&year=2027&region={}",
+                        if side == Side::Own {
+                            "africa"
+                        } else {
+                            "asia_and_the_pacific"
+                        }
+                    ),
+                )
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/dashboard/matrix",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/dashboard/matrix?category=fundamental"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/dashboard/timeline",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/dashboard/timeline?principle=child_labour"),
+        },
+        Row {
+            method: "GET",
             route: "/api/v1/feed-tokens",
             own: PEOPLE_200,
             other: PEOPLE_200,

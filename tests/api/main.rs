@@ -6,6 +6,7 @@ mod helpers;
 mod access_matrix;
 mod accounts;
 mod auth;
+mod dashboard;
 mod errors;
 mod health;
 mod openapi;

@@ -1,0 +1,250 @@
+//! `/api/v1/dashboard/*`: aggregates for dashboards. Every role reads the public aggregates
+//! (ratification counts, matrix, time line); report and milestone figures are limited to what
+//! the caller may see. Answers carry an `ETag` computed from their body and honour
+//! `If-None-Match` (304), so a dashboard polling an unchanged figure moves no data, and a
+//! write changes the answer at once (nothing is kept between requests).
+
+use std::hash::{Hash, Hasher};
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Datelike, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{with_db, AppState, ParamErrors};
+use crate::domain::access::Caller;
+use crate::domain::reference::{Category, Principle, Region};
+use crate::error::{AppResult, Problem};
+use crate::service::dashboard::{self, Matrix, Selection, Summary, Timeline};
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    #[param(value_type = Option<Region>)]
+    pub region: Option<String>,
+    #[param(value_type = Option<Category>)]
+    pub category: Option<String>,
+    #[param(value_type = Option<Principle>)]
+    pub principle: Option<String>,
+    /// One instrument.
+    #[param(example = "C087")]
+    pub convention: Option<String>,
+    /// The day to describe (default today): records registered, in force, denounced by then.
+    #[param(value_type = Option<NaiveDate>)]
+    pub as_of: Option<String>,
+    /// The reporting year of the report figures (default this year).
+    #[param(value_type = Option<i32>)]
+    pub year: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MatrixQuery {
+    #[param(value_type = Option<Region>)]
+    pub region: Option<String>,
+    #[param(value_type = Option<Category>)]
+    pub category: Option<String>,
+    #[param(value_type = Option<Principle>)]
+    pub principle: Option<String>,
+    #[param(example = "C087")]
+    pub convention: Option<String>,
+    /// The day to describe (default today).
+    #[param(value_type = Option<NaiveDate>)]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    #[param(value_type = Option<Region>)]
+    pub region: Option<String>,
+    #[param(value_type = Option<Category>)]
+    pub category: Option<String>,
+    #[param(value_type = Option<Principle>)]
+    pub principle: Option<String>,
+    #[param(example = "C087")]
+    pub convention: Option<String>,
+}
+
+fn selection(
+    errors: &mut ParamErrors,
+    region: Option<&str>,
+    category: Option<&str>,
+    principle: Option<&str>,
+    convention: Option<&str>,
+) -> Selection {
+    Selection {
+        region: errors.parse_enum("region", region),
+        category: errors.parse_enum("category", category),
+        principle: errors.parse_enum("principle", principle),
+        convention: errors.parse_convention("convention", convention),
+    }
+}
+
+/// The day asked for: not before 1919 (the ILO's first conventions), not after today.
+fn as_of(errors: &mut ParamErrors, raw: Option<&str>) -> NaiveDate {
+    let today = today();
+    match errors.parse_day("as_of", raw) {
+        Some(day) if day > today => {
+            errors.push("as_of", format!("{day} is in the future"));
+            today
+        }
+        Some(day) if day.year() < 1919 => {
+            errors.push("as_of", format!("{day} is before the first conventions (1919)"));
+            today
+        }
+        Some(day) => day,
+        None => today,
+    }
+}
+
+/// A JSON answer with an entity tag of its body; `304 Not Modified` when the client has it.
+fn cached_json<T: serde::Serialize>(req: &HttpRequest, body: &T) -> AppResult<HttpResponse> {
+    let bytes = serde_json::to_vec(body).map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    let tag = format!("\"dash-{:016x}-{}\"", hasher.finish(), bytes.len());
+    let matches = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == tag);
+    if matches {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .content_type("application/json")
+        .body(bytes))
+}
+
+/// Ratification counts per instrument, per principle and per region as at a day, the countries
+/// that had ratified every fundamental convention, and, within the caller's scope, the year's
+/// report requests, milestones by status, and countries that missed their reports two years
+/// or more in a row.
+#[utoipa::path(
+    get,
+    path = "/dashboard/summary",
+    tag = "dashboards",
+    params(SummaryQuery, ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier answer")),
+    responses(
+        (status = 200, description = "The summary", body = Summary, headers(("ETag" = String))),
+        (status = 304, description = "Unchanged since the ETag sent"),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn summary(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<SummaryQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let selection = selection(
+        &mut errors,
+        q.region.as_deref(),
+        q.category.as_deref(),
+        q.principle.as_deref(),
+        q.convention.as_deref(),
+    );
+    let day = as_of(&mut errors, q.as_of.as_deref());
+    let year = match q.year.as_deref() {
+        None => today().year(),
+        Some(raw) => raw
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| crate::service::reporting::YEARS.contains(y))
+            .unwrap_or_else(|| {
+                errors.push("year", format!("'{raw}' is not a reporting year"));
+                0
+            }),
+    };
+    errors.finish()?;
+    let scope = caller.read_scope();
+    let body = with_db(&state, move |conn| {
+        dashboard::summary(conn, &selection, day, year, &scope, today())
+    })
+    .await?;
+    cached_json(&req, &body)
+}
+
+/// Countries × instruments with each cell's status and whether it was in force, as at a day
+/// (for heat maps). Cells follow the order of `conventions`; a `null` status is unknown.
+#[utoipa::path(
+    get,
+    path = "/dashboard/matrix",
+    tag = "dashboards",
+    params(MatrixQuery, ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier answer")),
+    responses(
+        (status = 200, description = "The matrix", body = Matrix, headers(("ETag" = String))),
+        (status = 304, description = "Unchanged since the ETag sent"),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn matrix(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<MatrixQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let selection = selection(
+        &mut errors,
+        q.region.as_deref(),
+        q.category.as_deref(),
+        q.principle.as_deref(),
+        q.convention.as_deref(),
+    );
+    let day = as_of(&mut errors, q.as_of.as_deref());
+    errors.finish()?;
+    let body = with_db(&state, move |conn| {
+        dashboard::matrix(conn, &selection, day, today())
+    })
+    .await?;
+    cached_json(&req, &body)
+}
+
+/// Ratifications registered per year and cumulative, per instrument.
+#[utoipa::path(
+    get,
+    path = "/dashboard/timeline",
+    tag = "dashboards",
+    params(TimelineQuery, ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier answer")),
+    responses(
+        (status = 200, description = "The time line", body = Timeline, headers(("ETag" = String))),
+        (status = 304, description = "Unchanged since the ETag sent"),
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn timeline(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<TimelineQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let mut errors = ParamErrors::default();
+    let selection = selection(
+        &mut errors,
+        q.region.as_deref(),
+        q.category.as_deref(),
+        q.principle.as_deref(),
+        q.convention.as_deref(),
+    );
+    errors.finish()?;
+    let body = with_db(&state, move |conn| dashboard::timeline(conn, &selection, today())).await?;
+    cached_json(&req, &body)
+}
