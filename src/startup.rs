@@ -62,6 +62,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         pool,
         engine,
         auth: std::sync::Arc::new(crate::auth::Auth::new(&secret)),
+        cache: Default::default(),
     })
 }
 

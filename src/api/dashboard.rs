@@ -4,18 +4,17 @@
 //! `If-None-Match` (304), so a dashboard polling an unchanged figure moves no data, and a
 //! write changes the answer at once (nothing is kept between requests).
 
-use std::hash::{Hash, Hasher};
-
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::response_cache::Answer;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::reference::{Category, Principle, Region};
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::service::dashboard::{self, Matrix, Selection, Summary, Timeline};
 
 fn today() -> NaiveDate {
@@ -106,28 +105,41 @@ fn as_of(errors: &mut ParamErrors, raw: Option<&str>) -> NaiveDate {
     }
 }
 
-/// A JSON answer with an entity tag of its body; `304 Not Modified` when the client has it.
-fn cached_json<T: serde::Serialize>(req: &HttpRequest, body: &T) -> AppResult<HttpResponse> {
-    let bytes = serde_json::to_vec(body).map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    let tag = format!("\"dash-{:016x}-{}\"", hasher.finish(), bytes.len());
+/// Answers from the cache while the store has not changed since the answer was computed,
+/// else computes, keeps and answers it; `304 Not Modified` when the client holds the answer.
+async fn cached<T, F>(state: &AppState, req: &HttpRequest, key: String, compute: F) -> AppResult<HttpResponse>
+where
+    T: serde::Serialize,
+    F: FnOnce(&mut crate::db::DbConn) -> AppResult<T> + Send + 'static,
+{
+    let cache = state.cache.clone();
+    let answer = with_db(state, move |conn| {
+        let version = crate::repo::audit::latest_id(conn)?;
+        if let Some(hit) = cache.get(&key, version) {
+            return Ok(hit);
+        }
+        let body = serde_json::to_vec(&compute(conn)?).map_err(|e| AppError::Internal(e.to_string()))?;
+        let answer = Answer::new(body);
+        cache.put(key, version, answer.clone());
+        Ok(answer)
+    })
+    .await?;
     let matches = req
         .headers()
         .get_all(header::IF_NONE_MATCH)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == "*" || t == tag);
+        .any(|t| t == "*" || t == answer.etag);
     if matches {
         return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
+            .insert_header((header::ETAG, answer.etag))
             .finish());
     }
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, tag))
+        .insert_header((header::ETAG, answer.etag))
         .content_type("application/json")
-        .body(bytes))
+        .body(answer.body.as_ref().clone()))
 }
 
 /// Ratification counts per instrument, per principle and per region as at a day, the countries
@@ -175,11 +187,11 @@ pub async fn summary(
     };
     errors.finish()?;
     let scope = caller.read_scope();
-    let body = with_db(&state, move |conn| {
+    let key = format!("summary|{scope:?}|{}|{}", today(), req.query_string());
+    cached(&state, &req, key, move |conn| {
         dashboard::summary(conn, &selection, day, year, &scope, today())
     })
-    .await?;
-    cached_json(&req, &body)
+    .await
 }
 
 /// Countries × instruments with each cell's status and whether it was in force, as at a day
@@ -211,11 +223,11 @@ pub async fn matrix(
     );
     let day = as_of(&mut errors, q.as_of.as_deref());
     errors.finish()?;
-    let body = with_db(&state, move |conn| {
+    let key = format!("matrix|{}|{}", today(), req.query_string());
+    cached(&state, &req, key, move |conn| {
         dashboard::matrix(conn, &selection, day, today())
     })
-    .await?;
-    cached_json(&req, &body)
+    .await
 }
 
 /// Ratifications registered per year and cumulative, per instrument.
@@ -245,6 +257,9 @@ pub async fn timeline(
         q.convention.as_deref(),
     );
     errors.finish()?;
-    let body = with_db(&state, move |conn| dashboard::timeline(conn, &selection, today())).await?;
-    cached_json(&req, &body)
+    let key = format!("timeline|{}|{}", today(), req.query_string());
+    cached(&state, &req, key, move |conn| {
+        dashboard::timeline(conn, &selection, today())
+    })
+    .await
 }

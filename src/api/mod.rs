@@ -16,6 +16,7 @@ pub mod problems;
 pub mod ratifications;
 pub mod reforms;
 pub mod reporting;
+pub mod response_cache;
 pub mod routes;
 pub mod tasks;
 pub mod tokens;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub pool: Pool,
     pub engine: Engine,
     pub auth: Arc<Auth>,
+    /// Computed dashboard answers, revalidated against the store on every request.
+    pub cache: Arc<response_cache::ResponseCache>,
 }
 
 /// Runs blocking database work on actix's blocking thread pool (never on the async

@@ -1,0 +1,86 @@
+//! A small in-process cache of computed read-only answers (the dashboard aggregates), checked
+//! against the store on every request: an entry is served only while the newest audit-log id
+//! is the one it was computed at. Every write is audited in its own transaction, so any write,
+//! by this instance or another sharing the database, makes the entry stale at once.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// Entries kept at most; past that the cache starts again empty (answers are cheap to recompute,
+/// and a client cannot grow memory without bound with ever-new query strings).
+const MAX_ENTRIES: usize = 512;
+
+/// One computed answer: its body and entity tag.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub body: Arc<Vec<u8>>,
+    pub etag: String,
+}
+
+impl Answer {
+    /// An answer with a strong entity tag derived from its bytes.
+    pub fn new(body: Vec<u8>) -> Answer {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut hasher);
+        let etag = format!("\"dash-{:016x}-{}\"", hasher.finish(), body.len());
+        Answer {
+            body: Arc::new(body),
+            etag,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ResponseCache {
+    entries: Mutex<HashMap<String, (i64, Answer)>>,
+}
+
+impl ResponseCache {
+    /// The answer for `key` if it was computed at store version `version`.
+    pub fn get(&self, key: &str, version: i64) -> Option<Answer> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, answer)| answer.clone())
+    }
+
+    pub fn put(&self, key: String, version: i64, answer: Answer) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
+                entries.clear();
+            }
+            entries.insert(key, (version, answer));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_served_only_at_the_version_it_was_computed_at() {
+        let cache = ResponseCache::default();
+        cache.put("summary".into(), 7, Answer::new(b"{}".to_vec()));
+        assert!(cache.get("summary", 7).is_some());
+        assert!(cache.get("summary", 8).is_none(), "a write since: stale");
+        assert!(cache.get("matrix", 7).is_none());
+    }
+
+    #[test]
+    fn the_tag_follows_the_bytes() {
+        assert_eq!(Answer::new(b"a".to_vec()).etag, Answer::new(b"a".to_vec()).etag);
+        assert_ne!(Answer::new(b"a".to_vec()).etag, Answer::new(b"b".to_vec()).etag);
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let cache = ResponseCache::default();
+        for i in 0..(MAX_ENTRIES + 10) {
+            cache.put(format!("k{i}"), 1, Answer::new(vec![]));
+        }
+        assert!(cache.entries.lock().unwrap().len() <= MAX_ENTRIES);
+    }
+}
