@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod import;
 pub mod openapi;
+pub mod page;
 pub mod repo;
 pub mod seed;
 pub mod service;

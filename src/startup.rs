@@ -86,6 +86,7 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupErro
             .configure(api::configure)
             .into_app()
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", doc.clone()))
+            .configure(crate::page::configure)
             .app_data(routes.clone())
             .default_service(web::to(crate::api::routes::no_route))
             .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))

@@ -105,6 +105,9 @@ fn as_of(errors: &mut ParamErrors, raw: Option<&str>) -> NaiveDate {
     }
 }
 
+/// Clients may keep an answer but must revalidate it (`If-None-Match`) before each use.
+const REVALIDATE: &str = "private, no-cache";
+
 /// Answers from the cache while the store has not changed since the answer was computed,
 /// else computes, keeps and answers it; `304 Not Modified` when the client holds the answer.
 async fn cached<T, F>(state: &AppState, req: &HttpRequest, key: String, compute: F) -> AppResult<HttpResponse>
@@ -134,10 +137,12 @@ where
     if matches {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, answer.etag))
+            .insert_header((header::CACHE_CONTROL, REVALIDATE))
             .finish());
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, answer.etag))
+        .insert_header((header::CACHE_CONTROL, REVALIDATE))
         .content_type("application/json")
         .body(answer.body.as_ref().clone()))
 }

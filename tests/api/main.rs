@@ -10,6 +10,7 @@ mod dashboard;
 mod errors;
 mod health;
 mod openapi;
+mod page;
 mod ratifications;
 mod reference_data;
 mod reforms;

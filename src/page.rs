@@ -1,0 +1,42 @@
+//! The read-only dashboard page at `/`: three static files embedded in the binary (no CDN, no
+//! build step). The page holds no data of its own: it calls the JSON API with the token its
+//! user signs in for or pastes.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+
+const INDEX_HTML: &str = include_str!("../static/index.html");
+const APP_JS: &str = include_str!("../static/app.js");
+const STYLE_CSS: &str = include_str!("../static/style.css");
+
+/// Scripts and styles from this server only; data from this server's API only.
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+                        img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+fn file(content_type: &'static str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+        .body(body)
+}
+
+async fn index() -> HttpResponse {
+    file("text/html; charset=utf-8", INDEX_HTML)
+}
+
+async fn app_js() -> HttpResponse {
+    file("text/javascript; charset=utf-8", APP_JS)
+}
+
+async fn style_css() -> HttpResponse {
+    file("text/css; charset=utf-8", STYLE_CSS)
+}
+
+/// Registers the page's routes (public: the files hold no data).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/index.html", web::get().to(index))
+        .route("/assets/app.js", web::get().to(app_js))
+        .route("/assets/style.css", web::get().to(style_css));
+}

@@ -1,0 +1,245 @@
+// The normtrack dashboard page: read-only, talks only to this server's JSON API with a
+// person's token (sign in) or a dashboard token (pasted, or in the URL fragment #token=...,
+// which never reaches the server). No libraries: the charts are plain SVG.
+"use strict";
+
+const STATUS_LABELS = {
+  in_force: "Ratified, in force",
+  ratified: "Ratified (in force not known or not yet)",
+  in_progress: "Ratification in progress",
+  not_ratified: "Not ratified",
+  denounced: "Denounced",
+  unknown: "Unknown (no record)",
+};
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+
+function token() {
+  return sessionStorage.getItem("normtrack-token");
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Authorization: "Bearer " + token() } });
+  if (response.status === 401) {
+    signOut("Your session has ended; sign in again.");
+    throw new Error("unauthorized");
+  }
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    const error = new Error(problem.detail || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return response.json();
+}
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function cellClass(cell) {
+  if (!cell.status) return "unknown";
+  if (cell.status === "ratified" && cell.in_force === true) return "in_force";
+  return cell.status;
+}
+
+function renderLegend() {
+  const legend = $("legend");
+  legend.replaceChildren();
+  for (const [key, label] of Object.entries(STATUS_LABELS)) {
+    const item = el("span");
+    item.append(el("span", { class: "swatch s-" + key, "aria-hidden": "true" }), document.createTextNode(label));
+    legend.append(item);
+  }
+}
+
+function renderMatrix(matrix) {
+  const table = el("table", { class: "matrix", "data-testid": "matrix-table" });
+  table.append(el("caption", { class: "note" }, "As at " + matrix.as_of + "; " + matrix.countries.length + " member states"));
+  const head = el("tr");
+  head.append(el("th", { scope: "col" }, "Country"));
+  for (const code of matrix.conventions) head.append(el("th", { scope: "col" }, code));
+  const thead = el("thead");
+  thead.append(head);
+  table.append(thead);
+  const body = el("tbody");
+  for (const row of matrix.countries) {
+    const tr = el("tr");
+    tr.append(el("th", { scope: "row", class: "country" }, row.name + " (" + row.country + ")"));
+    row.cells.forEach((cell, i) => {
+      const kind = cellClass(cell);
+      const label = row.name + ", " + matrix.conventions[i] + ": " + STATUS_LABELS[kind];
+      tr.append(el("td", { class: "cell s-" + kind, title: label, "aria-label": label }));
+    });
+    body.append(tr);
+  }
+  table.append(body);
+  $("matrix").replaceChildren(table);
+}
+
+function renderCounts(summary) {
+  const items = summary.instruments;
+  const width = 900, rowHeight = 22, left = 60, top = 24;
+  const height = top + items.length * rowHeight + 10;
+  const max = summary.member_states || 1;
+  const chart = svg("svg", { width, height, role: "img", "aria-label": "Ratified and in force per instrument, out of " + max + " member states", id: "counts-svg" });
+  chart.append(svg("text", { x: left, y: 14 }, "Ratified (light) and in force (dark), out of " + max + " member states"));
+  const scale = (n) => (n / max) * (width - left - 330);
+  items.forEach((item, i) => {
+    const y = top + i * rowHeight;
+    chart.append(svg("text", { x: 0, y: y + 14 }, item.convention));
+    chart.append(svg("rect", { class: "bar-ratified", x: left, y, width: scale(item.ratified), height: rowHeight - 6 }));
+    chart.append(svg("rect", { class: "bar-in-force", x: left, y: y + 4, width: scale(item.in_force), height: rowHeight - 14 }));
+    const notes = [];
+    if (item.in_force_unknown) notes.push("in force unknown for " + item.in_force_unknown);
+    if (item.unknown) notes.push(item.unknown + " without a record");
+    chart.append(svg("text", { x: left + scale(item.ratified) + 4, y: y + 14 }, item.ratified + " / " + item.in_force + (notes.length ? " (" + notes.join("; ") + ")" : "")));
+  });
+  $("counts-chart").replaceChildren(chart);
+  const all = summary.all_fundamental;
+  $("counts-note").textContent = "As at " + summary.as_of + ". " + all.countries + " member states are known to have ratified all " + all.conventions.length + " fundamental conventions" + (all.countries_unknown ? "; for " + all.countries_unknown + " more, some records are missing." : ".");
+}
+
+function renderTimeline(timeline, code) {
+  const instrument = timeline.instruments.find((i) => i.convention === code) || timeline.instruments[0];
+  const chartBox = $("timeline-chart");
+  if (!instrument || instrument.years.length === 0) {
+    chartBox.replaceChildren(el("p", { class: "note" }, "No dated ratifications for this instrument."));
+    return;
+  }
+  const width = 760, height = 260, left = 44, bottom = 30, top = 14, right = 16;
+  const years = instrument.years;
+  const first = years[0].year, last = Math.max(years[years.length - 1].year, first + 1);
+  const max = years[years.length - 1].cumulative || 1;
+  const x = (year) => left + ((year - first) / (last - first)) * (width - left - right);
+  const y = (n) => height - bottom - (n / max) * (height - bottom - top);
+  const chart = svg("svg", { width, height, role: "img", id: "timeline-svg", "aria-label": "Cumulative ratifications of " + instrument.convention + " per year" });
+  chart.append(svg("line", { class: "axis", x1: left, y1: height - bottom, x2: width - right, y2: height - bottom }));
+  chart.append(svg("line", { class: "axis", x1: left, y1: top, x2: left, y2: height - bottom }));
+  chart.append(svg("text", { x: left, y: height - 8 }, String(first)));
+  chart.append(svg("text", { x: width - right - 30, y: height - 8 }, String(last)));
+  chart.append(svg("text", { x: 2, y: top + 8 }, String(max)));
+  chart.append(svg("text", { x: 2, y: height - bottom }, "0"));
+  let points = "";
+  let previous = 0;
+  for (const point of years) {
+    points += x(point.year) + "," + y(previous) + " " + x(point.year) + "," + y(point.cumulative) + " ";
+    previous = point.cumulative;
+  }
+  chart.append(svg("polyline", { class: "line", points: points.trim() }));
+  chartBox.replaceChildren(chart);
+  if (instrument.undated) {
+    chartBox.append(el("p", { class: "note" }, instrument.undated + " ratification(s) of " + instrument.convention + " have no registration date in our sources and are not on the time line."));
+  }
+}
+
+async function renderDeadlines() {
+  const box = $("deadlines");
+  try {
+    const page = await api("/api/v1/deadlines?per_page=10");
+    if (page.items.length === 0) {
+      box.replaceChildren(el("p", { class: "note" }, "Nothing due in the next twelve months."));
+      return;
+    }
+    const table = el("table", { class: "deadlines" });
+    const head = el("tr");
+    for (const h of ["Due", "Country", "What", "Status"]) head.append(el("th", { scope: "col" }, h));
+    table.append(head);
+    for (const d of page.items) {
+      const tr = el("tr");
+      tr.append(el("td", {}, d.due_on), el("td", {}, d.country_name + " (" + d.country + ")"), el("td", {}, d.title));
+      tr.append(el("td", { class: d.overdue ? "overdue" : "" }, d.status + (d.overdue ? " — overdue" : "")));
+      table.append(tr);
+    }
+    box.replaceChildren(table);
+  } catch (error) {
+    const text = error.status === 403
+      ? "Deadlines are shown to people signed in with their own account; a dashboard token sees public aggregates only."
+      : "Deadlines could not be loaded: " + error.message;
+    box.replaceChildren(el("p", { class: "note" }, text));
+  }
+}
+
+async function showBoard() {
+  $("sign-in").hidden = true;
+  $("board").hidden = false;
+  $("sign-out").hidden = false;
+  renderLegend();
+  try {
+    const me = await api("/api/v1/auth/me");
+    const who = $("who");
+    who.hidden = false;
+    who.textContent = me.user ? "Signed in: " + me.user.display_name + " (" + me.role + ")" : "Dashboard token: " + me.token_name;
+  } catch (error) {
+    return;
+  }
+  const [summary, matrix, timeline] = await Promise.all([
+    api("/api/v1/dashboard/summary?category=fundamental"),
+    api("/api/v1/dashboard/matrix?category=fundamental"),
+    api("/api/v1/dashboard/timeline?category=fundamental"),
+  ]);
+  renderCounts(summary);
+  renderMatrix(matrix);
+  const select = $("timeline-instrument");
+  select.replaceChildren(...timeline.instruments.map((i) => el("option", { value: i.convention }, i.convention)));
+  select.onchange = () => renderTimeline(timeline, select.value);
+  renderTimeline(timeline, select.value);
+  await renderDeadlines();
+  document.body.setAttribute("data-ready", "true");
+}
+
+function signOut(message) {
+  sessionStorage.removeItem("normtrack-token");
+  $("board").hidden = true;
+  $("sign-out").hidden = true;
+  $("who").hidden = true;
+  $("sign-in").hidden = false;
+  $("sign-in-error").textContent = message || "";
+}
+
+async function login(event) {
+  event.preventDefault();
+  const response = await fetch("/api/v1/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: $("email").value, password: $("password").value }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    $("sign-in-error").textContent = body.detail || "Sign-in failed.";
+    return;
+  }
+  sessionStorage.setItem("normtrack-token", body.access_token);
+  $("password").value = "";
+  showBoard();
+}
+
+function useToken(event) {
+  event.preventDefault();
+  sessionStorage.setItem("normtrack-token", $("token").value.trim());
+  $("token").value = "";
+  showBoard();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("login-form").addEventListener("submit", login);
+  $("token-form").addEventListener("submit", useToken);
+  $("sign-out").addEventListener("click", () => signOut());
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("token")) {
+    sessionStorage.setItem("normtrack-token", fragment.get("token"));
+    history.replaceState(null, "", location.pathname);
+  }
+  if (token()) showBoard().catch((error) => signOut("Could not load the dashboard: " + error.message));
+});
