@@ -63,6 +63,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         engine,
         auth: std::sync::Arc::new(crate::auth::Auth::new(&secret)),
         cache: Default::default(),
+        changes: crate::db::changes::ChangeWatch::start(&settings.database_url),
     })
 }
 

@@ -166,7 +166,14 @@ async fn authorize(
         return Err(AppError::Forbidden(format!("the {} role may not do this", caller.role)).into());
     }
     req.extensions_mut().insert(caller);
-    next.call(req).await
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.call(req).await;
+    if writes {
+        // Whatever the write did is committed by now: caches of this instance move on at once
+        // (other instances hear of it through `db::changes`).
+        state.changes.bump();
+    }
+    response
 }
 
 fn unauthorized() -> AppError {
@@ -208,23 +215,46 @@ fn bearer_token(headers: &header::HeaderMap) -> AppResult<String> {
 /// Checks the token and loads the caller as the store knows it now: a deactivated user or
 /// a revoked dashboard token is refused at once, and a changed role or scope applies at once.
 pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> {
+    // A token seen at this store epoch was verified then; only its expiry is checked again.
+    let epoch = state.changes.epoch();
+    if let Some(epoch) = epoch {
+        if let Some(caller) = state.auth.callers.get(&token, epoch, repo::now()) {
+            return Ok(caller);
+        }
+    }
     let claims = state.auth.keys.verify(&token).map_err(|e| {
         tracing::debug!(error = %e, "token refused");
         unauthorized()
     })?;
     let principal = claims.principal().ok_or_else(unauthorized)?;
-    with_db(state, move |conn| match principal {
+    let (caller, stored_expiry) = with_db(state, move |conn| read_caller(conn, principal)).await?;
+    if let (Some(epoch), Some(token_expiry)) = (epoch, chrono::DateTime::from_timestamp(claims.exp, 0)) {
+        let token_expiry = token_expiry.naive_utc();
+        let valid_until = stored_expiry.map_or(token_expiry, |stored| stored.min(token_expiry));
+        state.auth.callers.put(token, epoch, caller.clone(), valid_until);
+    }
+    Ok(caller)
+}
+
+/// The caller a token's principal stands for, as the store has it now, and the stored expiry
+/// of a dashboard or feed token.
+fn read_caller(
+    conn: &mut crate::db::DbConn,
+    principal: Principal,
+) -> AppResult<(Caller, Option<chrono::NaiveDateTime>)> {
+    match principal {
         Principal::User(id) => {
             let user = repo::users::get(conn, id)?
                 .filter(|u| u.row.active)
                 .ok_or_else(unauthorized)?;
             let role: Role = super::stored("users.role", &user.row.role)?;
-            Ok(Caller {
+            let caller = Caller {
                 principal,
                 role,
                 countries: user.countries,
                 organization: user.row.organization,
-            })
+            };
+            Ok((caller, None))
         }
         Principal::Cli => Err(unauthorized()),
         Principal::FeedToken(id) => {
@@ -236,27 +266,28 @@ pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> 
                 .filter(|u| u.row.active)
                 .ok_or_else(unauthorized)?;
             let role: Role = super::stored("users.role", &user.row.role)?;
-            Ok(Caller {
+            let caller = Caller {
                 principal,
                 role,
                 countries: user.countries,
                 organization: user.row.organization,
-            })
+            };
+            Ok((caller, Some(token.expires_at)))
         }
         Principal::DashboardToken(id) => {
             let now = repo::now();
-            repo::tokens::get(conn, id)?
+            let token = repo::tokens::get(conn, id)?
                 .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
                 .ok_or_else(unauthorized)?;
-            Ok(Caller {
+            let caller = Caller {
                 principal,
                 role: Role::Viewer,
                 countries: Vec::new(),
                 organization: None,
-            })
+            };
+            Ok((caller, Some(token.expires_at)))
         }
-    })
-    .await
+    }
 }
 
 impl FromRequest for Caller {

@@ -108,25 +108,29 @@ fn as_of(errors: &mut ParamErrors, raw: Option<&str>) -> NaiveDate {
 /// Clients may keep an answer but must revalidate it (`If-None-Match`) before each use.
 const REVALIDATE: &str = "private, no-cache";
 
-/// Answers from the cache while the store has not changed since the answer was computed,
-/// else computes, keeps and answers it; `304 Not Modified` when the client holds the answer.
+/// Answers from the cache while the store epoch is the one the answer was computed at (no trip
+/// to the database), else computes, keeps and answers it; `304 Not Modified` when the client holds the answer.
 async fn cached<T, F>(state: &AppState, req: &HttpRequest, key: String, compute: F) -> AppResult<HttpResponse>
 where
     T: serde::Serialize,
     F: FnOnce(&mut crate::db::DbConn) -> AppResult<T> + Send + 'static,
 {
-    let cache = state.cache.clone();
-    let answer = with_db(state, move |conn| {
-        let version = crate::repo::audit::latest_id(conn)?;
-        if let Some(hit) = cache.get(&key, version) {
-            return Ok(hit);
+    let epoch = state.changes.epoch();
+    let hit = epoch.and_then(|e| state.cache.get(&key, e));
+    let answer = match hit {
+        Some(answer) => answer,
+        None => {
+            let body = with_db(state, move |conn| {
+                serde_json::to_vec(&compute(conn)?).map_err(|e| AppError::Internal(e.to_string()))
+            })
+            .await?;
+            let answer = Answer::new(body);
+            if let Some(e) = epoch {
+                state.cache.put(key, e, answer.clone());
+            }
+            answer
         }
-        let body = serde_json::to_vec(&compute(conn)?).map_err(|e| AppError::Internal(e.to_string()))?;
-        let answer = Answer::new(body);
-        cache.put(key, version, answer.clone());
-        Ok(answer)
-    })
-    .await?;
+    };
     let matches = req
         .headers()
         .get_all(header::IF_NONE_MATCH)
@@ -144,7 +148,7 @@ where
         .insert_header((header::ETAG, answer.etag))
         .insert_header((header::CACHE_CONTROL, REVALIDATE))
         .content_type("application/json")
-        .body(answer.body.as_ref().clone()))
+        .body(answer.body))
 }
 
 /// Ratification counts per instrument, per principle and per region as at a day, the countries

@@ -40,8 +40,10 @@ pub struct AppState {
     pub pool: Pool,
     pub engine: Engine,
     pub auth: Arc<Auth>,
-    /// Computed dashboard answers, revalidated against the store on every request.
+    /// Computed dashboard answers, valid at one store epoch.
     pub cache: Arc<response_cache::ResponseCache>,
+    /// The store epoch: moves with every committed write (`db::changes`).
+    pub changes: Arc<crate::db::changes::ChangeWatch>,
 }
 
 /// Runs blocking database work on actix's blocking thread pool (never on the async

@@ -1,11 +1,12 @@
-//! A small in-process cache of computed read-only answers (the dashboard aggregates), checked
-//! against the store on every request: an entry is served only while the newest audit-log id
-//! is the one it was computed at. Every write is audited in its own transaction, so any write,
-//! by this instance or another sharing the database, makes the entry stale at once.
+//! A small in-process cache of computed read-only answers (the dashboard aggregates): an entry
+//! is served only at the store epoch it was computed at (`db::changes`), so any committed
+//! write, by this instance or another sharing the database, makes it stale.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+
+use actix_web::web::Bytes;
 
 /// Entries kept at most; past that the cache starts again empty (answers are cheap to recompute,
 /// and a client cannot grow memory without bound with ever-new query strings).
@@ -14,7 +15,8 @@ const MAX_ENTRIES: usize = 512;
 /// One computed answer: its body and entity tag.
 #[derive(Debug, Clone)]
 pub struct Answer {
-    pub body: Arc<Vec<u8>>,
+    /// Shared, not copied, by every answer that serves it.
+    pub body: Bytes,
     pub etag: String,
 }
 
@@ -25,7 +27,7 @@ impl Answer {
         body.hash(&mut hasher);
         let etag = format!("\"dash-{:016x}-{}\"", hasher.finish(), body.len());
         Answer {
-            body: Arc::new(body),
+            body: Bytes::from(body),
             etag,
         }
     }
@@ -33,12 +35,12 @@ impl Answer {
 
 #[derive(Debug, Default)]
 pub struct ResponseCache {
-    entries: Mutex<HashMap<String, (i64, Answer)>>,
+    entries: Mutex<HashMap<String, (u64, Answer)>>,
 }
 
 impl ResponseCache {
     /// The answer for `key` if it was computed at store version `version`.
-    pub fn get(&self, key: &str, version: i64) -> Option<Answer> {
+    pub fn get(&self, key: &str, version: u64) -> Option<Answer> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
@@ -46,7 +48,7 @@ impl ResponseCache {
             .map(|(_, answer)| answer.clone())
     }
 
-    pub fn put(&self, key: String, version: i64, answer: Answer) {
+    pub fn put(&self, key: String, version: u64, answer: Answer) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
                 entries.clear();

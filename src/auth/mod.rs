@@ -1,5 +1,6 @@
 //! Authentication: password hashing, JWTs, the signing secret, and login throttling.
 
+pub mod callers;
 pub mod jwt;
 pub mod password;
 pub mod secret;
@@ -16,6 +17,7 @@ pub const DASHBOARD_TOKEN_MAX_DAYS: i64 = 366;
 pub struct Auth {
     pub keys: jwt::JwtKeys,
     pub throttle: throttle::LoginThrottle,
+    pub callers: callers::CallerCache,
 }
 
 impl Auth {
@@ -23,6 +25,7 @@ impl Auth {
         Auth {
             keys: jwt::JwtKeys::new(secret),
             throttle: throttle::LoginThrottle::default(),
+            callers: callers::CallerCache::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! `MultiConnection`, so queries are written once; the few engine-specific statements live
 //! in this module ([`write_transaction`], [`configure_sqlite`], [`lock_for_setup`]).
 
+pub mod changes;
 pub mod migrations;
 pub mod schema;
 

@@ -138,11 +138,3 @@ pub fn list(
         .load(conn)?;
     Ok((rows, total))
 }
-
-/// The newest entry's id (0 for an empty log): it changes with every write.
-pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
-    let id: Option<i32> = audit_log::table
-        .select(diesel::dsl::max(audit_log::id))
-        .first(conn)?;
-    Ok(id.map_or(0, i64::from))
-}

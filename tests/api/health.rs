@@ -40,6 +40,7 @@ fn answers_503_problem_while_the_database_is_unreachable() {
         engine: normtrack::db::Engine::Postgres,
         auth: auth.clone(),
         cache: Default::default(),
+        changes: Default::default(),
     };
     let app = crate::helpers::TestApp::serve(state, crate::helpers::Engine::Postgres, None);
     let response = app.send_with_token(None, Req::new("GET", "/readyz"));
