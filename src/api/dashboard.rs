@@ -116,7 +116,16 @@ where
     F: FnOnce(&mut crate::db::DbConn) -> AppResult<T> + Send + 'static,
 {
     let epoch = state.changes.epoch();
-    let hit = epoch.and_then(|e| state.cache.get(&key, e));
+    let mut hit = epoch.and_then(|e| state.cache.get(&key, e));
+    let _computing = match hit {
+        Some(_) => None,
+        None => {
+            // One computation at a time; whoever waited may find it done.
+            let guard = state.cache.computing().await;
+            hit = epoch.and_then(|e| state.cache.get(&key, e));
+            Some(guard)
+        }
+    };
     let answer = match hit {
         Some(answer) => answer,
         None => {

@@ -36,6 +36,9 @@ impl Answer {
 #[derive(Debug, Default)]
 pub struct ResponseCache {
     entries: Mutex<HashMap<String, (u64, Answer)>>,
+    /// Held while an answer is computed, so that after a write the many requests that find
+    /// the cache stale wait for one computation instead of each running their own.
+    computing: tokio::sync::Mutex<()>,
 }
 
 impl ResponseCache {
@@ -46,6 +49,11 @@ impl ResponseCache {
             .get(key)
             .filter(|(at, _)| *at == version)
             .map(|(_, answer)| answer.clone())
+    }
+
+    /// Waits for any computation under way; hold the guard while computing.
+    pub async fn computing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.computing.lock().await
     }
 
     pub fn put(&self, key: String, version: u64, answer: Answer) {
