@@ -143,3 +143,40 @@ fn watch_loop(manager: &ConnectionManager, watch: &Weak<ChangeWatch>) {
         std::thread::sleep(pause);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_epoch_while_changes_are_not_watched() {
+        let watch = ChangeWatch::default();
+        assert_eq!(watch.epoch(), None, "caches must be bypassed");
+        watch.set_healthy(true);
+        let first = watch.epoch().expect("watched");
+        watch.bump();
+        assert_ne!(watch.epoch(), Some(first));
+        watch.set_healthy(false);
+        assert_eq!(watch.epoch(), None);
+    }
+
+    #[test]
+    fn the_watcher_notices_a_commit_by_another_connection_on_sqlite() {
+        let dir = tempfile::tempdir().expect("directory");
+        let url = dir.path().join("watch.db").to_string_lossy().into_owned();
+        let mut writer = ConnectionManager::new(&url).establish().expect("writer");
+        writer.batch_execute("CREATE TABLE t (x INTEGER)").expect("table");
+        let watch = ChangeWatch::start(&url);
+        let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while !done() {
+                assert!(std::time::Instant::now() < deadline, "{what}");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        };
+        wait_for("the watcher connects", &|| watch.epoch().is_some());
+        let before = watch.epoch();
+        writer.batch_execute("INSERT INTO t VALUES (1)").expect("insert");
+        wait_for("the commit is noticed", &|| watch.epoch() != before);
+    }
+}
