@@ -231,3 +231,50 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        prop_oneof![
+            (1900i32..=2100, 1u32..=12, 1u32..=28)
+                .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+            Just(NaiveDate::MIN),
+            Just(NaiveDate::MAX),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_standing_never_panics_and_today_is_the_records_own_status(
+            status in proptest::sample::select(Status::ALL.to_vec()),
+            registered_on in proptest::option::of(date()),
+            in_force_on in proptest::option::of(date()),
+            denounced_on in proptest::option::of(date()),
+            source_date in proptest::option::of("\\PC{0,12}|[0-9]{4}(-[0-9]{2}){0,2}"),
+            day in date(),
+            today in date(),
+        ) {
+            let record = RecordFacts { status, registered_on, in_force_on, denounced_on, source_date };
+            let standing = standing_on(&record, day, today);
+            if day >= today {
+                prop_assert_eq!(standing.status, Some(status));
+            }
+            if standing.in_force == Some(true) {
+                prop_assert!(matches!(standing.status, Some(Status::Ratified | Status::Denounced)));
+            }
+        }
+
+        #[test]
+        fn failure_runs_are_consecutive_and_long(years in proptest::collection::vec(1900i32..2100, 0..30)) {
+            for run in serious_failure_runs(years) {
+                prop_assert!(run.len() >= 2);
+                prop_assert!(run.windows(2).all(|w| w[1] == w[0] + 1));
+            }
+        }
+    }
+}

@@ -534,3 +534,63 @@ mod tests {
         assert_eq!(fields(check(&p, &ctx("C029"))), ["registered_on"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        prop_oneof![
+            (1800i32..=2200, 1u32..=12, 1u32..=28)
+                .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+            Just(NaiveDate::MIN),
+            Just(NaiveDate::MAX),
+        ]
+    }
+
+    fn code() -> impl Strategy<Value = String> {
+        proptest::sample::select(vec!["C138", "C087", "P029", "C029", "C182"]).prop_map(str::to_string)
+    }
+
+    proptest! {
+        #[test]
+        fn any_proposal_is_accepted_or_rejected_with_named_fields(
+            status in proptest::sample::select(Status::ALL.to_vec()),
+            stage in proptest::option::of(proptest::sample::select(Stage::ALL.to_vec())),
+            registered_on in proptest::option::of(date()),
+            in_force_on in proptest::option::of(date()),
+            denounced_on in proptest::option::of(date()),
+            minimum_age in proptest::option::of(any::<i32>()),
+            source_incomplete in any::<bool>(),
+            code in code(),
+            adopted_year in 1900i32..=2100,
+            adopted_on in proptest::option::of(date()),
+            instrument_in_force in proptest::option::of(date()),
+            today in date(),
+            parent_status in proptest::option::of(proptest::sample::select(Status::ALL.to_vec())),
+            current_minimum_age in proptest::option::of(any::<i32>()),
+        ) {
+            let proposed = Proposed { status, stage, registered_on, in_force_on, denounced_on, minimum_age, source_incomplete };
+            let parent = code.starts_with('P').then(|| "C029".to_string());
+            let ctx = Context {
+                today,
+                instrument: Instrument { code, adopted_year, adopted_on, in_force_on: instrument_in_force, parent },
+                parent_status,
+                ratified_protocols: vec!["P029".into()],
+                current_minimum_age,
+            };
+            match check(&proposed, &ctx) {
+                Ok(_) => {}
+                Err(violations) => {
+                    prop_assert!(!violations.is_empty());
+                    for v in violations {
+                        prop_assert!(!v.field.is_empty() && !v.message.is_empty());
+                    }
+                }
+            }
+        }
+    }
+}

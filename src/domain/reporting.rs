@@ -679,3 +679,93 @@ mod tests {
         assert_eq!(end_of_period("June 2017"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        (-5000i32..=5000, 1u32..=12, 1u32..=31)
+            .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d.min(28)).unwrap_or(NaiveDate::MIN))
+            .boxed()
+            .prop_union(Just(NaiveDate::MAX).boxed())
+            .or(Just(NaiveDate::MIN).boxed())
+    }
+
+    fn status() -> impl Strategy<Value = Status> {
+        proptest::sample::select(Status::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn the_cycle_never_panics_and_asks_at_most_one_report_of_its_year(
+            status in status(),
+            in_force_on in proptest::option::of(date()),
+            denounced_on in proptest::option::of(date()),
+            in_force_by in proptest::option::of(date()),
+            cycle in -3i32..=12,
+            next in -3000i32..=3000,
+            year in -3000i32..=3000,
+            first_requested in any::<bool>(),
+            with_schedule in any::<bool>(),
+        ) {
+            let holding = Holding {
+                country: "ZWE".into(),
+                convention: "C087".into(),
+                status,
+                in_force_on,
+                denounced_on,
+                in_force_by,
+            };
+            let schedule = Schedule { cycle_years: cycle, next_regular_year: next };
+            let planned = plan_for(&holding, with_schedule.then_some(&schedule), year, first_requested);
+            prop_assert!(planned.len() <= 1);
+            for p in &planned {
+                prop_assert_eq!(p.year, year);
+                prop_assert!(matches!(status, Status::Ratified | Status::Denounced));
+                prop_assert_eq!(p.detailed, p.kind == RequestKind::Article22First);
+                if p.kind == RequestKind::Article22First {
+                    prop_assert!(!first_requested);
+                }
+            }
+        }
+
+        #[test]
+        fn the_default_schedule_is_due_from_the_year_it_names(
+            cycle in 1i32..=10,
+            in_force_on in proptest::option::of((1900i32..=2100, 1u32..=12).prop_map(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1).unwrap())),
+            position in 0usize..500,
+            from_year in 1950i32..=2100,
+        ) {
+            let next = default_next_regular_year(cycle, in_force_on, position, from_year);
+            prop_assert!(next >= from_year);
+            prop_assert!(next < from_year + cycle + cycle.max(first_gap(in_force_on, from_year)));
+            prop_assert!(regular_due_in(cycle, next, next));
+            prop_assert!(regular_due_in(cycle, next, next + cycle));
+            prop_assert!(!regular_due_in(cycle, next, next - 1) || cycle == 1);
+        }
+
+        #[test]
+        fn windows_and_periods_never_panic(
+            from in proptest::option::of(date()),
+            to in proptest::option::of(date()),
+            today in date(),
+            raw in "\\PC{0,20}",
+        ) {
+            if let Ok((from, to)) = deadline_window(from, to, today) {
+                prop_assert!(from <= to);
+                prop_assert!((to - from).num_days() <= MAX_WINDOW_DAYS);
+            }
+            let _ = end_of_period(&raw);
+            let _ = in_force_no_later_than(Some(&raw), Some(today));
+        }
+    }
+
+    /// How far past `from_year` a schedule counted from a recent entry into force may start.
+    fn first_gap(in_force_on: Option<NaiveDate>, from_year: i32) -> i32 {
+        in_force_on.map_or(0, |d| (d.year() + 2 - from_year).max(0))
+    }
+}

@@ -316,6 +316,45 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
     rows
 }
 
+/// A ratification CSV file read without the store.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// The rows whose fields are well-formed, with their lines.
+    pub rows: Vec<(u64, RatificationFields)>,
+    /// Every bad row (or header) with its line, column and reason.
+    pub errors: Vec<RowError>,
+    /// `false` when the header or the CSV structure is broken: nothing else is worth checking.
+    pub readable: bool,
+    /// Data rows read.
+    pub total: usize,
+}
+
+/// Reads a ratification CSV file: every row's fields, or every bad row with its line, column
+/// and reason (the header's problems on line 1).
+pub fn parse_file(csv: &[u8]) -> ParsedFile {
+    let mut errors = Vec::new();
+    let raw_rows = read_rows(csv, &mut errors);
+    if !errors.is_empty() {
+        return ParsedFile {
+            errors,
+            ..Default::default()
+        };
+    }
+    let mut rows = Vec::with_capacity(raw_rows.len());
+    for (line, row) in &raw_rows {
+        match parse_row(row, *line) {
+            Ok(fields) => rows.push((*line, fields)),
+            Err(mut row_errors) => errors.append(&mut row_errors),
+        }
+    }
+    ParsedFile {
+        rows,
+        errors,
+        readable: true,
+        total: raw_rows.len(),
+    }
+}
+
 /// Imports a ratification CSV file: all or nothing, in one transaction. Every bad row is
 /// reported with its line, column and reason, and then nothing changes. A dry run checks
 /// only. Each change writes its history row and an audit entry.
@@ -327,18 +366,14 @@ pub fn import(
     today: NaiveDate,
     progress: Progress<'_>,
 ) -> Result<ImportSummary, ImportError> {
-    let mut errors = Vec::new();
-    let raw_rows = read_rows(csv, &mut errors);
-    if !errors.is_empty() {
+    let ParsedFile {
+        rows: parsed,
+        mut errors,
+        readable,
+        total,
+    } = parse_file(csv);
+    if !readable {
         return Err(ImportError::Rows(errors));
-    }
-    let total = raw_rows.len();
-    let mut parsed = Vec::with_capacity(total);
-    for (line, row) in &raw_rows {
-        match parse_row(row, *line) {
-            Ok(fields) => parsed.push((*line, fields)),
-            Err(mut row_errors) => errors.append(&mut row_errors),
-        }
     }
     let actor = caller.actor();
     let result = db::write_transaction(conn, |conn| -> Result<ImportSummary, ImportError> {
@@ -511,4 +546,88 @@ pub fn import(
         return Err(ImportError::Rows(errors));
     }
     result
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::parse_file;
+    use crate::import::ratifications::COLUMNS;
+
+    /// Field values: well-formed ones mixed with junk (quotes, separators, control characters,
+    /// non-ASCII, very long text).
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("ZWE".to_string()),
+            Just("C087".to_string()),
+            Just("ratified".to_string()),
+            Just("in_progress".to_string()),
+            Just("2019-07-05".to_string()),
+            Just("2019-02-30".to_string()),
+            Just("true".to_string()),
+            Just("15".to_string()),
+            "[a-zA-Z0-9 ,;\"'\\-_./]{0,24}",
+            any::<String>(),
+            "\\PC{0,400}",
+        ]
+    }
+
+    /// A header naming the required columns and some others, in any order.
+    fn header() -> impl Strategy<Value = Vec<String>> {
+        proptest::sample::subsequence(COLUMNS.to_vec(), 0..=COLUMNS.len())
+            .prop_map(|extra| {
+                let mut names: Vec<String> = ["country", "convention", "status", "source"]
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect();
+                for c in extra {
+                    if !names.iter().any(|n| n == c) {
+                        names.push(c.to_string());
+                    }
+                }
+                names
+            })
+            .prop_shuffle()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_and_every_error_names_a_line(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let parsed = parse_file(&bytes);
+            for e in &parsed.errors {
+                prop_assert!(e.line >= 1, "{e:?}");
+                prop_assert!(!e.message.is_empty());
+            }
+            prop_assert!(parsed.readable || parsed.rows.is_empty());
+        }
+
+        #[test]
+        fn every_row_is_accepted_or_rejected_with_its_line(
+            names in header(),
+            rows in proptest::collection::vec(proptest::collection::vec(field(), 12), 0..12),
+        ) {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(&names).unwrap();
+            for row in &rows {
+                writer.write_record(row.iter().take(names.len())).unwrap();
+            }
+            let bytes = writer.into_inner().unwrap();
+            let parsed = parse_file(&bytes);
+            prop_assert!(parsed.readable, "{:?}", parsed.errors);
+            // Every data row is either accepted or rejected (with at least one error), under
+            // the line it starts on (a quoted field may span lines), never both.
+            let accepted: std::collections::BTreeSet<u64> = parsed.rows.iter().map(|(line, _)| *line).collect();
+            for e in &parsed.errors {
+                prop_assert!(e.line >= 2, "{e:?} is not a data line");
+                prop_assert!(!accepted.contains(&e.line), "line {} both accepted and rejected", e.line);
+            }
+            prop_assert!(accepted.iter().all(|line| *line >= 2));
+            let rejected: std::collections::BTreeSet<u64> = parsed.errors.iter().map(|e| e.line).collect();
+            prop_assert_eq!(parsed.rows.len() + rejected.len(), rows.len());
+        }
+    }
 }
