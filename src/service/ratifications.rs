@@ -238,6 +238,10 @@ fn lines(rows: &[RowError]) -> String {
 pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
 
 /// Reads a CSV file into rows with their line numbers; bad structure is reported per line.
+/// The longest field a CSV file may hold (notes and sources included); a longer one is refused
+/// with its line, without being echoed back.
+pub const MAX_FIELD_CHARS: usize = 20_000;
+
 fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
     let headers = match reader.headers() {
@@ -286,6 +290,18 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
+                if let Some((i, _)) = record
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.chars().count() > MAX_FIELD_CHARS)
+                {
+                    errors.push(RowError {
+                        line,
+                        column: headers.get(i).unwrap_or("row").into(),
+                        message: format!("the field is longer than {MAX_FIELD_CHARS} characters"),
+                    });
+                    continue;
+                }
                 match record.deserialize::<CsvRow>(Some(&headers)) {
                     Ok(row) => rows.push((line, row)),
                     Err(e) => errors.push(RowError {

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod abuse;
 mod access_matrix;
 mod accounts;
 mod auth;
