@@ -438,7 +438,7 @@ pub async fn update(
         return Err(AppError::invalid(errors));
     }
     let request = with_db(&state, move |conn| {
-        change_request(conn, &caller, &if_match, id, may_administer_ok, |current| {
+        change_request(conn, &caller, &if_match, id, may_administer, |current| {
             check_status(input.status, input.submitted_on)?;
             if current.row.kind == RequestKind::Article22FollowUp.as_str() && reason.is_none() {
                 return Err(AppError::unprocessable(vec![FieldError::new(
@@ -459,10 +459,6 @@ pub async fn update(
     })
     .await?;
     answer(StatusCode::OK, request, false)
-}
-
-fn may_administer_ok(caller: &Caller, country: &str) -> AppResult<()> {
-    may_administer(caller, country)
 }
 
 /// Move a request's status (`requested` → `in_preparation` → `submitted`, or back). The

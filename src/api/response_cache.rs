@@ -2,11 +2,11 @@
 //! is served only at the store epoch it was computed at (`db::changes`), so any committed
 //! write, by this instance or another sharing the database, makes it stale.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
 
 use actix_web::web::Bytes;
+
+use crate::db::changes::EpochMap;
 
 /// Entries kept at most; past that the cache starts again empty (answers are cheap to recompute,
 /// and a client cannot grow memory without bound with ever-new query strings).
@@ -33,22 +33,27 @@ impl Answer {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ResponseCache {
-    entries: Mutex<HashMap<String, (u64, Answer)>>,
+    entries: EpochMap<Answer>,
     /// Held while an answer is computed, so that after a write the many requests that find
     /// the cache stale wait for one computation instead of each running their own.
     computing: tokio::sync::Mutex<()>,
 }
 
+impl Default for ResponseCache {
+    fn default() -> Self {
+        ResponseCache {
+            entries: EpochMap::new(MAX_ENTRIES),
+            computing: Default::default(),
+        }
+    }
+}
+
 impl ResponseCache {
-    /// The answer for `key` if it was computed at store version `version`.
-    pub fn get(&self, key: &str, version: u64) -> Option<Answer> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|(at, _)| *at == version)
-            .map(|(_, answer)| answer.clone())
+    /// The answer for `key` if it was computed at store epoch `epoch`.
+    pub fn get(&self, key: &str, epoch: u64) -> Option<Answer> {
+        self.entries.get(key, epoch)
     }
 
     /// Waits for any computation under way; hold the guard while computing.
@@ -56,13 +61,8 @@ impl ResponseCache {
         self.computing.lock().await
     }
 
-    pub fn put(&self, key: String, version: u64, answer: Answer) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES && !entries.contains_key(&key) {
-                entries.clear();
-            }
-            entries.insert(key, (version, answer));
-        }
+    pub fn put(&self, key: String, epoch: u64, answer: Answer) {
+        self.entries.put(key, epoch, answer)
     }
 }
 
@@ -91,6 +91,6 @@ mod tests {
         for i in 0..(MAX_ENTRIES + 10) {
             cache.put(format!("k{i}"), 1, Answer::new(vec![]));
         }
-        assert!(cache.entries.lock().unwrap().len() <= MAX_ENTRIES);
+        assert!(cache.entries.kept() <= MAX_ENTRIES);
     }
 }

@@ -4,39 +4,37 @@
 //! reads the caller from the store again. A token found here was verified when it was put
 //! here; its expiry (the earlier of the JWT's and the stored token's) is checked on every use.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use chrono::NaiveDateTime;
 
+use crate::db::changes::EpochMap;
 use crate::domain::access::Caller;
 
 /// Entries kept at most; past that the cache starts again empty.
 const MAX_ENTRIES: usize = 10_000;
 
-/// A caller as read at an epoch, and the instant its token stops being valid.
-type Entry = (u64, Caller, NaiveDateTime);
-
-#[derive(Debug, Default)]
+/// Callers by token, each with the instant its token stops being valid.
+#[derive(Debug)]
 pub struct CallerCache {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: EpochMap<(Caller, NaiveDateTime)>,
+}
+
+impl Default for CallerCache {
+    fn default() -> Self {
+        CallerCache {
+            entries: EpochMap::new(MAX_ENTRIES),
+        }
+    }
 }
 
 impl CallerCache {
     /// The caller `token` stood for at `epoch`, while the token is still valid.
     pub fn get(&self, token: &str, epoch: u64, now: NaiveDateTime) -> Option<Caller> {
-        let entries = self.entries.lock().ok()?;
-        let (at, caller, valid_until) = entries.get(token)?;
-        (*at == epoch && *valid_until > now).then(|| caller.clone())
+        let (caller, valid_until) = self.entries.get(token, epoch)?;
+        (valid_until > now).then_some(caller)
     }
 
     pub fn put(&self, token: String, epoch: u64, caller: Caller, valid_until: NaiveDateTime) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES && !entries.contains_key(&token) {
-                entries.clear();
-            }
-            entries.insert(token, (epoch, caller, valid_until));
-        }
+        self.entries.put(token, epoch, (caller, valid_until))
     }
 }
 

@@ -65,6 +65,48 @@ impl ChangeWatch {
     }
 }
 
+/// Values kept in memory for the store epoch they were read or computed at: a lookup at any
+/// other epoch misses. Bounded: past `capacity` entries it starts again empty (a value is cheap
+/// to read again, and a client cannot grow memory without bound with ever-new keys).
+#[derive(Debug)]
+pub struct EpochMap<V> {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (u64, V)>>,
+    capacity: usize,
+}
+
+impl<V: Clone> EpochMap<V> {
+    pub fn new(capacity: usize) -> EpochMap<V> {
+        EpochMap {
+            entries: Default::default(),
+            capacity,
+        }
+    }
+
+    /// The value kept for `key` at `epoch`.
+    pub fn get(&self, key: &str, epoch: u64) -> Option<V> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == epoch)
+            .map(|(_, value)| value.clone())
+    }
+
+    pub fn put(&self, key: String, epoch: u64, value: V) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity && !entries.contains_key(&key) {
+                entries.clear();
+            }
+            entries.insert(key, (epoch, value));
+        }
+    }
+
+    /// How many values are kept.
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+}
+
 #[derive(QueryableByName)]
 struct DataVersion {
     #[diesel(sql_type = diesel::sql_types::BigInt)]

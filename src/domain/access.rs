@@ -98,6 +98,17 @@ pub enum Scope {
     PublicOnly,
 }
 
+impl Scope {
+    /// The countries a query in this scope is limited to; `None`: every country.
+    pub fn countries(&self) -> Option<Vec<String>> {
+        match self {
+            Scope::Global => None,
+            Scope::Countries(c) => Some(c.clone()),
+            Scope::PublicOnly => Some(Vec::new()),
+        }
+    }
+}
+
 impl Caller {
     pub fn user_id(&self) -> Option<i32> {
         match self.principal {

@@ -117,17 +117,9 @@ pub struct MilestoneFilter {
     pub target_until: Option<NaiveDate>,
 }
 
-fn gap_scope(scope: &Scope) -> Option<Vec<String>> {
-    match scope {
-        Scope::Global => None,
-        Scope::Countries(c) => Some(c.clone()),
-        Scope::PublicOnly => Some(Vec::new()),
-    }
-}
-
 fn filtered_gaps(filter: &GapFilter, scope: &Scope) -> gaps::BoxedQuery<'static, Db> {
     let mut query = gaps::table.into_boxed();
-    if let Some(countries) = gap_scope(scope) {
+    if let Some(countries) = scope.countries() {
         query = query.filter(gaps::country.eq_any(countries));
     }
     if let Some(country) = &filter.country {
@@ -268,7 +260,7 @@ fn filtered_milestones(
     scope: &Scope,
 ) -> diesel::dsl::IntoBoxed<'static, MilestoneJoin, Db> {
     let mut query = milestones::table.inner_join(gaps::table).into_boxed();
-    if let Some(countries) = gap_scope(scope) {
+    if let Some(countries) = scope.countries() {
         query = query.filter(gaps::country.eq_any(countries));
     }
     if let Some(gap) = filter.gap {

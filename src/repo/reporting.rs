@@ -12,15 +12,6 @@ use crate::db::{Db, DbConn};
 use crate::domain::access::Scope;
 use crate::domain::pagination::PageRequest;
 
-/// The countries a scope limits a query to (`None`: all).
-fn countries_of(scope: &Scope) -> Option<Vec<String>> {
-    match scope {
-        Scope::Global => None,
-        Scope::Countries(c) => Some(c.clone()),
-        Scope::PublicOnly => Some(Vec::new()),
-    }
-}
-
 // ---------------------------------------------------------------------------- schedules
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
@@ -56,7 +47,7 @@ pub struct ScheduleFilter {
 
 fn filtered_schedules(filter: &ScheduleFilter, scope: &Scope) -> report_schedules::BoxedQuery<'static, Db> {
     let mut query = report_schedules::table.into_boxed();
-    if let Some(countries) = countries_of(scope) {
+    if let Some(countries) = scope.countries() {
         query = query.filter(report_schedules::country.eq_any(countries));
     }
     if let Some(country) = &filter.country {
@@ -246,7 +237,7 @@ pub struct RequestFilter {
 
 fn filtered_requests(filter: &RequestFilter, scope: &Scope) -> report_requests::BoxedQuery<'static, Db> {
     let mut query = report_requests::table.into_boxed();
-    if let Some(countries) = countries_of(scope) {
+    if let Some(countries) = scope.countries() {
         query = query.filter(report_requests::country.eq_any(countries));
     }
     if let Some(country) = &filter.country {
@@ -530,7 +521,7 @@ type TaskJoin = diesel::dsl::InnerJoin<tasks::table, report_requests::table>;
 
 fn filtered_tasks(filter: &TaskFilter, scope: &Scope) -> diesel::dsl::IntoBoxed<'static, TaskJoin, Db> {
     let mut query = tasks::table.inner_join(report_requests::table).into_boxed();
-    if let Some(countries) = countries_of(scope) {
+    if let Some(countries) = scope.countries() {
         query = query.filter(report_requests::country.eq_any(countries));
     }
     if let Some(country) = &filter.country {

@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::stored;
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::dashboard::{serious_failure_runs, standing_on, RecordFacts, Standing};
@@ -19,10 +20,6 @@ use crate::domain::reforms::{overdue as milestone_overdue, MilestoneStatus};
 use crate::domain::reporting::{request_overdue, RequestStatus};
 use crate::error::AppResult;
 use crate::repo::{self, reforms, reporting};
-
-fn stored<T: std::str::FromStr>(column: &str, raw: &str) -> AppResult<T> {
-    crate::api::stored(column, raw)
-}
 
 /// Which countries and instruments an aggregate covers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -51,8 +48,12 @@ struct Instrument {
 struct World {
     countries: Vec<Country>,
     instruments: Vec<Instrument>,
-    /// (country, instrument) → standing; absent: no record (unknown).
+    /// Every fundamental convention (protocols aside), whatever the instrument filter.
+    fundamental_conventions: Vec<String>,
+    /// (country, instrument) → standing, for every record; absent: no record (unknown).
     standings: HashMap<(String, String), Standing>,
+    /// Every record as stored today: (country, instrument, status, registration date).
+    records: Vec<(String, String, Status, Option<NaiveDate>)>,
 }
 
 impl World {
@@ -79,6 +80,7 @@ impl World {
             })
             .collect::<AppResult<Vec<_>>>()?;
         let mut instruments = Vec::new();
+        let mut fundamental_conventions = Vec::new();
         for c in repo::conventions::all(conn)? {
             let instrument = Instrument {
                 category: stored("conventions.category", &c.category)?,
@@ -91,6 +93,11 @@ impl World {
                 code: c.code,
                 short_title: c.short_title,
             };
+            if instrument.category == Category::Fundamental
+                && instrument.instrument_type == InstrumentType::Convention
+            {
+                fundamental_conventions.push(instrument.code.clone());
+            }
             let keep = selection.category.is_none_or(|k| k == instrument.category)
                 && selection
                     .principle
@@ -104,6 +111,7 @@ impl World {
             }
         }
         let mut standings = HashMap::new();
+        let mut records = Vec::new();
         for r in repo::ratifications::all_for(conn, None)? {
             let facts = RecordFacts {
                 status: stored("ratifications.status", &r.status)?,
@@ -112,12 +120,18 @@ impl World {
                 denounced_on: r.denounced_on,
                 source_date: r.source_date,
             };
-            standings.insert((r.country, r.convention), standing_on(&facts, day, today));
+            standings.insert(
+                (r.country.clone(), r.convention.clone()),
+                standing_on(&facts, day, today),
+            );
+            records.push((r.country, r.convention, facts.status, r.registered_on));
         }
         Ok(World {
             countries,
             instruments,
+            fundamental_conventions,
             standings,
+            records,
         })
     }
 
@@ -305,7 +319,7 @@ pub fn summary(
             })
         })
         .collect();
-    let all_fundamental = all_fundamental(conn, &world, day, today)?;
+    let all_fundamental = all_fundamental(&world);
     let (reports, milestones, serious_failures) = match scope {
         Scope::PublicOnly => (None, None, None),
         scope => (
@@ -327,33 +341,13 @@ pub fn summary(
     })
 }
 
-fn all_fundamental(
-    conn: &mut DbConn,
-    world: &World,
-    day: NaiveDate,
-    today: NaiveDate,
-) -> AppResult<AllFundamental> {
-    // Over every fundamental convention, whatever the instrument filter.
-    let everything = World::load(
-        conn,
-        &Selection {
-            region: None,
-            category: Some(Category::Fundamental),
-            ..Default::default()
-        },
-        day,
-        today,
-    )?;
-    let conventions: Vec<&Instrument> = everything
-        .instruments
-        .iter()
-        .filter(|i| i.instrument_type == InstrumentType::Convention)
-        .collect();
+fn all_fundamental(world: &World) -> AllFundamental {
     let (mut countries, mut countries_unknown) = (0, 0);
     for country in &world.countries {
-        let statuses: Vec<Option<Status>> = conventions
+        let statuses: Vec<Option<Status>> = world
+            .fundamental_conventions
             .iter()
-            .map(|i| everything.standing(&country.iso3, &i.code).and_then(|s| s.status))
+            .map(|code| world.standing(&country.iso3, code).and_then(|s| s.status))
             .collect();
         if statuses.iter().all(|s| *s == Some(Status::Ratified)) {
             countries += 1;
@@ -364,11 +358,11 @@ fn all_fundamental(
             countries_unknown += 1;
         }
     }
-    Ok(AllFundamental {
-        conventions: conventions.iter().map(|i| i.code.clone()).collect(),
+    AllFundamental {
+        conventions: world.fundamental_conventions.clone(),
         countries,
         countries_unknown,
-    })
+    }
 }
 
 fn report_counts(conn: &mut DbConn, scope: &Scope, year: i32, today: NaiveDate) -> AppResult<ReportCounts> {
@@ -547,17 +541,13 @@ pub struct Timeline {
 pub fn timeline(conn: &mut DbConn, selection: &Selection, today: NaiveDate) -> AppResult<Timeline> {
     let world = World::load(conn, selection, today, today)?;
     let selected: std::collections::HashSet<&str> = world.countries.iter().map(|c| c.iso3.as_str()).collect();
-    let mut per: HashMap<String, (BTreeMap<i32, usize>, usize)> = HashMap::new();
-    for r in repo::ratifications::all_for(conn, None)? {
-        if !selected.contains(r.country.as_str()) {
+    let mut per: HashMap<&str, (BTreeMap<i32, usize>, usize)> = HashMap::new();
+    for (country, convention, status, registered_on) in &world.records {
+        if !selected.contains(country.as_str()) || !matches!(status, Status::Ratified | Status::Denounced) {
             continue;
         }
-        let status: Status = stored("ratifications.status", &r.status)?;
-        if !matches!(status, Status::Ratified | Status::Denounced) {
-            continue;
-        }
-        let entry = per.entry(r.convention).or_default();
-        match r.registered_on {
+        let entry = per.entry(convention.as_str()).or_default();
+        match registered_on {
             Some(day) => *entry.0.entry(day.year()).or_default() += 1,
             None => entry.1 += 1,
         }
@@ -566,7 +556,7 @@ pub fn timeline(conn: &mut DbConn, selection: &Selection, today: NaiveDate) -> A
         .instruments
         .iter()
         .map(|i| {
-            let (by_year, undated) = per.remove(&i.code).unwrap_or_default();
+            let (by_year, undated) = per.remove(i.code.as_str()).unwrap_or_default();
             let mut cumulative = 0;
             let years = by_year
                 .into_iter()

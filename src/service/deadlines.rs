@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use crate::api::stored;
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::deadlines::{sort, Deadline, DeadlineKind};
@@ -26,10 +27,6 @@ pub struct DeadlineFilter {
     pub kind: Option<DeadlineKind>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-}
-
-fn stored<T: std::str::FromStr>(column: &str, raw: &str) -> AppResult<T> {
-    crate::api::stored(column, raw)
 }
 
 /// Everything due in the window, in the scope, merged and sorted.

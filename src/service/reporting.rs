@@ -86,6 +86,17 @@ fn holdings(conn: &mut DbConn) -> AppResult<Vec<Holding>> {
 /// that has none; returns how many were made. Audited as made by `actor` when one is given
 /// (the first seed, like the seeded records themselves, is the origin and is not).
 pub fn ensure_schedules(conn: &mut DbConn, actor: Option<&str>, this_year: i32) -> AppResult<usize> {
+    let holdings = holdings(conn)?;
+    ensure_schedules_of(conn, &holdings, actor, this_year)
+}
+
+/// [`ensure_schedules`] for holdings already read.
+fn ensure_schedules_of(
+    conn: &mut DbConn,
+    holdings: &[Holding],
+    actor: Option<&str>,
+    this_year: i32,
+) -> AppResult<usize> {
     let existing: std::collections::HashSet<(String, String)> = store::all_schedules(conn)?
         .into_iter()
         .map(|s| (s.country, s.convention))
@@ -101,7 +112,7 @@ pub fn ensure_schedules(conn: &mut DbConn, actor: Option<&str>, this_year: i32) 
         .collect();
     let now = repo::now();
     let mut made = Vec::new();
-    for h in holdings(conn)? {
+    for h in holdings {
         if h.status != Status::Ratified || existing.contains(&(h.country.clone(), h.convention.clone())) {
             continue;
         }
@@ -115,8 +126,8 @@ pub fn ensure_schedules(conn: &mut DbConn, actor: Option<&str>, this_year: i32) 
         made.push(NewSchedule {
             next_regular_year: default_next_regular_year(cycle, h.in_force_on, position, this_year),
             cycle_years: cycle,
-            country: h.country,
-            convention: h.convention,
+            country: h.country.clone(),
+            convention: h.convention.clone(),
             basis: ScheduleBasis::Default.as_str().into(),
             notes: String::new(),
             version: 1,
@@ -181,7 +192,8 @@ pub fn generate(
     let actor = caller.actor();
     db::write_transaction(conn, |conn| {
         db::lock_for_generation(conn)?;
-        let schedules_created = ensure_schedules(conn, Some(&actor), today.year())?;
+        let holdings = holdings(conn)?;
+        let schedules_created = ensure_schedules_of(conn, &holdings, Some(&actor), today.year())?;
         let schedules: HashMap<(String, String), Schedule> = store::all_schedules(conn)?
             .into_iter()
             .map(|s| {
@@ -207,7 +219,7 @@ pub fn generate(
             schedules_created,
         };
         let mut made = Vec::new();
-        for h in holdings(conn)? {
+        for h in &holdings {
             let pair = (h.country.clone(), h.convention.clone());
             let first_key = first_report_key(&h.country, &h.convention);
             if let Some(first) = request_keys.get(&first_key).filter(|r| r.year == year) {
@@ -228,7 +240,7 @@ pub fn generate(
                 continue;
             }
             let first_requested = request_keys.contains_key(&first_key);
-            for planned in plan_for(&h, schedules.get(&pair), year, first_requested) {
+            for planned in plan_for(h, schedules.get(&pair), year, first_requested) {
                 let existing = match request_keys.get(&planned.key) {
                     Some(existing) => {
                         summary.already_present.add(planned.kind);
