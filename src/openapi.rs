@@ -8,6 +8,8 @@ use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
 
+mod wire_rules;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -74,7 +76,16 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::api::configure)
         .split_for_parts();
-    doc
+    constrained(doc)
+}
+
+/// The document with [`wire_rules`] applied (through its JSON form, which utoipa reads back).
+fn constrained(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let Ok(mut json) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    wire_rules::apply(&mut json);
+    serde_json::from_value(json).unwrap_or(doc)
 }
 
 /// The document as committed: pretty JSON with a final newline.

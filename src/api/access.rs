@@ -111,7 +111,35 @@ fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
     )
 }
 
+/// The answers any operation may give besides its own: 400 for a malformed parameter or body,
+/// 413 and 415 for a body that is too large or not of the documented type, and 503 while the
+/// database is unreachable (every operation but the liveness probe reads it).
+fn document_common_responses(operation: &mut Operation) {
+    let has_body = operation.request_body.is_some();
+    let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let responses = &mut operation.responses.responses;
+    if has_body || has_parameters {
+        responses
+            .entry("400".into())
+            .or_insert_with(|| problem_response("A parameter or the body is malformed"));
+    }
+    if has_body {
+        responses
+            .entry("413".into())
+            .or_insert_with(|| problem_response("The body is larger than this operation accepts"));
+        responses
+            .entry("415".into())
+            .or_insert_with(|| problem_response("The body is not of the documented media type"));
+    }
+    if operation.operation_id.as_deref() != Some("healthz") {
+        responses.entry("503".into()).or_insert_with(|| {
+            problem_response("The database is unavailable; retry after the Retry-After seconds")
+        });
+    }
+}
+
 fn document_access(operation: &mut Operation, access: Access) {
+    document_common_responses(operation);
     let note = match access {
         Access::Public => "**Access:** public, no token needed.".to_string(),
         Access::Roles(roles) | Access::Feed(roles) => {

@@ -25,9 +25,9 @@ pub struct AuditEntry {
     /// The entity's key (`VNM/C098` for a ratification).
     pub entity_id: String,
     pub country: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 
@@ -43,13 +43,30 @@ pub struct AuditQuery {
     #[param(example = "user:1")]
     pub actor: Option<String>,
     /// From this instant (RFC 3339) or day (`YYYY-MM-DD`), inclusive.
+    #[param(schema_with = day_or_instant)]
     pub from: Option<String>,
     /// Until this instant or day, exclusive.
+    #[param(schema_with = day_or_instant)]
     pub until: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1)]
     pub page: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub per_page: Option<String>,
+}
+
+/// The schema of a parameter that is a day or an instant.
+fn day_or_instant() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    OneOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .build()
+        .into()
 }
 
 fn parse_instant(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<NaiveDateTime> {

@@ -1,5 +1,6 @@
 //! `/api/v1/auth`: log in, and who am I.
 
+use crate::api::json_body::JsonBody;
 use std::time::Instant;
 
 use actix_web::http::header;
@@ -60,7 +61,7 @@ fn login_failed() -> AppError {
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let LoginRequest {
         email,
@@ -180,9 +181,11 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     /// Needed to set a new password.
     pub current_password: Option<String>,
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: Option<String>,
 }
 
@@ -196,6 +199,7 @@ pub struct UpdateMe {
     responses(
         (status = 200, description = "The updated account", body = User),
         (status = 400, description = "Invalid field, or a field you may not change", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A new password without the current one", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
     )
@@ -204,7 +208,7 @@ pub async fn update_me(
     state: web::Data<AppState>,
     if_match: IfMatch,
     caller: Caller,
-    body: web::Json<UpdateMe>,
+    body: JsonBody<UpdateMe>,
 ) -> AppResult<HttpResponse> {
     let id = caller
         .user_id()
@@ -216,20 +220,18 @@ pub async fn update_me(
             errors.push(FieldError::new("display_name", e));
         }
     }
-    match (&body.current_password, &body.new_password) {
-        (_, None) => {}
-        (None, Some(_)) => errors.push(FieldError::new(
-            "current_password",
-            "needed to set a new password",
-        )),
-        (Some(_), Some(new)) => {
-            if let Err(e) = check_password(new) {
-                errors.push(FieldError::new("new_password", e));
-            }
-        }
+    if let Some(Err(e)) = body.new_password.as_deref().map(check_password) {
+        errors.push(FieldError::new("new_password", e));
     }
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
+    }
+    if body.new_password.is_some() && body.current_password.is_none() {
+        // Well-formed, but one field needs the other: a rule, not a syntax error.
+        return Err(AppError::unprocessable(vec![FieldError::new(
+            "current_password",
+            "needed to set a new password",
+        )]));
     }
     let user = with_db(&state, move |conn| {
         let new_hash = body

@@ -1,6 +1,7 @@
 //! `/api/v1/conventions`: the fundamental and governance instruments (and the technical
 //! ones the seeded records need).
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
@@ -180,8 +181,10 @@ pub struct ConventionInput {
     pub code: Option<String>,
     pub instrument_type: InstrumentType,
     #[schema(example = "Violence and Harassment Convention, 2019 (No. 190)")]
+    #[schema(min_length = 1)]
     pub title: String,
     /// Defaults to the title without its year and number.
+    #[schema(min_length = 1)]
     pub short_title: Option<String>,
     pub category: Category,
     /// Required for fundamental instruments, absent for the others.
@@ -193,8 +196,10 @@ pub struct ConventionInput {
     pub adopted_on: Option<NaiveDate>,
     pub in_force_on: Option<NaiveDate>,
     /// Where the dates come from.
+    #[schema(min_length = 1)]
     pub dates_source: String,
     #[serde(default)]
+    #[schema(min_length = 1)]
     pub dates_confidence: Option<String>,
     pub normlex_id: Option<String>,
 }
@@ -217,11 +222,12 @@ fn convention_row(
 ) -> AppResult<ConventionRow> {
     let mut errors = Vec::new();
     let mut text = |field: &str, value: &str, required: bool| {
+        if let Err(e) = crate::domain::text::check_text(value) {
+            errors.push(FieldError::new(field, e));
+        }
         let value = value.trim();
         if required && value.is_empty() {
             errors.push(FieldError::new(field, "must not be empty"));
-        } else if let Err(e) = crate::domain::text::check_text(value) {
-            errors.push(FieldError::new(field, e));
         }
         value.to_string()
     };
@@ -358,10 +364,17 @@ fn convention_response(status: actix_web::http::StatusCode, row: ConventionRow) 
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<ConventionInput>,
+    body: JsonBody<ConventionInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
-    let raw = input.code.clone().unwrap_or_default();
+    // The schema (shared with PUT, where the path names the instrument) has `code` optional;
+    // creating one needs it: a rule of this operation (422), not a malformed body.
+    let raw = input.code.clone().ok_or_else(|| {
+        AppError::unprocessable(vec![FieldError::new(
+            "code",
+            "needed to add an instrument, e.g. C190 or P029",
+        )])
+    })?;
     let code = crate::domain::codes::parse_instrument_code(&raw).ok_or_else(|| {
         AppError::invalid(vec![FieldError::new(
             "code",
@@ -406,13 +419,13 @@ pub async fn update(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<String>,
-    body: web::Json<ConventionInput>,
+    body: JsonBody<ConventionInput>,
 ) -> AppResult<HttpResponse> {
     let code = path_convention(&path)?;
     let input = body.into_inner();
     if let Some(raw) = &input.code {
         if crate::domain::codes::parse_instrument_code(raw).as_deref() != Some(code.as_str()) {
-            return Err(AppError::invalid(vec![FieldError::new(
+            return Err(AppError::unprocessable(vec![FieldError::new(
                 "code",
                 "the code cannot change; it must equal the path's",
             )]));

@@ -38,7 +38,7 @@ pub struct SummaryQuery {
     #[param(value_type = Option<NaiveDate>)]
     pub as_of: Option<String>,
     /// The reporting year of the report figures (default this year).
-    #[param(value_type = Option<i32>)]
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
 }
 
@@ -93,11 +93,11 @@ fn as_of(errors: &mut ParamErrors, raw: Option<&str>) -> NaiveDate {
     let today = today();
     match errors.parse_day("as_of", raw) {
         Some(day) if day > today => {
-            errors.push("as_of", format!("{day} is in the future"));
+            errors.push_rule("as_of", format!("{day} is in the future"));
             today
         }
         Some(day) if day.year() < 1919 => {
-            errors.push("as_of", format!("{day} is before the first conventions (1919)"));
+            errors.push_rule("as_of", format!("{day} is before the first conventions (1919)"));
             today
         }
         Some(day) => day,
@@ -172,7 +172,8 @@ where
     responses(
         (status = 200, description = "The summary", body = Summary, headers(("ETag" = String))),
         (status = 304, description = "Unchanged since the ETag sent"),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`as_of` is after today or before 1919", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn summary(
@@ -222,7 +223,8 @@ pub async fn summary(
     responses(
         (status = 200, description = "The matrix", body = Matrix, headers(("ETag" = String))),
         (status = 304, description = "Unchanged since the ETag sent"),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`as_of` is after today or before 1919", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn matrix(
@@ -257,7 +259,8 @@ pub async fn matrix(
     responses(
         (status = 200, description = "The time line", body = Timeline, headers(("ETag" = String))),
         (status = 304, description = "Unchanged since the ETag sent"),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`as_of` is after today or before 1919", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn timeline(

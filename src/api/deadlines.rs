@@ -85,7 +85,7 @@ fn filter(
             filter.from = Some(from);
             filter.to = Some(to);
         }
-        Err((field, message)) => errors.push(field, message),
+        Err((field, message)) => errors.push_rule(field, message),
     }
     filter
 }
@@ -100,7 +100,8 @@ fn filter(
     params(DeadlineQuery),
     responses(
         (status = 200, description = "One page of the time line", body = Page<Deadline>),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The window is inverted or too long, or the organization does not exist", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn list(
@@ -142,7 +143,8 @@ pub async fn list(
     params(FeedQuery),
     responses(
         (status = 200, description = "An iCalendar (RFC 5545) feed", content_type = "text/calendar", body = String),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The window is inverted or too long, or the organization does not exist", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn feed(

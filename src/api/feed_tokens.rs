@@ -3,6 +3,7 @@
 //! `GET /api/v1/deadlines.ics` only, in its owner's scope as the store has it at each request,
 //! and stops working at once when revoked (or when its owner is deactivated).
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
@@ -94,9 +95,11 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
 pub struct NewFeedToken {
     /// Where the feed is subscribed, e.g. "Office calendar".
     #[schema(example = "Office calendar")]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Days until it expires: 1 to 1830; default 366.
     #[schema(example = 366)]
+    #[schema(minimum = 1, maximum = 1830)]
     pub expires_in_days: Option<i64>,
 }
 
@@ -126,7 +129,7 @@ pub struct IssuedFeedToken {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewFeedToken>,
+    body: JsonBody<NewFeedToken>,
 ) -> AppResult<HttpResponse> {
     let user = owner(&caller)?;
     let input = body.into_inner();

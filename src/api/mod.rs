@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod deadlines;
 pub mod feed_tokens;
 pub mod health;
+pub mod json_body;
 pub mod organizations;
 pub mod problems;
 pub mod ratifications;
@@ -232,11 +233,21 @@ pub fn page_response<R, T: serde::Serialize>(
 
 /// Collects the errors of one request's parameters, so the answer names every bad one.
 #[derive(Debug, Default)]
-pub struct ParamErrors(Vec<FieldError>);
+pub struct ParamErrors {
+    malformed: Vec<FieldError>,
+    rules: Vec<FieldError>,
+}
 
 impl ParamErrors {
+    /// A parameter that is malformed (the OpenAPI schema refuses it too): 400.
     pub fn push(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+        self.malformed.push(FieldError::new(field, message));
+    }
+
+    /// A well-formed parameter that breaks a rule no schema can state (relative to today, to
+    /// another parameter, or to what is stored): 422 when nothing is malformed.
+    pub fn push_rule(&mut self, field: &str, message: impl Into<String>) {
+        self.rules.push(FieldError::new(field, message));
     }
 
     /// Parses an optional enum-valued parameter.
@@ -271,11 +282,11 @@ impl ParamErrors {
 
     /// Checks an optional free-text parameter; empty means absent.
     pub fn text(&mut self, field: &str, raw: Option<String>) -> Option<String> {
-        let raw = raw.filter(|s| !s.trim().is_empty())?;
+        let raw = raw?;
         crate::domain::text::check_text(&raw)
             .map_err(|e| self.push(field, e))
             .ok()?;
-        Some(raw)
+        Some(raw).filter(|s| !s.trim().is_empty())
     }
 
     /// Parses an optional `true` / `false` parameter.
@@ -326,10 +337,14 @@ impl ParamErrors {
 
     /// `Ok` when every parameter was good, else a 400 naming each bad one.
     pub fn finish(self) -> AppResult<()> {
-        if self.0.is_empty() {
-            Ok(())
+        if !self.malformed.is_empty() {
+            let mut all = self.malformed;
+            all.extend(self.rules);
+            Err(AppError::invalid(all))
+        } else if !self.rules.is_empty() {
+            Err(AppError::unprocessable(self.rules))
         } else {
-            Err(AppError::invalid(self.0))
+            Ok(())
         }
     }
 }
@@ -407,16 +422,17 @@ pub fn text_field(
     required: bool,
     max: usize,
 ) -> String {
+    let raw = value;
     let value = value.trim();
-    if required && value.is_empty() {
+    if let Err(e) = crate::domain::text::check_text(raw) {
+        errors.push(FieldError::new(field, e));
+    } else if required && value.is_empty() {
         errors.push(FieldError::new(field, "must not be empty"));
     } else if value.chars().count() > max {
         errors.push(FieldError::new(
             field,
             format!("must be at most {max} characters"),
         ));
-    } else if let Err(e) = crate::domain::text::check_text(value) {
-        errors.push(FieldError::new(field, e));
     }
     value.to_string()
 }

@@ -2,6 +2,7 @@
 //! country. Readable by every role (they are public reference data); created and renamed by
 //! administrators and by the office users covering the country.
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -155,6 +156,7 @@ pub async fn get(
 }
 
 fn check_name(name: &str) -> AppResult<String> {
+    check_text(name).map_err(|e| AppError::invalid(vec![FieldError::new("name", e)]))?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 300 {
         return Err(AppError::invalid(vec![FieldError::new(
@@ -162,7 +164,6 @@ fn check_name(name: &str) -> AppResult<String> {
             "must be 1 to 300 characters",
         )]));
     }
-    check_text(name).map_err(|e| AppError::invalid(vec![FieldError::new("name", e)]))?;
     Ok(name.to_string())
 }
 
@@ -173,6 +174,7 @@ pub struct NewOrganization {
     pub country: String,
     pub kind: OrganizationKind,
     #[schema(example = "Ministry of Public Service, Labour and Social Welfare")]
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
 }
 
@@ -192,7 +194,7 @@ pub struct NewOrganization {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewOrganization>,
+    body: JsonBody<NewOrganization>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let country = crate::domain::codes::parse_iso3(&body.country).ok_or_else(|| {
@@ -231,6 +233,7 @@ pub async fn create(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganization {
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
 }
 
@@ -256,7 +259,7 @@ pub async fn update(
     if_match: IfMatch,
     caller: Caller,
     path: web::Path<i32>,
-    body: web::Json<UpdateOrganization>,
+    body: JsonBody<UpdateOrganization>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let name = check_name(&body.name)?;

@@ -6,7 +6,9 @@ use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::routes::RouteMethods;
 
 use crate::error::{AppError, Problem, PROBLEM_JSON};
 
@@ -23,8 +25,18 @@ pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Err
     AppError::bad_request(detail).into()
 }
 
-pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    AppError::NotFound(format!("the resource at this path ({err})")).into()
+/// A path parameter that does not parse: the resource does not exist (404), unless the path
+/// is a literal route of another method (`PUT /report-requests/generate` is 405, not a
+/// report request named "generate").
+pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
+    let what = format!("the resource at this path ({err})");
+    match req.app_data::<web::Data<RouteMethods>>() {
+        Some(routes) => {
+            let response = routes.refusal(req.method().as_str(), req.path(), what);
+            actix_web::error::InternalError::from_response(err, response).into()
+        }
+        None => AppError::NotFound(what).into(),
+    }
 }
 
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {

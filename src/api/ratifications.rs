@@ -1,6 +1,7 @@
 //! `/api/v1/ratifications`: one record per (country, instrument), keyed
 //! `/ratifications/{iso3}/{code}`.
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -124,6 +125,42 @@ pub struct RatificationQuery {
     pub per_page: Option<String>,
 }
 
+/// The filters of the CSV export: those of the list, without pages (the export has every
+/// matching record).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// ISO alpha-3 code of the country.
+    #[param(example = "ZWE")]
+    pub country: Option<String>,
+    /// Instrument code.
+    #[param(example = "C138")]
+    pub convention: Option<String>,
+    #[param(value_type = Option<Status>)]
+    pub status: Option<String>,
+    /// ILO region of the country.
+    #[param(value_type = Option<Region>)]
+    pub region: Option<String>,
+    /// Category of the instrument.
+    #[param(value_type = Option<Category>)]
+    pub category: Option<String>,
+}
+
+impl From<ExportQuery> for RatificationQuery {
+    fn from(q: ExportQuery) -> Self {
+        RatificationQuery {
+            country: q.country,
+            convention: q.convention,
+            status: q.status,
+            region: q.region,
+            category: q.category,
+            page: None,
+            per_page: None,
+        }
+    }
+}
+
 /// List ratification records, ordered by country and instrument code. A (country,
 /// instrument) pair without a record is unknown, not "not ratified".
 #[utoipa::path(
@@ -133,7 +170,8 @@ pub struct RatificationQuery {
     params(RatificationQuery),
     responses(
         (status = 200, description = "One page of records", body = Page<Ratification>),
-        (status = 400, description = "A query parameter is invalid, or names an unknown country or instrument", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No member state or instrument has the code given", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn list(
@@ -169,12 +207,12 @@ fn check_filter_exists(conn: &mut crate::db::DbConn, filter: &RatificationFilter
     let mut unknown = ParamErrors::default();
     if let Some(country) = &filter.country {
         if !repo::countries::exists(conn, country)? {
-            unknown.push("country", format!("no member state has the code '{country}'"));
+            unknown.push_rule("country", format!("no member state has the code '{country}'"));
         }
     }
     if let Some(convention) = &filter.convention {
         if !repo::conventions::exists(conn, convention)? {
-            unknown.push("convention", format!("no instrument has the code '{convention}'"));
+            unknown.push_rule("convention", format!("no instrument has the code '{convention}'"));
         }
     }
     unknown.finish()
@@ -230,6 +268,7 @@ pub struct RatificationInput {
     #[serde(default)]
     pub notes: String,
     /// Where the information comes from (required).
+    #[schema(min_length = 1)]
     pub source: String,
     /// The date the source speaks for: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
     pub source_date: Option<String>,
@@ -253,7 +292,7 @@ impl RatificationInput {
         if source.is_empty() {
             errors.push(FieldError::new("source", "every record needs its source"));
         }
-        for (field, text) in [("source", &source), ("notes", &self.notes)] {
+        for (field, text) in [("source", &self.source), ("notes", &self.notes)] {
             if let Err(e) = check_text(text) {
                 errors.push(FieldError::new(field, e));
             }
@@ -317,7 +356,7 @@ pub async fn put(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<(String, String)>,
-    body: web::Json<RatificationInput>,
+    body: JsonBody<RatificationInput>,
 ) -> AppResult<HttpResponse> {
     let (iso3, code) = path.into_inner();
     let (iso3, code) = (path_country(&iso3)?, path_convention(&code)?);
@@ -347,9 +386,9 @@ pub struct HistoryEntry {
     pub actor: String,
     pub changed_at: DateTime<Utc>,
     /// The record before (`null` for its creation).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 
@@ -418,25 +457,20 @@ pub struct PageQuery {
     get,
     path = "/ratifications.csv",
     tag = "ratifications",
-    params(RatificationQuery),
+    params(ExportQuery),
     responses(
         (status = 200, description = "CSV with a header row: country, convention, status, stage, registered_on, in_force_on, denounced_on, minimum_age, notes, source, source_date, source_incomplete", content_type = "text/csv", body = String),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No member state or instrument has the code given", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn export_csv(
     state: web::Data<AppState>,
-    query: web::Query<RatificationQuery>,
+    query: web::Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
+    let query = RatificationQuery::from(query.into_inner());
     let mut errors = ParamErrors::default();
     let filter = parse_filter(&query, &mut errors);
-    if query.page.is_some() || query.per_page.is_some() {
-        errors.push(
-            "page",
-            "the CSV export has every matching record; it takes no page",
-        );
-    }
     errors.finish()?;
     let csv = with_db(&state, move |conn| {
         check_filter_exists(conn, &filter)?;

@@ -3,6 +3,7 @@
 //! the country's constituents read them and add progress notes to the milestones their
 //! organization is responsible for; other countries' constituents see nothing (404).
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -136,10 +137,14 @@ pub struct GapInput {
     pub country: String,
     /// One or more instrument codes.
     #[schema(example = json!(["C087"]))]
+    #[schema(min_items = 1)]
     pub conventions: Vec<String>,
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub description: String,
+    #[schema(min_length = 1, max_length = 2000)]
     pub source: String,
     pub source_link: Option<String>,
     /// Defaults to `open`. A gap closes only when its milestones are completed or cancelled.
@@ -278,7 +283,7 @@ pub async fn get_gap(
 pub async fn create_gap(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<GapInput>,
+    body: JsonBody<GapInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let gap = with_db(&state, move |conn| {
@@ -338,7 +343,7 @@ pub async fn update_gap(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<i32>,
-    body: web::Json<GapInput>,
+    body: JsonBody<GapInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let input = body.into_inner();
@@ -448,6 +453,7 @@ pub struct MilestoneInput {
     /// The gap; on `PUT` it must stay the same.
     pub gap: i32,
     pub kind: MilestoneKind,
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     pub target_on: NaiveDate,
     /// Required when `completed`, not in the future.
@@ -458,6 +464,7 @@ pub struct MilestoneInput {
     pub organization: Option<i32>,
     pub evidence_link: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub notes: String,
 }
 
@@ -637,7 +644,7 @@ pub async fn get_milestone(
 pub async fn create_milestone(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<MilestoneInput>,
+    body: JsonBody<MilestoneInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let m = with_db(&state, move |conn| {
@@ -701,7 +708,7 @@ pub async fn update_milestone(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<i32>,
-    body: web::Json<MilestoneInput>,
+    body: JsonBody<MilestoneInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let input = body.into_inner();
@@ -863,6 +870,7 @@ pub async fn list_comments(
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
     #[schema(example = "Draft shared with the social partners on 3 November.")]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
 }
 
@@ -884,7 +892,7 @@ pub async fn create_comment(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i32>,
-    body: web::Json<NewComment>,
+    body: JsonBody<NewComment>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let mut errors = Vec::new();

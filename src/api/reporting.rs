@@ -4,6 +4,7 @@
 //! staff enter and edit; the country's government and office move a request's status;
 //! constituents read their own country's; other countries' constituents see nothing (404).
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -109,7 +110,7 @@ pub struct RequestQuery {
     #[param(value_type = Option<RequestKind>)]
     pub kind: Option<String>,
     /// The reporting year.
-    #[param(value_type = Option<i32>)]
+    #[param(value_type = Option<i32>, minimum = 1919, maximum = 2200)]
     pub year: Option<String>,
     #[param(value_type = Option<RequestStatus>)]
     pub status: Option<String>,
@@ -217,6 +218,7 @@ pub struct NewReportRequest {
     pub country: String,
     /// One or more instruments. For Article 19, the instruments of the survey, ratified or not.
     #[schema(example = json!(["C087"]))]
+    #[schema(min_items = 1)]
     pub conventions: Vec<String>,
     #[schema(example = 2027)]
     pub year: i32,
@@ -225,6 +227,7 @@ pub struct NewReportRequest {
     #[serde(default)]
     pub detailed: bool,
     /// Required for a follow-up: what the supervisory body asked and why.
+    #[schema(max_length = 5000)]
     pub reason: Option<String>,
 }
 
@@ -314,7 +317,7 @@ fn may_administer(caller: &Caller, country: &str) -> AppResult<()> {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewReportRequest>,
+    body: JsonBody<NewReportRequest>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let request = with_db(&state, move |conn| {
@@ -424,7 +427,7 @@ pub async fn update(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<i32>,
-    body: web::Json<ReportRequestUpdate>,
+    body: JsonBody<ReportRequestUpdate>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let input = body.into_inner();
@@ -484,7 +487,7 @@ pub async fn move_status(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<i32>,
-    body: web::Json<StatusMove>,
+    body: JsonBody<StatusMove>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let input = body.into_inner();
@@ -519,6 +522,7 @@ pub async fn move_status(
 #[serde(deny_unknown_fields)]
 pub struct GenerateInput {
     #[schema(example = 2027)]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// The due date of the year's reports; defaults to 1 September of `year`.
     pub due_on: Option<NaiveDate>,
@@ -542,7 +546,7 @@ pub struct GenerateInput {
 pub async fn generate(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<GenerateInput>,
+    body: JsonBody<GenerateInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let summary = with_db(&state, move |conn| {
@@ -700,6 +704,7 @@ pub struct ScheduleInput {
     /// Defaults to `official`: an edit usually enters the country's official schedule.
     pub basis: Option<ScheduleBasis>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub notes: String,
 }
 
@@ -729,7 +734,7 @@ pub async fn put_schedule(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<(String, String)>,
-    body: web::Json<ScheduleInput>,
+    body: JsonBody<ScheduleInput>,
 ) -> AppResult<HttpResponse> {
     let (country, convention) = path.into_inner();
     let (country, convention) = (path_country(&country)?, path_convention(&convention)?);

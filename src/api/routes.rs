@@ -33,37 +33,51 @@ impl RouteMethods {
         RouteMethods(routes)
     }
 
-    /// The methods of the documented path matching `path`, if any.
+    /// The methods of the documented path matching `path`, if any. Where several templates
+    /// match, the most specific (fewest `{placeholders}`) wins, as it does in the router:
+    /// `/report-requests/generate` is not `/report-requests/{id}`.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let segments: Vec<&str> = path.split('/').collect();
-        let mut allowed: Vec<String> = Vec::new();
+        let mut best: Option<(usize, Vec<String>)> = None;
         for (template, methods) in &self.0 {
             let matches = template.len() == segments.len()
                 && template
                     .iter()
                     .zip(&segments)
                     .all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s);
-            if matches {
-                allowed.extend(methods.iter().cloned());
+            if !matches {
+                continue;
+            }
+            let placeholders = template.iter().filter(|t| t.starts_with('{')).count();
+            match &mut best {
+                Some((fewest, allowed)) if *fewest == placeholders => allowed.extend(methods.iter().cloned()),
+                Some((fewest, _)) if *fewest < placeholders => {}
+                _ => best = Some((placeholders, methods.clone())),
             }
         }
-        (!allowed.is_empty()).then_some(allowed)
+        best.map(|(_, allowed)| allowed)
+    }
+
+    /// The answer to `method` on `path` when no handler took it: 405 with `Allow` when the
+    /// path is documented for other methods, otherwise 404 about `what`.
+    pub fn refusal(&self, method: &str, path: &str, what: String) -> HttpResponse {
+        match self.allowed(path) {
+            Some(methods) if !methods.iter().any(|m| m == method) => {
+                let mut response = AppError::MethodNotAllowed(methods.join(", ")).error_response();
+                if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+                response
+            }
+            _ => AppError::NotFound(what).error_response(),
+        }
     }
 }
 
 /// The default service: no route answered. A documented path asked with another method is
 /// 405 (with `Allow`); anything else 404.
 pub async fn no_route(req: HttpRequest, routes: web::Data<RouteMethods>) -> HttpResponse {
-    match routes.allowed(req.path()) {
-        Some(methods) => {
-            let mut response = AppError::MethodNotAllowed(methods.join(", ")).error_response();
-            if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
-            response
-        }
-        None => AppError::NotFound("the requested path".into()).error_response(),
-    }
+    routes.refusal(req.method().as_str(), req.path(), "the requested path".into())
 }
 
 #[cfg(test)]
@@ -81,5 +95,10 @@ mod tests {
         assert_eq!(routes.allowed("/api/v1/countries"), Some(vec!["GET".into()]));
         assert_eq!(routes.allowed("/api/v1/nothing"), None);
         assert_eq!(routes.allowed("/api/v1/ratifications/ZWE/"), None);
+        assert_eq!(
+            routes.allowed("/api/v1/report-requests/generate"),
+            Some(vec!["POST".into()]),
+            "a literal segment is more specific than a placeholder"
+        );
     }
 }

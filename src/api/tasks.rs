@@ -3,6 +3,7 @@
 //! staff and administrators change all of the country's. Nobody sees another country's tasks
 //! (404): tasks are read in the caller's work scope (`Caller::work_scope`).
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -193,6 +194,7 @@ pub struct TaskInput {
     pub kind: TaskKind,
     /// The assignee: an organization of the request's country.
     pub organization: i32,
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     pub due_on: NaiveDate,
     /// Defaults to `open`.
@@ -200,6 +202,7 @@ pub struct TaskInput {
     /// Required when `done`, not in the future.
     pub completed_on: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub notes: String,
 }
 
@@ -266,7 +269,7 @@ fn task_fields(conn: &mut DbConn, input: TaskInput, country: &str) -> AppResult<
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<TaskInput>,
+    body: JsonBody<TaskInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let task = with_db(&state, move |conn| {
@@ -317,7 +320,7 @@ pub async fn update(
     caller: Caller,
     if_match: IfMatch,
     path: web::Path<i32>,
-    body: web::Json<TaskInput>,
+    body: JsonBody<TaskInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let input = body.into_inner();
@@ -338,7 +341,7 @@ pub async fn update(
             }
             if_match.check(&etag("task", id, current.row.version))?;
             if input.report_request != current.row.report_request_id {
-                return Err(AppError::invalid(vec![FieldError::new(
+                return Err(AppError::unprocessable(vec![FieldError::new(
                     "report_request",
                     "a task's report request does not change",
                 )]));

@@ -1,5 +1,6 @@
 //! `/api/v1/tokens`: read-only dashboard tokens (role `viewer`), for administrators.
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
@@ -66,11 +67,12 @@ fn audit_token(
 
 /// A token's name: 1 to 200 characters of plain text.
 pub fn token_name(errors: &mut Vec<FieldError>, name: &str) -> String {
+    let raw = name;
     let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
-    } else if let Err(e) = crate::domain::text::check_text(&name) {
+    if let Err(e) = crate::domain::text::check_text(raw) {
         errors.push(FieldError::new("name", e));
+    } else if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
     }
     name
 }
@@ -92,9 +94,11 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller) -> AppResult<Http
 pub struct NewToken {
     /// What the token is for, e.g. the dashboard's name.
     #[schema(example = "Programme results dashboard")]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Days until it expires: 1 to 366.
     #[schema(example = 90)]
+    #[schema(minimum = 1, maximum = 366)]
     pub expires_in_days: i64,
 }
 
@@ -123,7 +127,7 @@ pub struct IssuedToken {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewToken>,
+    body: JsonBody<NewToken>,
 ) -> AppResult<HttpResponse> {
     let NewToken {
         name,

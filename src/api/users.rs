@@ -1,6 +1,7 @@
 //! `/api/v1/users`: account management, for administrators. Also the account shape that
 //! `/auth/me` answers.
 
+use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -126,7 +127,7 @@ fn user_response(status: actix_web::http::StatusCode, user: repo::users::User) -
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewUser>,
+    body: JsonBody<NewUser>,
 ) -> AppResult<HttpResponse> {
     let actor = caller.actor();
     let user = with_db(&state, move |conn| {
@@ -183,7 +184,7 @@ pub async fn update(
     if_match: IfMatch,
     caller: Caller,
     path: web::Path<i32>,
-    body: web::Json<UpdateUser>,
+    body: JsonBody<UpdateUser>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let body = body.into_inner();
@@ -198,6 +199,7 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     /// At least 12 characters.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
 }
 
@@ -218,7 +220,7 @@ pub async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i32>,
-    body: web::Json<PasswordReset>,
+    body: JsonBody<PasswordReset>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = caller.actor();

@@ -17,7 +17,7 @@ pub mod users;
 /// Declares an enum stored as text: `as_str`, `FromStr` (with the list of allowed values in
 /// the error), `ALL`, serde and OpenAPI schema, all from one list of variants.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {

@@ -101,11 +101,16 @@ pub fn check_gap(
     v
 }
 
+/// Longest link kept, in characters.
+pub const MAX_LINK_CHARS: usize = 2000;
+
 /// Checks a link: an absolute `http` or `https` URL.
 pub fn check_link(raw: &str) -> Result<(), String> {
-    let ok = (raw.starts_with("https://") || raw.starts_with("http://"))
-        && raw.len() <= 2000
-        && raw.len() > "https://".len()
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"));
+    let ok = rest.is_some_and(|rest| !rest.is_empty())
+        && raw.chars().count() <= MAX_LINK_CHARS
         && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
         Ok(())

@@ -1,7 +1,9 @@
 //! Free text that clients send: anything printable, but no NUL or other control characters
 //! (PostgreSQL refuses NUL in text, and neither engine should store invisible controls).
 
-/// Checks free text; tabs and line breaks are allowed.
+/// Checks free text as sent (before any trimming): tabs and line breaks are allowed, other
+/// control characters nowhere. The OpenAPI document states the same rule as a pattern
+/// (`openapi::wire_rules`).
 pub fn check_text(raw: &str) -> Result<&str, String> {
     match raw
         .chars()

@@ -6,12 +6,14 @@ use super::access::Role;
 /// refuse.
 pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 256;
+/// Longest e-mail address accepted, in characters (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// Normalises an e-mail address: trimmed, with the lower-cased key used for uniqueness.
 /// Returns `(address, key)`.
 pub fn parse_email(raw: &str) -> Result<(String, String), String> {
     let email = raw.trim();
-    let valid = email.len() <= 254
+    let valid = email.chars().count() <= MAX_EMAIL_CHARS
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
@@ -37,11 +39,12 @@ pub fn check_password(password: &str) -> Result<(), String> {
 
 /// Checks a display name: 1 to 200 characters of printable text.
 pub fn check_display_name(name: &str) -> Result<(), String> {
+    super::text::check_text(name)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err("must be 1 to 200 characters".into());
     }
-    super::text::check_text(name).map(|_| ())
+    Ok(())
 }
 
 /// The scope fields of an account, as requested.

@@ -42,7 +42,7 @@ pub fn collect(
     let mut country = filter.country.clone();
     if let Some(id) = filter.organization {
         let org = repo::organizations::get(conn, id)?.ok_or_else(|| {
-            AppError::invalid(vec![FieldError::new(
+            AppError::unprocessable(vec![FieldError::new(
                 "organization",
                 format!("no organization has the id {id}"),
             )])

@@ -27,7 +27,7 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// What one generation run made, and what it found already there.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Counts {
+pub struct GenerationCounts {
     pub article22_regular: usize,
     pub article22_first: usize,
     pub tasks: usize,
@@ -38,14 +38,14 @@ pub struct GenerationSummary {
     pub year: i32,
     pub due_on: NaiveDate,
     /// Made by this run.
-    pub created: Counts,
+    pub created: GenerationCounts,
     /// Asked for by the cycle and already present (from an earlier run).
-    pub already_present: Counts,
+    pub already_present: GenerationCounts,
     /// Default schedules made for ratifications that had none.
     pub schedules_created: usize,
 }
 
-impl Counts {
+impl GenerationCounts {
     fn add(&mut self, kind: RequestKind) {
         match kind {
             RequestKind::Article22Regular => self.article22_regular += 1,
@@ -214,8 +214,8 @@ pub fn generate(
         let mut summary = GenerationSummary {
             year,
             due_on,
-            created: Counts::default(),
-            already_present: Counts::default(),
+            created: GenerationCounts::default(),
+            already_present: GenerationCounts::default(),
             schedules_created,
         };
         let mut made = Vec::new();

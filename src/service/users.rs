@@ -40,6 +40,7 @@ pub fn fields_of(user: &repo::users::User) -> UserFields {
 pub struct NewUser {
     #[schema(example = "worker.zwe@example.org")]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     pub role: Role,
     /// For `office`: the countries covered.
@@ -50,6 +51,7 @@ pub struct NewUser {
     /// For `government`, `employer`, `worker`: an organization of that country and kind.
     pub organization: Option<i32>,
     /// At least 12 characters.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
     #[serde(default = "yes")]
     pub active: bool,
@@ -211,6 +213,7 @@ pub fn create_user(conn: &mut DbConn, new: NewUser, actor: &str) -> AppResult<re
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     pub email: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     pub countries: Option<Vec<String>>,
