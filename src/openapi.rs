@@ -94,3 +94,21 @@ pub fn document_json() -> String {
     json.push('\n');
     json
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_wire_rules_reach_the_served_document() {
+        let doc = serde_json::to_value(super::document()).unwrap_or_default();
+        let audit = &doc["paths"]["/api/v1/audit"]["get"]["parameters"];
+        let country = audit
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "country"))
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            country["schema"]["pattern"].is_string(),
+            "the rules were not applied (did utoipa fail to read the document back?)"
+        );
+    }
+}

@@ -180,7 +180,7 @@ on_both_engines! {
             assert_eq!(status_on(day), "denounced");
             assert_eq!(status_on(day - Duration::days(1)), "ratified");
         }
-        app.get("/api/v1/dashboard/summary?as_of=2999-01-01").problem(400);
+        app.get("/api/v1/dashboard/summary?as_of=2999-01-01").problem(422);
         app.get("/api/v1/dashboard/matrix?as_of=yesterday").problem(400);
         app.get("/api/v1/dashboard/summary?region=mars").problem(400);
     }

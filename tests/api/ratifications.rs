@@ -171,11 +171,12 @@ on_both_engines! {
         let response = app.get("/api/v1/ratifications?country=VN&convention=X1&status=maybe&region=mars&category=core");
         response.problem(400);
         assert_eq!(response.error_fields(), ["country", "convention", "status", "region", "category"]);
+        // Well-formed codes that name nothing break a rule; they are not malformed.
         let response = app.get("/api/v1/ratifications?country=XXX");
-        response.problem(400);
+        response.problem(422);
         assert_eq!(response.error_fields(), ["country"]);
         let response = app.get("/api/v1/ratifications?convention=C999");
-        response.problem(400);
+        response.problem(422);
         assert_eq!(response.error_fields(), ["convention"]);
     }
 }

@@ -240,7 +240,7 @@ on_both_engines! {
         let zwe = export(app, "?country=ZWE&status=ratified");
         assert_eq!(zwe.lines().count(), 1 + 12);
         app.get("/api/v1/ratifications.csv?page=2").problem(400);
-        app.get("/api/v1/ratifications.csv?country=XXX").problem(400);
+        app.get("/api/v1/ratifications.csv?country=XXX").problem(422);
     }
 
     fn an_import_applies_every_change_with_history_and_audit(app) {
@@ -364,7 +364,7 @@ on_both_engines! {
         let mut renamed = edit;
         renamed["code"] = json!("C191");
         let tag = app.etag_of("/api/v1/conventions/C190");
-        app.send(Who::Admin, Req::new("PUT", "/api/v1/conventions/C190").header("If-Match", &tag).json(renamed)).problem(400);
+        app.send(Who::Admin, Req::new("PUT", "/api/v1/conventions/C190").header("If-Match", &tag).json(renamed)).problem(422);
         assert_eq!(audit_count(app, "entity=convention"), 2);
     }
 }
