@@ -199,7 +199,7 @@ pub struct UpdateMe {
     responses(
         (status = 200, description = "The updated account", body = User),
         (status = 400, description = "Invalid field, or a field you may not change", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A new password without the current one", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A new password without the current one, or with a wrong one", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
     )
@@ -246,7 +246,7 @@ pub async fn update_me(
             if_match.check(&etag("user", id, user.row.version))?;
             if let (Some(current), Some(_)) = (&body.current_password, &new_hash) {
                 if !password::verify(current, &user.row.password_hash) {
-                    return Err(AppError::invalid(vec![FieldError::new(
+                    return Err(AppError::unprocessable(vec![FieldError::new(
                         "current_password",
                         "is wrong",
                     )]));

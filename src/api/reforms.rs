@@ -363,7 +363,7 @@ pub async fn update_gap(
                 .collect::<AppResult<Vec<_>>>()?;
             let fields = gap_fields(conn, input, &statuses)?;
             if fields.country != current.row.country {
-                return Err(AppError::invalid(vec![FieldError::new(
+                return Err(AppError::unprocessable(vec![FieldError::new(
                     "country",
                     "a gap's country does not change",
                 )]));
@@ -724,7 +724,7 @@ pub async fn update_milestone(
             }
             if_match.check(&etag("milestone", id, current.row.version))?;
             if input.gap != current.row.gap_id {
-                return Err(AppError::invalid(vec![FieldError::new(
+                return Err(AppError::unprocessable(vec![FieldError::new(
                     "gap",
                     "a milestone's gap does not change",
                 )]));

@@ -697,9 +697,9 @@ pub async fn get_schedule(
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
     /// 1 to 10 years.
-    #[schema(example = 3)]
+    #[schema(example = 3, minimum = 1, maximum = 10)]
     pub cycle_years: i32,
-    #[schema(example = 2028)]
+    #[schema(example = 2028, minimum = 2000, maximum = 2100)]
     pub next_regular_year: i32,
     /// Defaults to `official`: an edit usually enters the country's official schedule.
     pub basis: Option<ScheduleBasis>,

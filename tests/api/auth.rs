@@ -236,7 +236,7 @@ on_both_engines! {
         let tag = me.header("etag").unwrap().to_string();
         let wrong = app.send(Who::Employer, Req::new("PATCH", "/api/v1/auth/me").header("If-Match", &tag)
             .json(json!({"current_password": "not my password", "new_password": "a brand new pass phrase"})));
-        assert_eq!(wrong.status, 400);
+        assert_eq!(wrong.status, 422, "a wrong current password is a broken rule, not a malformed body");
         assert_eq!(wrong.error_fields(), ["current_password"]);
         let short = app.send(Who::Employer, Req::new("PATCH", "/api/v1/auth/me").header("If-Match", &tag)
             .json(json!({"current_password": TEST_PASSWORD, "new_password": "short"})));

@@ -53,6 +53,7 @@ token_of() { # role, e-mail prefix
 }
 
 status=0
+rm -rf "$OUT/admin" "$OUT/government"
 for who in "admin admin@" "government government.zwe@"; do
     set -- $who
     token=$(token_of "$1" "$2")
