@@ -162,7 +162,7 @@ on_both_engines! {
         let updated = app.send(Who::Office, Req::new("PUT", &path).header("If-Match", &tag).json(body.clone()));
         assert_eq!(updated.ok_json()["conventions"], json!(["C087", "C098"]));
         let moved = json!({"country": "VNM", "conventions": ["C087"], "title": "moved", "source": "s"});
-        app.send(Who::Office, Req::new("PUT", &path).header("If-Match", updated.header("etag").unwrap()).json(moved)).problem(400);
+        app.send(Who::Office, Req::new("PUT", &path).header("If-Match", updated.header("etag").unwrap()).json(moved)).problem(422);
         let step = milestone(app, g, "2027-01-01".parse().unwrap(), "planned", None);
         let step_path = format!("/api/v1/milestones/{}", step["id"]);
         app.send(Who::Office, Req::new("DELETE", &path).header("If-Match", &app.etag_of(&path))).problem(409);
