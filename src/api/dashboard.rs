@@ -6,20 +6,17 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::response_cache::Answer;
+use super::today;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::reference::{Category, Principle, Region};
 use crate::error::{AppError, AppResult, Problem};
 use crate::service::dashboard::{self, Matrix, Selection, Summary, Timeline};
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

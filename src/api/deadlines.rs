@@ -4,11 +4,12 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::today;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::deadlines::{Deadline, DeadlineKind};
@@ -16,10 +17,6 @@ use crate::domain::pagination::Page;
 use crate::domain::reporting::deadline_window;
 use crate::error::{AppResult, Problem};
 use crate::service::deadlines::{collect, DeadlineFilter};
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

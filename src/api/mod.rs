@@ -231,6 +231,11 @@ pub fn page_response<R, T: serde::Serialize>(
     Ok(actix_web::HttpResponse::Ok().json(crate::domain::pagination::Page::new(items, total, page)))
 }
 
+/// Today (UTC), the day every date rule of a request is judged against.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 /// Collects the errors of one request's parameters, so the answer names every bad one.
 #[derive(Debug, Default)]
 pub struct ParamErrors {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::today;
 use super::{
     body_conventions, body_country, check_known, page_response, record, respond, stored, text_field,
 };
@@ -24,10 +25,6 @@ use crate::domain::reforms::{
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::repo::reforms::{self as store, GapFields, GapFilter, MilestoneFields, MilestoneFilter};
 use crate::repo::{self, audit};
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
 
 /// A documented distance between national law or practice and one or more conventions.
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::today;
 use super::{body_conventions, body_country, check_known, AppState, ParamErrors, Written};
 use super::{page_response, path_convention, path_country, record, respond, stored, text_field, with_db};
 use crate::db::{self, DbConn};
@@ -25,10 +26,6 @@ use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::repo::reporting::{self as store, RequestFields, RequestFilter, ScheduleFields, ScheduleFilter};
 use crate::repo::{self, audit};
 use crate::service::reporting::{GenerationSummary, YEARS};
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
 
 /// What the supervisory system asks of a country.
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::today;
 use super::{page_response, record, respond, stored, text_field, with_db, AppState, ParamErrors, Written};
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
@@ -21,10 +22,6 @@ use crate::domain::reporting::{
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::repo::reporting::{self as store, TaskFields, TaskFilter};
 use crate::repo::{self, audit};
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
 
 /// A piece of work toward a report.
 #[derive(Debug, Serialize, ToSchema)]
