@@ -68,7 +68,16 @@ fn number(
     default: u64,
     range: std::ops::RangeInclusive<u64>,
 ) -> Result<u64, ConfigError> {
-    match var(name) {
+    parse_number(name, var(name), default, range)
+}
+
+fn parse_number(
+    name: &'static str,
+    raw: Option<String>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    match raw {
         None => Ok(default),
         Some(raw) => raw
             .trim()
@@ -119,5 +128,35 @@ impl Settings {
             jwt_secret: var("NORMTRACK_JWT_SECRET"),
             timeouts: Timeouts::from_env()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_default_when_unset_and_are_refused_outside_their_range() {
+        assert_eq!(parse_number("N", None, 5, 1..=300).ok(), Some(5));
+        assert_eq!(parse_number("N", Some(" 2 ".into()), 5, 1..=300).ok(), Some(2));
+        for bad in ["0", "301", "-1", "1.5", "soon"] {
+            let e = parse_number("NORMTRACK_DB_TIMEOUT_SECS", Some(bad.into()), 5, 1..=300)
+                .expect_err(bad)
+                .to_string();
+            assert!(
+                e.contains("NORMTRACK_DB_TIMEOUT_SECS") && e.contains("1 to 300"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn default_time_limits_are_those_documented() {
+        let t = Timeouts::default();
+        assert_eq!(t.db_connection, Duration::from_secs(5));
+        assert_eq!(t.request_head, Duration::from_secs(5));
+        assert_eq!(t.keep_alive, Duration::from_secs(5));
+        assert_eq!(t.client_disconnect, Duration::from_secs(1));
+        assert_eq!(t.shutdown, Duration::from_secs(30));
     }
 }

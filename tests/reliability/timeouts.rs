@@ -1,6 +1,7 @@
 //! The server's time limits on clients (set short through the environment): a request head
 //! that stalls gets 408 and the connection is closed; an idle kept-alive connection is closed
-//! after the keep-alive time. SQLite only: no database is involved.
+//! after the keep-alive time. SQLite only: no database is involved. actix-web checks these
+//! limits against a clock it updates every 500 ms, so the bounds allow that much early or late.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -65,8 +66,8 @@ fn time_to_close(stream: &mut TcpStream) -> (Duration, Vec<u8>) {
 #[test]
 #[ignore = "reliability suite: run by .ci/run with --ignored"]
 fn stalled_request_head_gets_408_and_is_closed_within_the_head_timeout() {
-    let (_db, server) = server_with(&[("NORMTRACK_REQUEST_HEAD_TIMEOUT_SECS", "1")]);
-    let bound = Duration::from_secs(1) + Duration::from_millis(1500);
+    let (_db, server) = server_with(&[("NORMTRACK_REQUEST_HEAD_TIMEOUT_SECS", "2")]);
+    let bound = Duration::from_millis(3500);
 
     // Part of a head, then nothing.
     let mut stream = TcpStream::connect(server.addr).expect("connect");
@@ -81,8 +82,8 @@ fn stalled_request_head_gets_408_and_is_closed_within_the_head_timeout() {
     );
     assert!(text.starts_with("HTTP/1.1 408"), "expected a 408, got {text:?}");
     assert!(
-        took >= Duration::from_millis(800) && took <= bound,
-        "closed after {took:?}; the limit is 1 s"
+        took >= Duration::from_millis(1400) && took <= bound,
+        "closed after {took:?}; the limit is 2 s"
     );
 
     // A connection that sends nothing at all is closed too.
@@ -107,7 +108,7 @@ fn stalled_request_head_gets_408_and_is_closed_within_the_head_timeout() {
 #[test]
 #[ignore = "reliability suite: run by .ci/run with --ignored"]
 fn idle_keep_alive_connection_is_closed_after_the_keep_alive_time() {
-    let (_db, server) = server_with(&[("NORMTRACK_KEEP_ALIVE_SECS", "2")]);
+    let (_db, server) = server_with(&[("NORMTRACK_KEEP_ALIVE_SECS", "3")]);
     let request = format!("GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
     stream.write_all(request.as_bytes()).expect("first request");
@@ -127,7 +128,7 @@ fn idle_keep_alive_connection_is_closed_after_the_keep_alive_time() {
     );
     assert!(received.is_empty(), "nothing is sent on an idle close");
     assert!(
-        took >= Duration::from_millis(1500) && took <= Duration::from_millis(3500),
-        "closed after {took:?}; the keep-alive time is 2 s"
+        took >= Duration::from_millis(2300) && took <= Duration::from_millis(4500),
+        "closed after {took:?}; the keep-alive time is 3 s"
     );
 }

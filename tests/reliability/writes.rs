@@ -431,6 +431,24 @@ pub fn missing_writes(admin: &Client, writes: &[Written]) -> Vec<String> {
             .filter_map(|item| Some((item["id"].as_i64()?, item[field].as_str()?.to_string())))
             .collect()
     };
+    // Two acknowledged creations answered with the same id: one of them is not what was stored.
+    let mut ids: HashMap<(&str, i64), Vec<&str>> = HashMap::new();
+    for write in writes {
+        match write {
+            Written::Gap { id, marker } => ids.entry(("gap", *id)).or_default().push(marker),
+            Written::Milestone { id, marker } => ids.entry(("milestone", *id)).or_default().push(marker),
+            Written::Comment { id, marker, .. } => ids.entry(("comment", *id)).or_default().push(marker),
+            Written::Ratification { .. } => {}
+        }
+    }
+    for ((kind, id), markers) in &ids {
+        if markers.len() > 1 {
+            missing.push(format!(
+                "{} creations of a {kind} were all answered with id {id}: {markers:?}",
+                markers.len()
+            ));
+        }
+    }
     let gaps = by_id("/api/v1/gaps", "title");
     let milestones = by_id("/api/v1/milestones", "title");
     let mut comments: HashMap<i64, HashMap<i64, String>> = HashMap::new();
