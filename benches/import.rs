@@ -24,6 +24,7 @@ fn settings(url: String) -> Settings {
         bind: "127.0.0.1:0".parse().expect("address"),
         pool_size: 2,
         jwt_secret: None,
+        timeouts: Default::default(),
     }
 }
 

@@ -309,6 +309,7 @@ async fn serve() -> CliResult {
     let state = actix_web::web::block(move || startup::prepare_database(&prepared)).await??;
     let listener = TcpListener::bind(settings.bind)?;
     tracing::info!(address = %settings.bind, engine = state.engine.name(), "normtrack listening");
-    startup::run(listener, state)?.await?;
+    startup::run_with(listener, state, &settings.timeouts)?.await?;
+    tracing::info!("normtrack stopped");
     Ok(())
 }

@@ -213,10 +213,10 @@ impl ResponseError for AppError {
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if is_connection_loss(&e) {
+            return AppError::Unavailable(e.to_string());
+        }
         match e {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                AppError::Unavailable(info.message().to_string())
-            }
             // Two writers raced for the same key; the loser may simply try again.
             Error::DatabaseError(
                 DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
@@ -227,6 +227,39 @@ impl From<diesel::result::Error> for AppError {
             }
             other => AppError::Internal(other.to_string()),
         }
+    }
+}
+
+/// Messages of libpq (and the kernel, through it) that say the connection to the database
+/// is gone, for errors diesel reports without a connection-error kind.
+const CONNECTION_LOSS_MESSAGES: [&str; 9] = [
+    "server closed the connection",
+    "no connection to the server",
+    "could not receive data from server",
+    "could not send data to server",
+    "connection to server",
+    "terminating connection",
+    "ssl syscall error",
+    "connection reset",
+    "broken pipe",
+];
+
+/// Whether a database error means the database could not be reached (or the connection
+/// was lost): the request may succeed later, so it is a 503, not a 500.
+pub fn is_connection_loss(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            let message = info.message().to_lowercase();
+            CONNECTION_LOSS_MESSAGES.iter().any(|m| message.contains(m))
+        }
+        // A rollback failed, which happens when the connection died in the transaction.
+        Error::BrokenTransactionManager => true,
+        _ => false,
     }
 }
 
@@ -253,6 +286,38 @@ mod tests {
         let problem = AppError::Internal("syntax error near SELECT".into()).problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("SELECT"));
+    }
+
+    #[test]
+    fn a_lost_database_connection_is_unavailable_and_other_database_errors_are_internal() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let db = |kind, message: &str| Error::DatabaseError(kind, Box::new(message.to_string()));
+        for lost in [
+            db(
+                DatabaseErrorKind::Unknown,
+                "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally",
+            ),
+            db(DatabaseErrorKind::Unknown, "no connection to the server\n"),
+            db(DatabaseErrorKind::Unknown, "could not receive data from server: Connection reset by peer"),
+            db(DatabaseErrorKind::ClosedConnection, "terminating connection due to administrator command"),
+            db(DatabaseErrorKind::UnableToSendCommand, "could not send data to server: Broken pipe"),
+            Error::BrokenTransactionManager,
+        ] {
+            let status = AppError::from(lost).status_code();
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        }
+        for internal in [
+            db(DatabaseErrorKind::Unknown, "syntax error at or near \"SELEC\""),
+            db(DatabaseErrorKind::Unknown, "database is locked"),
+            db(
+                DatabaseErrorKind::ForeignKeyViolation,
+                "violates foreign key constraint",
+            ),
+            Error::NotFound,
+        ] {
+            let status = AppError::from(internal).status_code();
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        }
     }
 
     #[test]

@@ -5,13 +5,14 @@ use std::time::Instant;
 
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::KeepAlive;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, problems, AppState};
-use crate::config::Settings;
+use crate::config::{Settings, Timeouts};
 use crate::db::{self, PoolSettings};
 use crate::seed::{self, SeedOutcome};
 
@@ -35,7 +36,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         &settings.database_url,
         &PoolSettings {
             max_size: settings.pool_size,
-            ..Default::default()
+            connection_timeout: settings.timeouts.db_connection,
         },
     )?;
     let engine = db::Engine::from_url(&settings.database_url).0;
@@ -67,8 +68,16 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
     })
 }
 
-/// Starts the HTTP server on `listener`.
+/// Starts the HTTP server on `listener` with the default time limits.
 pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
+    run_with(listener, state, &Timeouts::default())
+}
+
+/// Starts the HTTP server on `listener`. A client must send a request's head within
+/// `timeouts.request_head` (else 408), an idle kept-alive connection is closed after
+/// `timeouts.keep_alive`, and on SIGTERM (handled by actix-web) the server stops accepting and
+/// lets requests in flight finish for up to `timeouts.shutdown`, then exits.
+pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> Result<Server, StartupError> {
     let data = web::Data::new(state);
     let doc = crate::openapi::document();
     let routes = web::Data::new(crate::api::routes::RouteMethods::from_document(&doc));
@@ -126,6 +135,14 @@ pub fn run(listener: TcpListener, state: AppState) -> Result<Server, StartupErro
                 }
             })
     })
+    .client_request_timeout(timeouts.request_head)
+    .client_disconnect_timeout(timeouts.client_disconnect)
+    .keep_alive(if timeouts.keep_alive.is_zero() {
+        KeepAlive::Disabled
+    } else {
+        KeepAlive::Timeout(timeouts.keep_alive)
+    })
+    .shutdown_timeout(timeouts.shutdown.as_secs())
     .listen(listener)?
     .run();
     Ok(server)

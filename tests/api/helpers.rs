@@ -99,6 +99,7 @@ impl TestDb {
             bind: "127.0.0.1:0".parse().unwrap(),
             pool_size: 4,
             jwt_secret: None,
+            timeouts: Default::default(),
         }
     }
 }
