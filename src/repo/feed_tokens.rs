@@ -53,11 +53,10 @@ pub fn insert(
             feed_tokens::expires_at.eq(expires_at),
         ))
         .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "feed_tokens")?;
     feed_tokens::table
-        .filter(feed_tokens::user_id.eq(user_id))
-        .filter(feed_tokens::created_at.eq(now))
+        .find(id)
         .select(FeedTokenRow::as_select())
-        .order(feed_tokens::id.desc())
         .first(conn)
 }
 

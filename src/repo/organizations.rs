@@ -95,10 +95,9 @@ pub fn insert(conn: &mut DbConn, country: &str, kind: &str, name: &str) -> Query
             organizations::updated_at.eq(now),
         ))
         .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "organizations")?;
     organizations::table
-        .filter(organizations::country.eq(country))
-        .filter(organizations::kind.eq(kind))
-        .filter(organizations::name.eq(name))
+        .find(id)
         .select(OrganizationRow::as_select())
         .first(conn)
 }

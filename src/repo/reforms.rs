@@ -209,12 +209,8 @@ pub fn insert_gap(conn: &mut DbConn, fields: &GapFields) -> QueryResult<Gap> {
             gaps::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let row: GapRow = gaps::table
-        .filter(gaps::country.eq(&fields.country))
-        .filter(gaps::created_at.eq(now))
-        .select(GapRow::as_select())
-        .order(gaps::id.desc())
-        .first(conn)?;
+    let id = crate::db::last_insert_id(conn, "gaps")?;
+    let row: GapRow = gaps::table.find(id).select(GapRow::as_select()).first(conn)?;
     replace_conventions(conn, row.id, &fields.conventions)?;
     with_conventions(conn, row)
 }
@@ -359,11 +355,10 @@ pub fn insert_milestone(
             milestones::updated_at.eq(now),
         ))
         .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "milestones")?;
     milestones::table
-        .filter(milestones::gap_id.eq(gap_id))
-        .filter(milestones::created_at.eq(now))
+        .find(id)
         .select(MilestoneRow::as_select())
-        .order(milestones::id.desc())
         .first(conn)
 }
 
@@ -423,9 +418,9 @@ pub fn insert_comment(
             milestone_comments::created_at.eq(now),
         ))
         .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "milestone_comments")?;
     milestone_comments::table
-        .filter(milestone_comments::milestone_id.eq(milestone_id))
+        .find(id)
         .select(CommentRow::as_select())
-        .order(milestone_comments::id.desc())
         .first(conn)
 }

@@ -405,11 +405,10 @@ pub fn insert_request(
             report_requests::updated_at.eq(now),
         ))
         .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "report_requests")?;
     let row: RequestRow = report_requests::table
-        .filter(report_requests::country.eq(country))
-        .filter(report_requests::created_at.eq(now))
+        .find(id)
         .select(RequestRow::as_select())
-        .order(report_requests::id.desc())
         .first(conn)?;
     for code in conventions {
         diesel::insert_into(report_request_conventions::table)
@@ -622,12 +621,8 @@ pub fn insert_task(
             tasks::updated_at.eq(now),
         ))
         .execute(conn)?;
-    tasks::table
-        .filter(tasks::report_request_id.eq(report_request))
-        .filter(tasks::created_at.eq(now))
-        .select(TaskRow::as_select())
-        .order(tasks::id.desc())
-        .first(conn)
+    let id = crate::db::last_insert_id(conn, "tasks")?;
+    tasks::table.find(id).select(TaskRow::as_select()).first(conn)
 }
 
 /// Changes a task still at `version`; `None` when it has moved on.

@@ -48,11 +48,10 @@ pub fn insert(
             dashboard_tokens::expires_at.eq(expires_at),
         ))
         .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "dashboard_tokens")?;
     dashboard_tokens::table
-        .filter(dashboard_tokens::name.eq(name))
-        .filter(dashboard_tokens::created_at.eq(now))
+        .find(id)
         .select(TokenRow::as_select())
-        .order(dashboard_tokens::id.desc())
         .first(conn)
 }
 
