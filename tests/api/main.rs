@@ -2,6 +2,8 @@
 //! and on PostgreSQL.
 
 mod helpers;
+#[path = "../common/postgres.rs"]
+mod postgres;
 
 mod abuse;
 mod access_matrix;

@@ -14,6 +14,8 @@ mod client;
 mod faults;
 mod load;
 mod pg_proxy;
+#[path = "../common/postgres.rs"]
+mod postgres;
 mod server;
 mod store;
 mod timeouts;

@@ -8,11 +8,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
-
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -29,15 +25,7 @@ impl Engine {
     }
 }
 
-/// The PostgreSQL server the tests create their databases on.
-pub fn postgres_admin_url() -> String {
-    std::env::var("NORMTRACK_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
-}
-
-pub fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
+pub use crate::postgres::admin_url as postgres_admin_url;
 
 /// A database that exists for one test and is removed after it, with a directory for the
 /// server's logs (and, on SQLite, the database file).
@@ -61,37 +49,10 @@ impl Database {
                 dir,
             }),
             Engine::Postgres => {
-                static COUNTER: AtomicU32 = AtomicU32::new(0);
-                let admin_url = postgres_admin_url();
-                let mut admin = match PgConnection::establish(&admin_url) {
-                    Ok(conn) => conn,
-                    Err(e) if !under_ci() => {
-                        eprintln!(
-                            "SKIPPED: PostgreSQL unreachable at {admin_url} ({e}); set CI=true to fail instead"
-                        );
-                        return None;
-                    }
-                    Err(e) => panic!("PostgreSQL unreachable at {admin_url} under CI: {e}"),
-                };
-                let name = format!(
-                    "normtrack_test_rel_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.subsec_nanos())
-                        .unwrap_or(0)
-                );
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create the test database");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(base, _)| base)
-                    .unwrap_or(&admin_url);
+                let (url, name) = crate::postgres::create_database("normtrack_test_rel")?;
                 Some(Database {
                     engine,
-                    url: format!("{base}/{name}"),
+                    url,
                     postgres_name: Some(name),
                     dir,
                 })
@@ -108,9 +69,7 @@ impl Database {
 impl Drop for Database {
     fn drop(&mut self) {
         if let Some(name) = &self.postgres_name {
-            if let Ok(mut admin) = PgConnection::establish(&postgres_admin_url()) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
+            crate::postgres::drop_database(name);
         }
     }
 }
