@@ -28,6 +28,9 @@ pub struct Timeouts {
     /// `NORMTRACK_REQUEST_HEAD_TIMEOUT_SECS` (default 5, 1–300): time a client has to send a
     /// request's line and headers; past it the answer is 408 and the connection is closed.
     pub request_head: Duration,
+    /// `NORMTRACK_REQUEST_BODY_TIMEOUT_SECS` (default 60, 1–3600): time a client has to send
+    /// a request's body once its head has arrived; past it the answer is 408.
+    pub request_body: Duration,
     /// `NORMTRACK_KEEP_ALIVE_SECS` (default 5, 0–3600): an idle kept-alive connection is
     /// closed after this; 0 closes every connection after its answer.
     pub keep_alive: Duration,
@@ -44,6 +47,7 @@ impl Default for Timeouts {
         Timeouts {
             db_connection: Duration::from_secs(5),
             request_head: Duration::from_secs(5),
+            request_body: Duration::from_secs(60),
             keep_alive: Duration::from_secs(5),
             client_disconnect: Duration::from_secs(1),
             shutdown: Duration::from_secs(30),
@@ -104,6 +108,7 @@ impl Timeouts {
         Ok(Timeouts {
             db_connection: secs("NORMTRACK_DB_TIMEOUT_SECS", d.db_connection, 1..=300)?,
             request_head: secs("NORMTRACK_REQUEST_HEAD_TIMEOUT_SECS", d.request_head, 1..=300)?,
+            request_body: secs("NORMTRACK_REQUEST_BODY_TIMEOUT_SECS", d.request_body, 1..=3600)?,
             keep_alive: secs("NORMTRACK_KEEP_ALIVE_SECS", d.keep_alive, 0..=3600)?,
             client_disconnect: secs("NORMTRACK_DISCONNECT_TIMEOUT_SECS", d.client_disconnect, 0..=60)?,
             shutdown: secs("NORMTRACK_SHUTDOWN_TIMEOUT_SECS", d.shutdown, 0..=3600)?,

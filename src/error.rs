@@ -70,6 +70,8 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
+    #[error("the request body did not arrive within {0} s")]
+    RequestTimeout(u64),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -116,6 +118,7 @@ impl AppError {
             AppError::TooManyRequests { .. } => "too-many-requests",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::PayloadTooLarge(_) => "payload-too-large",
+            AppError::RequestTimeout(_) => "request-timeout",
             AppError::Unavailable(_) => "service-unavailable",
             AppError::Internal(_) => "internal-error",
         }
@@ -147,6 +150,10 @@ impl AppError {
             AppError::UnsupportedMediaType(detail) | AppError::PayloadTooLarge(detail) => {
                 (detail.clone(), Vec::new())
             }
+            AppError::RequestTimeout(secs) => (
+                format!("the request body did not arrive within {secs} seconds; send it again"),
+                Vec::new(),
+            ),
             AppError::Unavailable(_) => (
                 "the database is unavailable; try again shortly".into(),
                 Vec::new(),
@@ -181,6 +188,7 @@ impl ResponseError for AppError {
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -81,9 +81,11 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
     let data = web::Data::new(state);
     let doc = crate::openapi::document();
     let routes = web::Data::new(crate::api::routes::RouteMethods::from_document(&doc));
+    let body_timeout = web::Data::new(crate::api::body_deadline::BodyTimeout(timeouts.request_body));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(body_timeout.clone())
             .app_data(web::QueryConfig::default().error_handler(problems::query_error))
             .app_data(web::PathConfig::default().error_handler(problems::path_error))
             .app_data(

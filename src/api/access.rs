@@ -72,6 +72,8 @@ where
     let resource = web::resource(D::path())
         .guard(guard::Method(method))
         .route(web::route().to(handler))
+        // Inner: the body is read (within its time limit) only once access is granted.
+        .wrap(from_fn(super::body_deadline::read_within_limit))
         .wrap(from_fn(move |req, next| authorize(access, req, next)));
     let mut paths = doc.paths();
     for item in paths.paths.values_mut() {
@@ -112,8 +114,9 @@ fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
 }
 
 /// The answers any operation may give besides its own: 400 for a malformed parameter or body,
-/// 413 and 415 for a body that is too large or not of the documented type, and 503 while the
-/// database is unreachable (every operation but the liveness probe reads it).
+/// 408, 413 and 415 for a body that is too slow, too large or not of the documented type
+/// ([`super::body_deadline`]), and 503 while the database is unreachable (every operation but
+/// the liveness probe reads it).
 fn document_common_responses(operation: &mut Operation) {
     let has_body = operation.request_body.is_some();
     let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
@@ -124,6 +127,9 @@ fn document_common_responses(operation: &mut Operation) {
             .or_insert_with(|| problem_response("A parameter or the body is malformed"));
     }
     if has_body {
+        responses
+            .entry("408".into())
+            .or_insert_with(|| problem_response("The body did not arrive within the time limit"));
         responses
             .entry("413".into())
             .or_insert_with(|| problem_response("The body is larger than this operation accepts"));

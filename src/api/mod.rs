@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod body_deadline;
 pub mod concurrency;
 pub mod conventions;
 pub mod countries;

@@ -132,3 +132,66 @@ fn idle_keep_alive_connection_is_closed_after_the_keep_alive_time() {
         "closed after {took:?}; the keep-alive time is 3 s"
     );
 }
+
+#[test]
+#[ignore = "reliability suite: run by .ci/run with --ignored"]
+fn stalled_request_body_gets_408_problem_within_the_body_timeout() {
+    let db = Database::create(Engine::Sqlite).expect("a SQLite database");
+    let accounts = crate::server::seed_demo(&db.url);
+    let server = ServerProcess::start(&db.url, &[("NORMTRACK_REQUEST_BODY_TIMEOUT_SECS", "2")], db.dir());
+    let admin = &accounts["admin"];
+    let client = crate::client::Client::new(&format!("http://{}", server.addr), Duration::from_secs(10));
+    let token = client.login(&admin.email, &admin.password);
+
+    // The head and part of the body announced, then nothing.
+    let body = r#"{"name": "A slow organization", "country": "ZWE", "kind": "worker"}"#;
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .write_all(
+            format!(
+                "POST /api/v1/organizations HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+                server.addr,
+                body.len(),
+                &body[..10]
+            )
+            .as_bytes(),
+        )
+        .expect("send the head and part of the body");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("set a read timeout");
+    let started = Instant::now();
+    let response = read_response(&mut stream);
+    let took = started.elapsed();
+    eprintln!(
+        "stalled body: answered after {:.2} s: {response:?}",
+        took.as_secs_f64()
+    );
+    assert!(
+        response.starts_with("HTTP/1.1 408"),
+        "expected a 408, got {response:?}"
+    );
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{response}"
+    );
+    assert!(
+        took >= Duration::from_millis(1500) && took <= Duration::from_millis(4000),
+        "answered after {took:?}; the limit is 2 s"
+    );
+
+    // Nothing was created, and a prompt client's write goes through.
+    let client = client.with_token(&token);
+    let listed = client.get_ok("/api/v1/organizations?country=ZWE&per_page=500");
+    assert!(!listed.to_string().contains("A slow organization"), "{listed}");
+    let created = client
+        .post_json(
+            "/api/v1/organizations",
+            &serde_json::json!({"name": "A prompt organization", "country": "ZWE", "kind": "worker"}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(created.status, 201, "{}", created.body);
+}
