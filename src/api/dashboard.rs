@@ -256,8 +256,7 @@ pub async fn matrix(
     responses(
         (status = 200, description = "The time line", body = Timeline, headers(("ETag" = String))),
         (status = 304, description = "Unchanged since the ETag sent"),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`as_of` is after today or before 1919", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn timeline(
