@@ -230,10 +230,14 @@ pub fn run(cli: Cli) -> CliResult {
                     Ok(())
                 }
                 Err(crate::service::ratifications::ImportError::Rows(rows)) => {
-                    for row in &rows {
+                    let (total, omitted) = (rows.total(), rows.omitted());
+                    for row in &rows.into_sorted() {
                         eprintln!("{}: {row}", file.display());
                     }
-                    Err(format!("{} bad row(s); nothing was imported", rows.len()).into())
+                    if omitted > 0 {
+                        eprintln!("{}: {omitted} more error(s) not listed", file.display());
+                    }
+                    Err(format!("{total} error(s) in the file; nothing was imported").into())
                 }
                 Err(crate::service::ratifications::ImportError::App(e)) => Err(describe(e)),
             }
@@ -243,12 +247,25 @@ pub fn run(cli: Cli) -> CliResult {
         } => {
             let settings = Settings::from_env()?;
             let mut conn = open(&settings)?;
-            let rows = crate::repo::ratifications::all_matching(&mut conn, &Default::default())?;
-            let csv = crate::import::ratifications::write_csv(&rows)?;
-            match output {
-                Some(path) => std::fs::write(&path, csv)?,
-                None => std::io::stdout().write_all(csv.as_bytes())?,
+            let mut out: Box<dyn Write> = match output {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(&path)?)),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            // Page by page, as the API streams it: memory does not grow with the data.
+            out.write_all(&crate::import::ratifications::header_csv())?;
+            let filter = Default::default();
+            let mut after = None;
+            loop {
+                let (bytes, next) =
+                    crate::service::ratifications::export_page(&mut conn, &filter, after.as_ref())
+                        .map_err(describe)?;
+                out.write_all(&bytes)?;
+                match next {
+                    Some(key) => after = Some(key),
+                    None => break,
+                }
             }
+            out.flush()?;
             Ok(())
         }
         Command::Reports {

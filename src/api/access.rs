@@ -261,7 +261,8 @@ pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> 
         unauthorized()
     })?;
     let principal = claims.principal().ok_or_else(unauthorized)?;
-    let (caller, stored_expiry) = with_db(state, move |conn| read_caller(conn, principal)).await?;
+    let version = claims.ver;
+    let (caller, stored_expiry) = with_db(state, move |conn| read_caller(conn, principal, version)).await?;
     if let (Some(epoch), Some(token_expiry)) = (epoch, chrono::DateTime::from_timestamp(claims.exp, 0)) {
         let token_expiry = token_expiry.naive_utc();
         let valid_until = stored_expiry.map_or(token_expiry, |stored| stored.min(token_expiry));
@@ -275,11 +276,13 @@ pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> 
 fn read_caller(
     conn: &mut crate::db::DbConn,
     principal: Principal,
+    token_version: i32,
 ) -> AppResult<(Caller, Option<chrono::NaiveDateTime>)> {
     match principal {
         Principal::User(id) => {
+            // A token issued before the account's sessions ended is refused.
             let user = repo::users::get(conn, id)?
-                .filter(|u| u.row.active)
+                .filter(|u| u.row.active && u.row.token_version == token_version)
                 .ok_or_else(unauthorized)?;
             let role: Role = super::stored("users.role", &user.row.role)?;
             let caller = Caller {

@@ -1,5 +1,7 @@
-//! `/api/v1/audit`: the log of every write, for administrators and office staff (who read
-//! everything, DESIGN.md).
+//! `/api/v1/audit`: the log of every write, for administrators and office staff. A caller sees
+//! the entries of exactly the records it could read through their own endpoints
+//! (`Caller::audit_visibility`): office staff see no accounts or tokens, and tasks only of
+//! their countries.
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -112,8 +114,8 @@ pub async fn list(
     };
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
-    let scope = caller.read_scope();
-    let (rows, total) = with_db(&state, move |conn| Ok(audit::list(conn, &filter, &scope, page)?)).await?;
+    let visibility = caller.audit_visibility();
+    let (rows, total) = with_db(&state, move |conn| Ok(audit::list(conn, &filter, &visibility, page)?)).await?;
     let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str(&s).ok());
     let items = rows
         .into_iter()

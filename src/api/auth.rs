@@ -102,7 +102,8 @@ pub async fn login(
         role,
         Utc::now().timestamp(),
         lifetime,
-    );
+    )
+    .with_version(user.row.token_version);
     let access_token = state
         .auth
         .keys
@@ -116,6 +117,20 @@ pub async fn login(
             token_type: "Bearer".into(),
             expires_in: lifetime,
         }))
+}
+
+/// Log out: every access token of your account stops working at once, on every instance
+/// (calendar feed tokens keep working; revoke them at `/feed-tokens`). Log in again for a new
+/// token.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    responses((status = 204, description = "Logged out; the token used is refused from now on"))
+)]
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    with_db(&state, move |conn| crate::service::users::logout(conn, &caller)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The caller: a person's account, or a dashboard token.
@@ -260,6 +275,12 @@ pub async fn update_me(
                 .ok_or(AppError::PreconditionFailed)?;
             if let Some(hash) = &new_hash {
                 repo::users::set_password(conn, id, hash)?;
+                crate::service::users::end_sessions(
+                    conn,
+                    &caller.actor(),
+                    id,
+                    crate::service::users::SessionEnd::Credentials,
+                )?;
                 updated =
                     repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
             }

@@ -8,7 +8,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::tokens::token_name;
 use super::{with_db, AppState};
@@ -77,16 +77,55 @@ fn owner(caller: &Caller) -> AppResult<i32> {
         .ok_or_else(|| AppError::Forbidden("feed tokens belong to people".into()))
 }
 
-/// Your calendar feed tokens (their secrets are never shown again).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedTokenQuery {
+    /// Administrators: this person's tokens (`all`: everyone's). Others may name only
+    /// themselves.
+    #[param(example = "all", pattern = r"^(all|[1-9][0-9]{0,8})$")]
+    pub user: Option<String>,
+}
+
+/// Your calendar feed tokens (their secrets are never shown again); administrators list
+/// anyone's with `user`.
 #[utoipa::path(
     get,
     path = "/feed-tokens",
     tag = "deadlines",
-    responses((status = 200, description = "The caller's feed tokens", body = Vec<FeedToken>))
+    params(FeedTokenQuery),
+    responses(
+        (status = 200, description = "The feed tokens", body = Vec<FeedToken>),
+        (status = 400, description = "`user` is not an id or `all`", body = Problem, content_type = "application/problem+json")
+    )
 )]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
-    let user = owner(&caller)?;
-    let rows = with_db(&state, move |conn| Ok(repo::feed_tokens::list(conn, Some(user))?)).await?;
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<FeedTokenQuery>,
+) -> AppResult<HttpResponse> {
+    let me = owner(&caller)?;
+    let mut errors = super::ParamErrors::default();
+    let wanted = match query.into_inner().user.as_deref() {
+        None => Some(me),
+        Some("all") => None,
+        Some(raw) => {
+            let id = (raw.len() <= 9 && !raw.starts_with('0') && raw.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| raw.parse::<i32>().ok())
+                .flatten();
+            if id.is_none() {
+                errors.push("user", "must be an account id or 'all'");
+            }
+            Some(id.unwrap_or(me))
+        }
+    };
+    errors.finish()?;
+    if wanted != Some(me) && caller.role != Role::Admin {
+        return Err(AppError::Forbidden(
+            "only administrators list other people's feed tokens".into(),
+        ));
+    }
+    let rows = with_db(&state, move |conn| Ok(repo::feed_tokens::list(conn, wanted)?)).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(FeedToken::from).collect::<Vec<_>>()))
 }
 

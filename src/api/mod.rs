@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod streaming;
 pub mod auth;
 pub mod body_deadline;
 pub mod concurrency;
@@ -79,7 +80,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             utoipa_actix_web::scope("/api/v1")
                 .service(endpoint(auth::__path_login, Public, auth::login))
                 .service(endpoint(auth::__path_me, Roles(ANY_ROLE), auth::me))
-                .service(endpoint(auth::__path_update_me, Roles(PEOPLE), auth::update_me))
+                .service(endpoint(auth::__path_logout, Roles(ANY_ROLE), auth::logout))
+                .service(endpoint(auth::__path_update_me, Roles(ANY_ROLE), auth::update_me))
                 .service(endpoint(users::__path_list, Roles(ADMIN), users::list))
                 .service(endpoint(users::__path_create, Roles(ADMIN), users::create))
                 .service(endpoint(users::__path_get, Roles(ADMIN), users::get))

@@ -472,19 +472,49 @@ pub async fn export_csv(
     let mut errors = ParamErrors::default();
     let filter = parse_filter(&query, &mut errors);
     errors.finish()?;
-    let csv = with_db(&state, move |conn| {
-        check_filter_exists(conn, &filter)?;
-        let rows = repo::ratifications::all_matching(conn, &filter)?;
-        crate::import::ratifications::write_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))
-    })
-    .await?;
+    let checked = filter.clone();
+    with_db(&state, move |conn| check_filter_exists(conn, &checked)).await?;
+    // Streamed a page at a time, each page read with a connection of its own: memory stays
+    // flat however large the notes are, and a slow reader holds no database connection.
+    let (tx, body) = super::streaming::channel();
+    let state = state.into_inner();
+    actix_web::rt::spawn(async move {
+        let header = crate::import::ratifications::header_csv();
+        if tx.send(Ok(header.into())).await.is_err() {
+            return;
+        }
+        let mut after: Option<(String, String)> = None;
+        loop {
+            let (filter, key) = (filter.clone(), after.take());
+            let page = with_db(&state, move |conn| {
+                crate::service::ratifications::export_page(conn, &filter, key.as_ref())
+            })
+            .await;
+            match page {
+                Ok((bytes, next)) => {
+                    if tx.send(Ok(bytes.into())).await.is_err() {
+                        return; // the client went away
+                    }
+                    match next {
+                        Some(key) => after = Some(key),
+                        None => return,
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "CSV export cut short");
+                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                    return;
+                }
+            }
+        }
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             "attachment; filename=\"ratifications.csv\"",
         ))
-        .body(csv))
+        .body(body))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

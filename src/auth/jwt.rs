@@ -23,6 +23,10 @@ pub struct Claims {
     pub iat: i64,
     /// The role when issued; the role in force is read from the store on every request.
     pub role: String,
+    /// For a person: the account's token version when issued. A password change, a reset, a
+    /// deactivation or a logout moves the stored version on, and older tokens are refused.
+    #[serde(default)]
+    pub ver: i32,
 }
 
 impl Claims {
@@ -42,7 +46,14 @@ impl Claims {
             nbf: now,
             iat: now,
             role: role.as_str().into(),
+            ver: 0,
         }
+    }
+
+    /// The same claims for an account at token version `ver`.
+    pub fn with_version(mut self, ver: i32) -> Claims {
+        self.ver = ver;
+        self
     }
 
     /// Who the token speaks for; `None` for a subject this service never issues.

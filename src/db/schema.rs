@@ -174,6 +174,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        token_version -> Integer,
     }
 }
 

@@ -22,6 +22,24 @@ impl Role {
     }
 }
 
+text_enum! {
+    /// The kinds of record the audit log speaks of (its `entity` column).
+    EntityKind {
+        Ratification => "ratification",
+        Convention => "convention",
+        Organization => "organization",
+        Gap => "gap",
+        Milestone => "milestone",
+        MilestoneComment => "milestone_comment",
+        ReportRequest => "report_request",
+        ReportSchedule => "report_schedule",
+        Task => "task",
+        User => "user",
+        Token => "token",
+        FeedToken => "feed_token",
+    }
+}
+
 /// Every role.
 pub const ANY_ROLE: &[Role] = &[
     Role::Admin,
@@ -159,6 +177,39 @@ impl Caller {
         }
     }
 
+    /// The scope in which the caller may read records of `kind` through that kind's own
+    /// endpoints; `None` when it may read none of them. The audit log shows a caller exactly
+    /// the entries of records it could read this way (one rule for both).
+    pub fn scope_for(&self, kind: EntityKind) -> Option<Scope> {
+        match kind {
+            EntityKind::Ratification
+            | EntityKind::Convention
+            | EntityKind::Organization
+            | EntityKind::Gap
+            | EntityKind::Milestone
+            | EntityKind::MilestoneComment
+            | EntityKind::ReportRequest
+            | EntityKind::ReportSchedule => Some(self.read_scope()),
+            // Tasks (and the deadlines built from them) are the caller's own work.
+            EntityKind::Task => Some(self.work_scope()),
+            // Accounts and dashboard tokens: `/users` and `/tokens` are the administrator's;
+            // anyone's feed tokens likewise (a person lists their own at `/feed-tokens`).
+            EntityKind::User | EntityKind::Token | EntityKind::FeedToken => {
+                (self.role == Role::Admin).then_some(Scope::Global)
+            }
+        }
+        .filter(|scope| *scope != Scope::PublicOnly)
+    }
+
+    /// For each kind of record, the scope in which the caller may read its audit entries;
+    /// kinds it may not read are left out.
+    pub fn audit_visibility(&self) -> Vec<(EntityKind, Scope)> {
+        EntityKind::ALL
+            .iter()
+            .filter_map(|kind| self.scope_for(*kind).map(|scope| (*kind, scope)))
+            .collect()
+    }
+
     /// Whether the caller may see the non-public records of `country`.
     pub fn may_read_country(&self, country: &str) -> bool {
         match self.read_scope() {
@@ -230,6 +281,31 @@ mod tests {
         assert_eq!(viewer.read_scope(), Scope::PublicOnly);
         assert!(!viewer.may_read_country("ZWE"));
         assert_eq!(viewer.actor(), "token:3");
+    }
+
+    #[test]
+    fn audit_shows_office_staff_their_countries_tasks_and_no_accounts() {
+        let office = caller(Role::Office, &["VNM"]);
+        assert_eq!(office.scope_for(EntityKind::Task), Some(Scope::Countries(vec!["VNM".into()])));
+        assert_eq!(office.scope_for(EntityKind::Ratification), Some(Scope::Global));
+        for kind in [EntityKind::User, EntityKind::Token, EntityKind::FeedToken] {
+            assert_eq!(office.scope_for(kind), None, "{kind}");
+            assert!(!office.audit_visibility().iter().any(|(k, _)| *k == kind));
+        }
+        let admin = caller(Role::Admin, &[]);
+        assert_eq!(admin.audit_visibility().len(), EntityKind::ALL.len());
+        assert!(admin.audit_visibility().iter().all(|(_, s)| *s == Scope::Global));
+    }
+
+    #[test]
+    fn audit_shows_constituents_their_country_and_viewers_nothing() {
+        let worker = caller(Role::Worker, &["ZWE"]);
+        assert!(worker
+            .audit_visibility()
+            .iter()
+            .all(|(_, s)| *s == Scope::Countries(vec!["ZWE".into()])));
+        let viewer = caller(Role::Viewer, &[]);
+        assert!(viewer.audit_visibility().is_empty());
     }
 
     #[test]

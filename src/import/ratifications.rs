@@ -159,15 +159,22 @@ pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowE
     }
 }
 
-/// Writes records as CSV in the import's columns, with a header row.
-pub fn write_csv(rows: &[crate::repo::ratifications::RatificationRow]) -> Result<String, csv::Error> {
+/// The header row of the CSV, as written.
+pub fn header_csv() -> Vec<u8> {
+    let mut bytes = COLUMNS.join(",").into_bytes();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Records as CSV rows in the import's columns (no header). Every cell is made
+/// spreadsheet-safe ([`super::spreadsheet_safe`]); the import takes the guard off again.
+pub fn rows_csv(rows: &[crate::repo::ratifications::RatificationRow]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for r in rows {
-        writer.write_record([
+        let cells = [
             r.country.as_str(),
             r.convention.as_str(),
             r.status.as_str(),
@@ -180,11 +187,16 @@ pub fn write_csv(rows: &[crate::repo::ratifications::RatificationRow]) -> Result
             r.source.as_str(),
             r.source_date.as_deref().unwrap_or(""),
             if r.source_incomplete { "true" } else { "false" },
-        ])?;
+        ];
+        writer.write_record(cells.iter().map(|c| super::spreadsheet_safe(c).into_owned()))?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Records as a whole CSV file with its header row.
+pub fn write_csv(rows: &[crate::repo::ratifications::RatificationRow]) -> Result<String, csv::Error> {
+    let mut bytes = header_csv();
+    bytes.extend(rows_csv(rows)?);
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

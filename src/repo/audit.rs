@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::db::schema::audit_log;
 use crate::db::{Db, DbConn};
-use crate::domain::access::Scope;
+use crate::domain::access::{EntityKind, Scope};
 use crate::domain::pagination::PageRequest;
 
 /// One write to record.
@@ -93,14 +93,30 @@ pub struct AuditFilter {
     pub until: Option<NaiveDateTime>,
 }
 
-fn filtered(filter: &AuditFilter, scope: &Scope) -> audit_log::BoxedQuery<'static, Db> {
+/// Which entries a caller may see: for each kind of record it may read, the scope it reads
+/// that kind in (`Caller::audit_visibility`). Entries of other kinds are never shown.
+pub type Visibility = Vec<(EntityKind, Scope)>;
+
+fn filtered(filter: &AuditFilter, visibility: &Visibility) -> audit_log::BoxedQuery<'static, Db> {
     let mut query = audit_log::table.into_boxed();
-    match scope {
-        Scope::Global => {}
-        Scope::Countries(countries) => query = query.filter(audit_log::country.eq_any(countries.clone())),
-        // Nothing of the log is public.
-        Scope::PublicOnly => query = query.filter(audit_log::id.lt(0)),
+    let global: Vec<&'static str> = visibility
+        .iter()
+        .filter(|(_, scope)| *scope == Scope::Global)
+        .map(|(kind, _)| kind.as_str())
+        .collect();
+    // Nothing visible unless one of the clauses below admits it.
+    let mut visible: Box<dyn BoxableExpression<audit_log::table, Db, SqlType = diesel::sql_types::Bool>> =
+        Box::new(audit_log::entity.eq_any(global));
+    for (kind, scope) in visibility {
+        if let Scope::Countries(countries) = scope {
+            visible = Box::new(
+                visible.or(audit_log::entity
+                    .eq(kind.as_str())
+                    .and(audit_log::country.eq_any(countries.clone()).assume_not_null())),
+            );
+        }
     }
+    query = query.filter(visible);
     if let Some(entity) = &filter.entity {
         query = query.filter(audit_log::entity.eq(entity.clone()));
     }
@@ -122,15 +138,15 @@ fn filtered(filter: &AuditFilter, scope: &Scope) -> audit_log::BoxedQuery<'stati
     query
 }
 
-/// Entries the scope may see, newest first.
+/// Entries the caller may see, newest first.
 pub fn list(
     conn: &mut DbConn,
     filter: &AuditFilter,
-    scope: &Scope,
+    visibility: &Visibility,
     page: PageRequest,
 ) -> QueryResult<(Vec<AuditRow>, i64)> {
-    let total = filtered(filter, scope).count().get_result(conn)?;
-    let rows = filtered(filter, scope)
+    let total = filtered(filter, visibility).count().get_result(conn)?;
+    let rows = filtered(filter, visibility)
         .select(AuditRow::as_select())
         .order((audit_log::at.desc(), audit_log::id.desc()))
         .limit(page.per_page)

@@ -71,3 +71,23 @@ pub fn revoke(conn: &mut DbConn, id: i32) -> QueryResult<Option<FeedTokenRow>> {
     .execute(conn)?;
     get(conn, id)
 }
+
+/// Revokes every live feed token of a person; returns those it revoked.
+pub fn revoke_all_of(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<FeedTokenRow>> {
+    let live: Vec<FeedTokenRow> = feed_tokens::table
+        .filter(feed_tokens::user_id.eq(user_id))
+        .filter(feed_tokens::revoked_at.is_null())
+        .select(FeedTokenRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i32> = live.iter().map(|t| t.id).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(feed_tokens::table.filter(feed_tokens::id.eq_any(&ids)))
+        .set(feed_tokens::revoked_at.eq(super::now()))
+        .execute(conn)?;
+    feed_tokens::table
+        .filter(feed_tokens::id.eq_any(ids))
+        .select(FeedTokenRow::as_select())
+        .load(conn)
+}

@@ -169,6 +169,29 @@ pub fn all_matching(conn: &mut DbConn, filter: &RatificationFilter) -> QueryResu
         .load(conn)
 }
 
+/// Up to `limit` records matching the filter that come after `after` (country, instrument)
+/// in the order of [`all_matching`]: one page of an export that is read a page at a time.
+pub fn page_matching(
+    conn: &mut DbConn,
+    filter: &RatificationFilter,
+    after: Option<&(String, String)>,
+    limit: i64,
+) -> QueryResult<Vec<RatificationRow>> {
+    let mut query = filtered(filter);
+    if let Some((country, convention)) = after {
+        query = query.filter(
+            ratifications::country.gt(country.clone()).or(ratifications::country
+                .eq(country.clone())
+                .and(ratifications::convention.gt(convention.clone()))),
+        );
+    }
+    query
+        .select(RatificationRow::as_select())
+        .order((ratifications::country.asc(), ratifications::convention.asc()))
+        .limit(limit)
+        .load(conn)
+}
+
 fn view(
     (record, country_name, convention_short_title): (RatificationRow, String, String),
 ) -> RatificationView {

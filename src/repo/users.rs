@@ -22,6 +22,9 @@ pub struct UserRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Moves on when the account's sessions end (password change, reset, deactivation,
+    /// logout): access tokens of an older version are refused.
+    pub token_version: i32,
 }
 
 /// An account with the countries it covers (office) or its one country (constituents).
@@ -201,6 +204,14 @@ pub fn update(conn: &mut DbConn, id: i32, version: i32, fields: &UserFields) -> 
     }
     replace_countries(conn, id, office_countries(fields))?;
     get(conn, id)
+}
+
+/// Ends every session of account `id`: access tokens issued before now are refused.
+pub fn end_sessions(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
+    diesel::update(users::table.find(id))
+        .set(users::token_version.eq(users::token_version + 1))
+        .execute(conn)
+        .map(|n| n == 1)
 }
 
 /// Replaces the password hash (a new version of the account).

@@ -12,7 +12,7 @@ use crate::domain::ratification::{Stage, Status};
 use crate::domain::ratification_rules::{self, Context, Instrument, Proposed};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::import::ratifications::{parse_row, CsvRow, COLUMNS};
-use crate::import::RowError;
+use crate::import::{from_spreadsheet_safe, LineIndex, RowError, RowErrors};
 use crate::repo::conventions::ConventionRow;
 use crate::repo::ratifications::{RatificationFields, RatificationRow};
 use crate::repo::{self, audit};
@@ -188,8 +188,8 @@ pub struct ImportSummary {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file has bad rows; nothing was changed.
-    #[error("{} bad row(s); nothing was imported", .0.len())]
-    Rows(Vec<RowError>),
+    #[error("{} error(s) in the file; nothing was imported", .0.total())]
+    Rows(RowErrors),
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -204,21 +204,32 @@ impl From<ImportError> for AppError {
     fn from(e: ImportError) -> Self {
         match e {
             ImportError::App(e) => e,
-            ImportError::Rows(rows) => AppError::Unprocessable {
-                detail: format!(
-                    "{} bad row(s); nothing was imported (lines: {})",
-                    rows.len(),
-                    lines(&rows)
-                ),
-                errors: rows
-                    .into_iter()
-                    .map(|r| FieldError {
-                        field: r.column,
-                        message: r.message,
-                        line: Some(r.line),
-                    })
-                    .collect(),
-            },
+            ImportError::Rows(rows) => {
+                let (total, omitted) = (rows.total(), rows.omitted());
+                let kept = rows.into_sorted();
+                let more = if omitted > 0 {
+                    format!(
+                        "; the first {} are listed, {omitted} more are not",
+                        kept.len()
+                    )
+                } else {
+                    String::new()
+                };
+                AppError::Unprocessable {
+                    detail: format!(
+                        "{total} error(s) in the file; nothing was imported (lines: {}){more}",
+                        lines(&kept)
+                    ),
+                    errors: kept
+                        .into_iter()
+                        .map(|r| FieldError {
+                            field: r.column,
+                            message: r.message,
+                            line: Some(r.line),
+                        })
+                        .collect(),
+                }
+            }
         }
     }
 }
@@ -234,15 +245,41 @@ fn lines(rows: &[RowError]) -> String {
     }
 }
 
+/// Records per page of an export: a page is read with one short query and written out
+/// before the next is read, so an export's memory does not grow with the data.
+pub const EXPORT_PAGE: i64 = 200;
+
+/// One page of a CSV export: the rows after `after` (all from the start when `None`) as CSV,
+/// and the key to continue after, or `None` when this was the last page.
+pub fn export_page(
+    conn: &mut DbConn,
+    filter: &repo::ratifications::RatificationFilter,
+    after: Option<&(String, String)>,
+) -> AppResult<(Vec<u8>, Option<(String, String)>)> {
+    let rows = repo::ratifications::page_matching(conn, filter, after, EXPORT_PAGE)?;
+    let next = (rows.len() as i64 == EXPORT_PAGE)
+        .then(|| rows.last().map(|r| (r.country.clone(), r.convention.clone())))
+        .flatten();
+    let bytes = crate::import::ratifications::rows_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((bytes, next))
+}
+
 /// Reports progress of long imports: `(phase, done, total)`.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
 
-/// Reads a CSV file into rows with their line numbers; bad structure is reported per line.
 /// The longest field a CSV file may hold (notes and sources included); a longer one is refused
 /// with its line, without being echoed back.
 pub const MAX_FIELD_CHARS: usize = 20_000;
+/// The most data rows one file may hold: every member state times every instrument is a few
+/// thousand records, so a larger file is a mistake (and would only cost memory).
+pub const MAX_ROWS: usize = 100_000;
 
-fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
+/// Reads a CSV file row by row, handing each row with the line it starts on to `each`; bad
+/// structure is reported under its line. `false` when the header or the structure is broken
+/// (nothing else is worth checking).
+fn read_rows(csv: &[u8], errors: &mut RowErrors, mut each: impl FnMut(u64, CsvRow)) -> bool {
+    let index = LineIndex::new(csv);
+    let line_of = |position: Option<&csv::Position>| position.map(|p| index.line_of(p.byte())).unwrap_or(1);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
@@ -252,7 +289,7 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
                 column: "header".into(),
                 message: format!("cannot read the header row: {e}"),
             });
-            return Vec::new();
+            return false;
         }
     };
     let mut seen = HashSet::new();
@@ -260,7 +297,7 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
         if !COLUMNS.contains(&name) {
             errors.push(RowError {
                 line: 1,
-                column: name.into(),
+                column: name.chars().take(100).collect(),
                 message: format!("unknown column; the columns are: {}", COLUMNS.join(", ")),
             });
         } else if !seen.insert(name.to_string()) {
@@ -281,15 +318,25 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
         }
     }
     if !errors.is_empty() {
-        return Vec::new();
+        return false;
     }
-    let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut unguarded = csv::StringRecord::new();
+    let mut rows = 0usize;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let line = line_of(record.position());
+                rows += 1;
+                if rows > MAX_ROWS {
+                    errors.push(RowError {
+                        line,
+                        column: "row".into(),
+                        message: format!("a file may hold at most {MAX_ROWS} data rows; split it"),
+                    });
+                    return false;
+                }
                 if let Some((i, _)) = record
                     .iter()
                     .enumerate()
@@ -302,8 +349,13 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
                     });
                     continue;
                 }
-                match record.deserialize::<CsvRow>(Some(&headers)) {
-                    Ok(row) => rows.push((line, row)),
+                // Cells our export made spreadsheet-safe read back as they were written.
+                unguarded.clear();
+                for field in record.iter() {
+                    unguarded.push_field(from_spreadsheet_safe(field));
+                }
+                match unguarded.deserialize::<CsvRow>(Some(&headers)) {
+                    Ok(row) => each(line, row),
                     Err(e) => errors.push(RowError {
                         line,
                         column: "row".into(),
@@ -312,7 +364,7 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
                 }
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = line_of(e.position());
                 errors.push(RowError {
                     line,
                     column: "row".into(),
@@ -329,7 +381,7 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
             }
         }
     }
-    rows
+    true
 }
 
 /// A ratification CSV file read without the store.
@@ -337,37 +389,47 @@ fn read_rows(csv: &[u8], errors: &mut Vec<RowError>) -> Vec<(u64, CsvRow)> {
 pub struct ParsedFile {
     /// The rows whose fields are well-formed, with their lines.
     pub rows: Vec<(u64, RatificationFields)>,
-    /// Every bad row (or header) with its line, column and reason.
-    pub errors: Vec<RowError>,
+    /// Bad rows (or header) with their line, column and reason (at most
+    /// [`crate::import::MAX_REPORTED_ERRORS`] kept; all counted).
+    pub errors: RowErrors,
     /// `false` when the header or the CSV structure is broken: nothing else is worth checking.
     pub readable: bool,
     /// Data rows read.
     pub total: usize,
 }
 
-/// Reads a ratification CSV file: every row's fields, or every bad row with its line, column
-/// and reason (the header's problems on line 1).
+/// Reads a ratification CSV file: every row's fields, or the bad rows with their line, column
+/// and reason (the header's problems on line 1). Rows are read and checked one at a time, so
+/// memory holds the file and its good rows, never a copy of every bad one.
 pub fn parse_file(csv: &[u8]) -> ParsedFile {
-    let mut errors = Vec::new();
-    let raw_rows = read_rows(csv, &mut errors);
+    let mut errors = RowErrors::default();
+    let mut rows = Vec::new();
+    let mut total = 0;
+    let mut row_errors = RowErrors::default();
+    let readable = read_rows(csv, &mut errors, |line, row| {
+        total += 1;
+        match parse_row(&row, line) {
+            Ok(fields) => rows.push((line, fields)),
+            Err(bad) => bad.into_iter().for_each(|e| row_errors.push(e)),
+        }
+    });
     if !errors.is_empty() {
+        // Broken structure: the rows read so far are not worth reporting on their own.
+        for e in row_errors.into_sorted() {
+            errors.push(e);
+        }
         return ParsedFile {
             errors,
+            readable: false,
+            total,
             ..Default::default()
         };
     }
-    let mut rows = Vec::with_capacity(raw_rows.len());
-    for (line, row) in &raw_rows {
-        match parse_row(row, *line) {
-            Ok(fields) => rows.push((*line, fields)),
-            Err(mut row_errors) => errors.append(&mut row_errors),
-        }
-    }
     ParsedFile {
         rows,
-        errors,
-        readable: true,
-        total: raw_rows.len(),
+        errors: row_errors,
+        readable,
+        total,
     }
 }
 
@@ -516,7 +578,6 @@ pub fn import(
         }
         progress("validated", total, total);
         if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
             return Err(ImportError::Rows(std::mem::take(&mut errors)));
         }
         let inserted = changes.iter().filter(|(current, _)| current.is_none()).count();
@@ -558,7 +619,6 @@ pub fn import(
         Ok(summary)
     });
     if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
         return Err(ImportError::Rows(errors));
     }
     result
@@ -614,7 +674,7 @@ mod properties {
         #[test]
         fn arbitrary_bytes_never_panic_and_every_error_names_a_line(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
             let parsed = parse_file(&bytes);
-            for e in &parsed.errors {
+            for e in &parsed.errors.sorted() {
                 prop_assert!(e.line >= 1, "{e:?}");
                 prop_assert!(!e.message.is_empty());
             }
@@ -637,12 +697,12 @@ mod properties {
             // Every data row is either accepted or rejected (with at least one error), under
             // the line it starts on (a quoted field may span lines), never both.
             let accepted: std::collections::BTreeSet<u64> = parsed.rows.iter().map(|(line, _)| *line).collect();
-            for e in &parsed.errors {
+            for e in &parsed.errors.sorted() {
                 prop_assert!(e.line >= 2, "{e:?} is not a data line");
                 prop_assert!(!accepted.contains(&e.line), "line {} both accepted and rejected", e.line);
             }
             prop_assert!(accepted.iter().all(|line| *line >= 2));
-            let rejected: std::collections::BTreeSet<u64> = parsed.errors.iter().map(|e| e.line).collect();
+            let rejected: std::collections::BTreeSet<u64> = parsed.errors.sorted().iter().map(|e| e.line).collect();
             prop_assert_eq!(parsed.rows.len() + rejected.len(), rows.len());
         }
     }

@@ -162,6 +162,56 @@ pub fn audit_user(
     Ok(())
 }
 
+/// Why an account's credentials end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The person logged out: their access tokens end; calendar feeds keep working.
+    Logout,
+    /// A password change or reset, or a deactivation: access tokens and calendar feed tokens
+    /// end, and reactivating the account does not bring them back.
+    Credentials,
+}
+
+/// Ends the sessions of account `id` inside the caller's transaction: every access token
+/// issued before now is refused on every instance (the write is audited, which tells the
+/// other instances' caches through `db::changes`), and for [`SessionEnd::Credentials`] every
+/// live feed token is revoked (each audited).
+pub fn end_sessions(conn: &mut DbConn, actor: &str, id: i32, end: SessionEnd) -> AppResult<()> {
+    if !repo::users::end_sessions(conn, id)? {
+        return Err(AppError::NotFound(format!("user {id}")));
+    }
+    if end == SessionEnd::Credentials {
+        for token in repo::feed_tokens::revoke_all_of(conn, id)? {
+            let mut before = token.clone();
+            before.revoked_at = None;
+            audit::record(
+                conn,
+                audit::Entry {
+                    actor,
+                    action: "revoke",
+                    entity: "feed_token",
+                    entity_id: token.id.to_string(),
+                    country: None,
+                    before: audit::snapshot(&before),
+                    after: audit::snapshot(&token),
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Logs a person out everywhere: their access tokens stop working at once.
+pub fn logout(conn: &mut DbConn, caller: &Caller) -> AppResult<()> {
+    let id = caller
+        .user_id()
+        .ok_or_else(|| AppError::Forbidden("only a person's session can be logged out".into()))?;
+    db::write_transaction(conn, |conn| {
+        end_sessions(conn, &caller.actor(), id, SessionEnd::Logout)?;
+        audit_user(conn, &caller.actor(), "logout", id, None, None)
+    })
+}
+
 /// Creates an account (used by the API, `normtrack users create` and the demo seed).
 pub fn create_user(conn: &mut DbConn, new: NewUser, actor: &str) -> AppResult<repo::users::User> {
     let mut errors = Vec::new();
@@ -284,6 +334,9 @@ pub fn update_user(
         }
         let updated = repo::users::update(conn, id, current.row.version, &fields)?
             .ok_or(AppError::PreconditionFailed)?;
+        if current.row.active && !updated.row.active {
+            end_sessions(conn, &caller.actor(), id, SessionEnd::Credentials)?;
+        }
         audit_user(
             conn,
             &caller.actor(),
@@ -304,6 +357,7 @@ pub fn reset_password(conn: &mut DbConn, actor: &str, id: i32, new_password: &st
         if !repo::users::set_password(conn, id, &hash)? {
             return Err(AppError::NotFound(format!("user {id}")));
         }
+        end_sessions(conn, actor, id, SessionEnd::Credentials)?;
         audit_user(conn, actor, "password_reset", id, None, None)
     })
 }
