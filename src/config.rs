@@ -17,6 +17,83 @@ pub struct Settings {
     pub jwt_secret: Option<String>,
     /// Time limits of the HTTP server and the database pool.
     pub timeouts: Timeouts,
+    /// What one client may hold or spend, and where clients come from.
+    pub limits: Limits,
+    /// `NORMTRACK_PUBLIC_URL`: the address people reach this service at
+    /// (`https://normtrack.example.org`), for links the service writes into what it answers
+    /// (calendar events). When unset, `http://` and the bind address.
+    pub public_url: Option<String>,
+}
+
+impl Settings {
+    /// The address links in answers start with, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+}
+
+/// What one client may hold or spend, and which peers may speak for clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// `NORMTRACK_TRUSTED_PROXIES` (comma-separated CIDRs, default none): peers whose
+    /// `Forwarded` / `X-Forwarded-For` headers name the client. Other peers' headers are
+    /// ignored: the peer itself is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `NORMTRACK_MAX_REQUESTS_PER_CLIENT` (default 32, 1–10000): requests one client
+    /// address may have in flight (bodies being received included); more get 429 at once.
+    pub max_requests_per_client: usize,
+    /// `NORMTRACK_PASSWORD_HASHING` (default 2, 1–64): password hashes (argon2id, 19 MiB
+    /// each) computed at a time; a login that cannot start one within 2 s gets 503.
+    pub password_hashing: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            trusted_proxies: Vec::new(),
+            max_requests_per_client: 32,
+            password_hashing: 2,
+        }
+    }
+}
+
+/// Parses a comma-separated list of CIDRs (a bare address is a /32 or /128).
+pub fn parse_cidrs(name: &'static str, raw: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    name,
+                    message: format!("'{s}' is not a CIDR such as 10.0.0.0/8 or an IP address"),
+                })
+        })
+        .collect()
+}
+
+impl Limits {
+    /// Reads the variables documented on the fields.
+    pub fn from_env() -> Result<Limits, ConfigError> {
+        let d = Limits::default();
+        Ok(Limits {
+            trusted_proxies: match var("NORMTRACK_TRUSTED_PROXIES") {
+                Some(raw) => parse_cidrs("NORMTRACK_TRUSTED_PROXIES", &raw)?,
+                None => d.trusted_proxies,
+            },
+            max_requests_per_client: number(
+                "NORMTRACK_MAX_REQUESTS_PER_CLIENT",
+                d.max_requests_per_client as u64,
+                1..=10_000,
+            )? as usize,
+            password_hashing: number("NORMTRACK_PASSWORD_HASHING", d.password_hashing as u64, 1..=64)?
+                as usize,
+        })
+    }
 }
 
 /// Time limits, each read from its own environment variable (whole seconds).
@@ -31,6 +108,9 @@ pub struct Timeouts {
     /// `NORMTRACK_REQUEST_BODY_TIMEOUT_SECS` (default 60, 1–3600): time a client has to send
     /// a request's body once its head has arrived; past it the answer is 408.
     pub request_body: Duration,
+    /// `NORMTRACK_PUBLIC_BODY_TIMEOUT_SECS` (default 5, 1–300): the same for routes that
+    /// need no token (logging in): an anonymous client cannot hold a connection for long.
+    pub public_body: Duration,
     /// `NORMTRACK_KEEP_ALIVE_SECS` (default 5, 0–3600): an idle kept-alive connection is
     /// closed after this; 0 closes every connection after its answer.
     pub keep_alive: Duration,
@@ -48,6 +128,7 @@ impl Default for Timeouts {
             db_connection: Duration::from_secs(5),
             request_head: Duration::from_secs(5),
             request_body: Duration::from_secs(60),
+            public_body: Duration::from_secs(5),
             keep_alive: Duration::from_secs(5),
             client_disconnect: Duration::from_secs(1),
             shutdown: Duration::from_secs(30),
@@ -109,6 +190,7 @@ impl Timeouts {
             db_connection: secs("NORMTRACK_DB_TIMEOUT_SECS", d.db_connection, 1..=300)?,
             request_head: secs("NORMTRACK_REQUEST_HEAD_TIMEOUT_SECS", d.request_head, 1..=300)?,
             request_body: secs("NORMTRACK_REQUEST_BODY_TIMEOUT_SECS", d.request_body, 1..=3600)?,
+            public_body: secs("NORMTRACK_PUBLIC_BODY_TIMEOUT_SECS", d.public_body, 1..=300)?,
             keep_alive: secs("NORMTRACK_KEEP_ALIVE_SECS", d.keep_alive, 0..=3600)?,
             client_disconnect: secs("NORMTRACK_DISCONNECT_TIMEOUT_SECS", d.client_disconnect, 0..=60)?,
             shutdown: secs("NORMTRACK_SHUTDOWN_TIMEOUT_SECS", d.shutdown, 0..=3600)?,
@@ -132,7 +214,29 @@ impl Settings {
             pool_size,
             jwt_secret: var("NORMTRACK_JWT_SECRET"),
             timeouts: Timeouts::from_env()?,
+            limits: Limits::from_env()?,
+            public_url: match var("NORMTRACK_PUBLIC_URL") {
+                None => None,
+                Some(raw) => Some(parse_public_url(&raw)?),
+            },
         })
+    }
+}
+
+/// An http(s) base address without query or fragment.
+fn parse_public_url(raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(|c: char| c.is_whitespace() || c.is_control() || "?#\\\"<>".contains(c)) => {
+            Ok(url.to_string())
+        }
+        _ => Err(ConfigError::Invalid {
+            name: "NORMTRACK_PUBLIC_URL",
+            message: format!("'{raw}' is not an http(s) address such as https://normtrack.example.org"),
+        }),
     }
 }
 
@@ -152,6 +256,23 @@ mod tests {
                 e.contains("NORMTRACK_DB_TIMEOUT_SECS") && e.contains("1 to 300"),
                 "{e}"
             );
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses() {
+        let nets = parse_cidrs("N", "10.0.0.0/8, 192.168.1.7 ,::1").expect("valid");
+        assert_eq!(nets.len(), 3);
+        assert!(nets[1].contains(&"192.168.1.7".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_cidrs("N", "10.0.0.0/33").is_err());
+        assert!(parse_cidrs("N", "proxy.example").is_err());
+    }
+
+    #[test]
+    fn public_url_is_an_http_address() {
+        assert_eq!(parse_public_url("https://n.example.org/").ok().as_deref(), Some("https://n.example.org"));
+        for bad in ["n.example.org", "https://", "https://a b", "ftp://x", "https://x/\r\nX: y"] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
         }
     }
 

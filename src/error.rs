@@ -74,6 +74,12 @@ pub enum AppError {
     RequestTimeout(u64),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Too many requests of one kind from one client or for one account (not failures).
+    #[error("rate limited: {detail}")]
+    RateLimited { retry_after: u64, detail: String },
+    /// The server is at its limit for this kind of work (password hashing); retry shortly.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -120,6 +126,8 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::RequestTimeout(_) => "request-timeout",
             AppError::Unavailable(_) => "service-unavailable",
+            AppError::RateLimited { .. } => "rate-limited",
+            AppError::Busy(_) => "busy",
             AppError::Internal(_) => "internal-error",
         }
     }
@@ -158,6 +166,7 @@ impl AppError {
                 "the database is unavailable; try again shortly".into(),
                 Vec::new(),
             ),
+            AppError::RateLimited { detail, .. } | AppError::Busy(detail) => (detail.clone(), Vec::new()),
             AppError::Internal(_) => (
                 "an internal error occurred; it has been logged".into(),
                 Vec::new(),
@@ -189,7 +198,8 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -206,8 +216,11 @@ impl ResponseError for AppError {
             AppError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
-            AppError::TooManyRequests { retry_after } => {
+            AppError::TooManyRequests { retry_after } | AppError::RateLimited { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            AppError::Busy(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
             }
             AppError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"normtrack\""));

@@ -36,7 +36,11 @@ async fn style_css() -> HttpResponse {
 /// Registers the page's routes (public: the files hold no data).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
+        .route("/", web::head().to(index))
         .route("/index.html", web::get().to(index))
+        .route("/index.html", web::head().to(index))
         .route("/assets/app.js", web::get().to(app_js))
-        .route("/assets/style.css", web::get().to(style_css));
+        .route("/assets/app.js", web::head().to(app_js))
+        .route("/assets/style.css", web::get().to(style_css))
+        .route("/assets/style.css", web::head().to(style_css));
 }

@@ -62,9 +62,12 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
     Ok(AppState {
         pool,
         engine,
-        auth: std::sync::Arc::new(crate::auth::Auth::new(&secret)),
+        auth: std::sync::Arc::new(crate::auth::Auth::new(&secret, settings.limits.password_hashing)),
         cache: Default::default(),
         changes: crate::db::changes::ChangeWatch::start(&settings.database_url),
+        limits: std::sync::Arc::new(settings.limits.clone()),
+        in_flight: crate::api::client::InFlight::new(settings.limits.max_requests_per_client),
+        public_base: settings.public_base().into(),
     })
 }
 
@@ -81,7 +84,10 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
     let data = web::Data::new(state);
     let doc = crate::openapi::document();
     let routes = web::Data::new(crate::api::routes::RouteMethods::from_document(&doc));
-    let body_timeout = web::Data::new(crate::api::body_deadline::BodyTimeout(timeouts.request_body));
+    let body_timeout = web::Data::new(crate::api::body_deadline::BodyTimeout {
+        authenticated: timeouts.request_body,
+        public: timeouts.public_body,
+    });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -101,6 +107,7 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
             .configure(crate::page::configure)
             .app_data(routes.clone())
             .default_service(web::to(crate::api::routes::no_route))
+            .wrap(actix_web::middleware::from_fn(crate::api::client::admit))
             .wrap(ErrorHandlers::new().default_handler(problems::ensure_problem_json))
             .wrap(
                 DefaultHeaders::new()

@@ -69,11 +69,19 @@ where
         Some(utoipa::openapi::HttpMethod::Delete) => Method::DELETE,
         _ => Method::GET,
     };
+    // HEAD is answered wherever GET is (the same answer without its body).
+    let method_guard = guard::Any(guard::Method(method.clone())).or(guard::Method(if method == Method::GET {
+        Method::HEAD
+    } else {
+        method
+    }));
     let resource = web::resource(D::path())
-        .guard(guard::Method(method))
+        .guard(method_guard)
         .route(web::route().to(handler))
         // Inner: the body is read (within its time limit) only once access is granted.
-        .wrap(from_fn(super::body_deadline::read_within_limit))
+        .wrap(from_fn(move |req, next| {
+            super::body_deadline::read_within_limit(access == Access::Public, req, next)
+        }))
         .wrap(from_fn(move |req, next| authorize(access, req, next)));
     let mut paths = doc.paths();
     for item in paths.paths.values_mut() {
@@ -186,11 +194,18 @@ async fn authorize(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Internal("application state missing".into()))?;
-    let token = match feed_token(feed, &req) {
-        Some(token) => token,
-        None => bearer_token(req.headers())?,
+    let (token, in_query) = match feed_token(feed, &req) {
+        Some(token) => (token, true),
+        None => (bearer_token(req.headers())?, false),
     };
     let caller = authenticate(&state, token).await?;
+    if in_query && !matches!(caller.principal, Principal::FeedToken(_)) {
+        // A session or dashboard token in a URL would end up in logs and calendar apps.
+        return Err(AppError::Unauthorized(
+            "the token parameter takes a calendar feed token only; send other tokens as a bearer header".into(),
+        )
+        .into());
+    }
     if matches!(caller.principal, Principal::FeedToken(_)) && !feed {
         return Err(
             AppError::Unauthorized("a calendar feed token opens the calendar feed only".into()).into(),

@@ -4,7 +4,7 @@ use crate::api::json_body::JsonBody;
 use std::time::Instant;
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -67,25 +67,38 @@ pub async fn login(
         email,
         password: given,
     } = body.into_inner();
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    let account = email.trim().to_lowercase();
+    let address = req
+        .extensions()
+        .get::<super::client::ClientAddr>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_default();
+    let account = crate::domain::users::email_key(&email);
     state
         .auth
         .throttle
         .check(&account, &address, Instant::now())
         .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    state
+        .auth
+        .login_rate
+        .check(&account, &address)
+        .map_err(|retry_after| AppError::RateLimited {
+            retry_after,
+            detail: format!("too many logins for this account or from this address; try again in {retry_after} seconds"),
+        })?;
     let key = account.clone();
-    let found = with_db(&state, move |conn| {
-        let user = repo::users::by_email(conn, &key)?;
-        // Verify against a dummy hash when there is no such user, so both take as long.
-        let hash = user
-            .as_ref()
-            .map(|u| u.row.password_hash.clone())
-            .unwrap_or_else(|| password::dummy_hash().to_string());
-        let matches = password::verify(&given, &hash);
-        Ok(user.filter(|u| matches && u.row.active))
-    })
-    .await?;
+    let user = with_db(&state, move |conn| Ok(repo::users::by_email(conn, &key)?)).await?;
+    // Verify against a dummy hash when there is no such user, so both take as long. At most
+    // NORMTRACK_PASSWORD_HASHING hashes run at once, and no database connection is held
+    // while one runs.
+    let hash = user
+        .as_ref()
+        .map(|u| u.row.password_hash.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_string());
+    let turn = state.auth.hashing_turn().await?;
+    let matches = web::block(move || password::verify(&given, &hash)).await?;
+    drop(turn);
+    let found = user.filter(|u| matches && u.row.active);
     let Some(user) = found else {
         state
             .auth
@@ -248,6 +261,10 @@ pub async fn update_me(
             "needed to set a new password",
         )]));
     }
+    let turn = match body.new_password {
+        Some(_) => Some(state.auth.hashing_turn().await?),
+        None => None,
+    };
     let user = with_db(&state, move |conn| {
         let new_hash = body
             .new_password
@@ -296,6 +313,7 @@ pub async fn update_me(
         })
     })
     .await?;
+    drop(turn);
     let tag = etag("user", id, user.row.version);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, tag))

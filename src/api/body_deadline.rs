@@ -16,13 +16,21 @@ use actix_web::{web, FromRequest};
 
 use crate::error::AppError;
 
-/// How long a client has to send a request's body.
+/// How long a client has to send a request's body: with a token, and without one (logging
+/// in), where it is short so that anonymous clients cannot hold connections.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyTimeout(pub Duration);
+pub struct BodyTimeout {
+    pub authenticated: Duration,
+    pub public: Duration,
+}
 
 impl Default for BodyTimeout {
     fn default() -> Self {
-        BodyTimeout(crate::config::Timeouts::default().request_body)
+        let t = crate::config::Timeouts::default();
+        BodyTimeout {
+            authenticated: t.request_body,
+            public: t.public_body,
+        }
     }
 }
 
@@ -38,16 +46,18 @@ fn has_body(req: &ServiceRequest) -> bool {
 
 /// The middleware: reads the whole body within the limit and hands it on.
 pub async fn read_within_limit(
+    public: bool,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if !has_body(&req) {
         return next.call(req).await;
     }
-    let limit = req
+    let limits = req
         .app_data::<web::Data<BodyTimeout>>()
-        .map(|t| t.0)
-        .unwrap_or_else(|| BodyTimeout::default().0);
+        .map(|t| *t.get_ref())
+        .unwrap_or_default();
+    let limit = if public { limits.public } else { limits.authenticated };
     let (http_req, mut payload) = req.into_parts();
     let read = web::Bytes::from_request(&http_req, &mut payload);
     let body = match actix_web::rt::time::timeout(limit, read).await {

@@ -3,7 +3,7 @@
 //! iCalendar feed (RFC 5545) that a calendar application subscribes to with a feed token.
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 use serde::Deserialize;
@@ -147,7 +147,6 @@ pub async fn list(
 pub async fn feed(
     state: web::Data<AppState>,
     caller: Caller,
-    req: HttpRequest,
     query: web::Query<FeedQuery>,
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner();
@@ -163,13 +162,28 @@ pub async fn feed(
     errors.finish()?;
     let scope = caller.work_scope();
     let items = with_db(&state, move |conn| collect(conn, &scope, &filter, today())).await?;
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+    // Links come from the configured public address, never from the request's Host header.
+    let base = state.public_base.to_string();
     let body = calendar(&items, &base).to_string();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
         .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"deadlines.ics\""))
         .body(body))
+}
+
+/// Text as an iCalendar TEXT value may hold it (RFC 5545 3.3.11): every line break (CRLF, a
+/// lone CR or LF) becomes one `\n` for the library to escape, and every other control
+/// character but the tab is dropped, so no parser, strict or lenient, sees a line of the
+/// client's making.
+pub fn calendar_text(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => '\n',
+            c => c,
+        })
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
 }
 
 /// The feed: all-day events (DTEND the next day, RFC 5545 3.6.1), UIDs that do not depend on
@@ -196,12 +210,12 @@ fn calendar(items: &[Deadline], base: &str) -> Calendar {
             .timestamp(stamp)
             .starts(item.due_on)
             .ends(next_day)
-            .summary(&item.summary())
-            .description(&format!(
+            .summary(&calendar_text(&item.summary()))
+            .description(&calendar_text(&format!(
                 "{}: {}\nStatus: {status}\n{link}",
                 item.kind.as_str(),
                 item.title
-            ))
+            )))
             .url(&link)
             .done();
         calendar.push(event);

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod streaming;
 pub mod auth;
 pub mod body_deadline;
+pub mod client;
 pub mod concurrency;
 pub mod conventions;
 pub mod countries;
@@ -47,6 +48,13 @@ pub struct AppState {
     pub cache: Arc<response_cache::ResponseCache>,
     /// The store epoch: moves with every committed write (`db::changes`).
     pub changes: Arc<crate::db::changes::ChangeWatch>,
+    /// What one client may hold or spend, and the trusted proxies.
+    pub limits: Arc<crate::config::Limits>,
+    /// Requests in flight per client address.
+    pub in_flight: Arc<client::InFlight>,
+    /// The address links in answers start with (`NORMTRACK_PUBLIC_URL`), never the `Host`
+    /// a request names.
+    pub public_base: Arc<str>,
 }
 
 /// Runs blocking database work on actix's blocking thread pool (never on the async
@@ -288,10 +296,11 @@ impl ParamErrors {
         })
     }
 
-    /// Checks an optional free-text parameter; empty means absent.
+    /// Checks an optional free-text parameter (at most
+    /// [`crate::domain::text::MAX_FILTER_CHARS`] characters); empty means absent.
     pub fn text(&mut self, field: &str, raw: Option<String>) -> Option<String> {
         let raw = raw?;
-        crate::domain::text::check_text(&raw)
+        crate::domain::text::check_filter(&raw)
             .map_err(|e| self.push(field, e))
             .ok()?;
         Some(raw).filter(|s| !s.trim().is_empty())

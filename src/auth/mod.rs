@@ -2,6 +2,7 @@
 
 pub mod callers;
 pub mod jwt;
+pub mod login_rate;
 pub mod password;
 pub mod secret;
 pub mod throttle;
@@ -17,15 +18,34 @@ pub const DASHBOARD_TOKEN_MAX_DAYS: i64 = 366;
 pub struct Auth {
     pub keys: jwt::JwtKeys,
     pub throttle: throttle::LoginThrottle,
+    pub login_rate: login_rate::LoginRate,
     pub callers: callers::CallerCache,
+    /// Password hashes computed at a time (`NORMTRACK_PASSWORD_HASHING`): each argon2id
+    /// hash takes 19 MiB, so their number bounds the memory logins can take.
+    pub hashing: tokio::sync::Semaphore,
 }
 
+/// How long a login waits for a turn to hash before it is answered 503.
+pub const HASHING_WAIT: Duration = Duration::from_secs(2);
+
 impl Auth {
-    pub fn new(secret: &[u8]) -> Auth {
+    pub fn new(secret: &[u8], hashing: usize) -> Auth {
         Auth {
             keys: jwt::JwtKeys::new(secret),
             throttle: throttle::LoginThrottle::default(),
+            login_rate: login_rate::LoginRate::default(),
             callers: callers::CallerCache::default(),
+            hashing: tokio::sync::Semaphore::new(hashing.max(1)),
+        }
+    }
+
+    /// A turn to hash a password, waiting at most [`HASHING_WAIT`]; 503 when none comes.
+    pub async fn hashing_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, crate::error::AppError> {
+        match tokio::time::timeout(HASHING_WAIT, self.hashing.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(crate::error::AppError::Busy(
+                "too many passwords are being checked right now; try again in a second".into(),
+            )),
         }
     }
 }

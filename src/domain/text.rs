@@ -17,9 +17,30 @@ pub fn check_text(raw: &str) -> Result<&str, String> {
     }
 }
 
+/// Longest free-text filter a query parameter may carry (a search term, an actor, an
+/// entity id): longer ones are refused before they reach the store (SQLite refuses LIKE
+/// patterns past 50,000 bytes, and nothing real is that long). Stated in the OpenAPI document
+/// too (`openapi::wire_rules`).
+pub const MAX_FILTER_CHARS: usize = 200;
+
+/// Checks a free-text query parameter: [`check_text`], at most [`MAX_FILTER_CHARS`].
+pub fn check_filter(raw: &str) -> Result<&str, String> {
+    check_text(raw)?;
+    if raw.chars().count() > MAX_FILTER_CHARS {
+        return Err(format!("must be at most {MAX_FILTER_CHARS} characters long"));
+    }
+    Ok(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_are_capped() {
+        assert!(check_filter(&"é".repeat(MAX_FILTER_CHARS)).is_ok());
+        assert!(check_filter(&"a".repeat(MAX_FILTER_CHARS + 1)).is_err());
+    }
 
     #[test]
     fn refuses_nul_and_controls_but_keeps_line_breaks() {

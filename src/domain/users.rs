@@ -9,17 +9,43 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 /// Longest e-mail address accepted, in characters (RFC 5321's path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
 
-/// Normalises an e-mail address: trimmed, with the lower-cased key used for uniqueness.
-/// Returns `(address, key)`.
+/// Characters that show nothing or reorder text (zero-width, joiners, bidirectional
+/// controls, the BOM, tags): an address holding one could pass for another.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// The key an address is found and kept unique by: NFKC-normalised and case-folded (Unicode
+/// full case folding), so that `Ana@Example.org`, `ANA@EXAMPLE.ORG` and the full-width
+/// `ａｎａ@example.org` are one account.
+pub fn email_key(email: &str) -> String {
+    let normalized = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc().normalize(email.trim());
+    icu_casemap::CaseMapperBorrowed::new()
+        .fold_string(&normalized)
+        .into_owned()
+}
+
+/// Normalises an e-mail address: trimmed and NFKC-normalised, with the case-folded key used
+/// for uniqueness ([`email_key`]). Addresses holding white space, control characters or
+/// invisible ones ([`is_invisible`]) are refused. Returns `(address, key)`.
 pub fn parse_email(raw: &str) -> Result<(String, String), String> {
-    let email = raw.trim();
+    if raw.chars().any(is_invisible) {
+        return Err("an e-mail address must not hold invisible or bidirectional control characters".into());
+    }
+    let normalized: String = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc()
+        .normalize(raw.trim())
+        .into_owned();
+    let email = normalized.trim();
     let valid = email.chars().count() <= MAX_EMAIL_CHARS
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
                 && !domain.starts_with('.') && !domain.ends_with('.'));
     if valid {
-        Ok((email.to_string(), email.to_lowercase()))
+        Ok((email.to_string(), email_key(email)))
     } else {
         Err(format!("'{email}' is not an e-mail address"))
     }
@@ -28,7 +54,9 @@ pub fn parse_email(raw: &str) -> Result<(String, String), String> {
 /// Checks a new password against the policy.
 pub fn check_password(password: &str) -> Result<(), String> {
     let chars = password.chars().count();
-    if chars < PASSWORD_MIN_CHARS {
+    if password.chars().all(char::is_whitespace) {
+        Err("must not be only white space".into())
+    } else if chars < PASSWORD_MIN_CHARS {
         Err(format!("must be at least {PASSWORD_MIN_CHARS} characters long"))
     } else if chars > PASSWORD_MAX_CHARS {
         Err(format!("must be at most {PASSWORD_MAX_CHARS} characters long"))
@@ -162,6 +190,28 @@ mod tests {
             country: country.into(),
             kind: kind.into(),
         }
+    }
+
+    #[test]
+    fn email_is_nfkc_normalised_and_case_folded() {
+        let (address, key) = parse_email("ａｎａ@Example.ORG").unwrap();
+        assert_eq!(address, "ana@Example.ORG");
+        assert_eq!(key, "ana@example.org");
+        assert_eq!(parse_email("STRASSE@x.org").unwrap().1, email_key("straße@x.org"));
+    }
+
+    #[test]
+    fn email_with_invisible_or_bidi_characters_is_refused() {
+        for raw in ["ana\u{200B}@example.org", "ana@exa\u{202E}mple.org", "\u{FEFF}ana@example.org", "an\u{00AD}a@example.org"] {
+            assert!(parse_email(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn password_of_only_white_space_is_refused() {
+        assert!(check_password(&" ".repeat(20)).is_err());
+        assert!(check_password(&"\u{3000}".repeat(20)).is_err());
+        assert!(check_password("  a long pass phrase  ").is_ok());
     }
 
     #[test]

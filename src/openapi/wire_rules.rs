@@ -62,8 +62,12 @@ pub fn apply(doc: &mut Value) {
                         continue;
                     }
                     let name = parameter.get("name").and_then(Value::as_str).map(str::to_string);
+                    let in_query = parameter.get("in").and_then(Value::as_str) == Some("query");
                     if let Some(schema) = parameter.get_mut("schema") {
                         constrain(schema, name.as_deref());
+                        if in_query {
+                            cap_free_text(schema);
+                        }
                     }
                 }
             }
@@ -79,6 +83,25 @@ pub fn apply(doc: &mut Value) {
                 }
             }
         }
+    }
+}
+
+/// A free-text query parameter (a string with no other shape than the free-text pattern)
+/// is at most [`crate::domain::text::MAX_FILTER_CHARS`] long, as `ParamErrors::text` checks.
+fn cap_free_text(schema: &mut Value) {
+    let Some(schema) = schema.as_object_mut() else {
+        return;
+    };
+    let free_text = types(schema).contains(&"string")
+        && !["enum", "format", "const", "$ref", "maxLength"]
+            .iter()
+            .any(|k| schema.contains_key(*k))
+        && schema.get("pattern") == Some(&json!(format!(r"^[^{CONTROLS}]*$")));
+    if free_text {
+        schema.insert(
+            "maxLength".into(),
+            json!(crate::domain::text::MAX_FILTER_CHARS),
+        );
     }
 }
 
