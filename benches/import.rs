@@ -25,6 +25,8 @@ fn settings(url: String) -> Settings {
         pool_size: 2,
         jwt_secret: None,
         timeouts: Default::default(),
+        limits: Default::default(),
+        public_url: None,
     }
 }
 

@@ -34,13 +34,16 @@ fn answers_503_problem_while_the_database_is_unreachable() {
     let pool = r2d2::Pool::builder()
         .connection_timeout(std::time::Duration::from_millis(500))
         .build_unchecked(manager);
-    let auth = std::sync::Arc::new(normtrack::auth::Auth::new(b"0123456789abcdef0123456789abcdef"));
+    let auth = std::sync::Arc::new(normtrack::auth::Auth::new(b"0123456789abcdef0123456789abcdef", 2));
     let state = normtrack::api::AppState {
         pool,
         engine: normtrack::db::Engine::Postgres,
         auth: auth.clone(),
         cache: Default::default(),
         changes: Default::default(),
+        limits: Default::default(),
+        in_flight: normtrack::api::client::InFlight::new(32),
+        public_base: "http://normtrack.test".into(),
     };
     let app = crate::helpers::TestApp::serve(state, crate::helpers::Engine::Postgres, None);
     let response = app.send_with_token(None, Req::new("GET", "/readyz"));

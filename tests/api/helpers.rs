@@ -56,12 +56,19 @@ impl TestDb {
     }
 
     pub fn settings(&self) -> Settings {
+        Self::settings_for(&self.url)
+    }
+
+    /// The settings of an application on the database at `url`.
+    pub fn settings_for(url: &str) -> Settings {
         Settings {
-            database_url: self.url.clone(),
+            database_url: url.to_string(),
             bind: "127.0.0.1:0".parse().unwrap(),
             pool_size: 4,
             jwt_secret: None,
             timeouts: Default::default(),
+            limits: Default::default(),
+            public_url: None,
         }
     }
 }
@@ -287,9 +294,16 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn spawn(engine: Engine) -> Option<TestApp> {
+        Self::spawn_with(engine, |_| {})
+    }
+
+    /// The application with settings of the test's choosing (limits, public address).
+    pub fn spawn_with(engine: Engine, configure: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         capture_logs();
         let db = TestDb::create(engine)?;
-        let state = startup::prepare_database(&db.settings()).expect("prepare database");
+        let mut settings = db.settings();
+        configure(&mut settings);
+        let state = startup::prepare_database(&settings).expect("prepare database");
         let fixture = Fixture::create(&state);
         let mut app = Self::serve(state, engine, Some(db));
         app.fixture = Some(fixture);
@@ -347,10 +361,37 @@ impl TestApp {
             .map(String::as_str)
     }
 
-    /// Sends a request as `who` (with that caller's bearer token).
+    /// Sends a request as `who` (with that caller's bearer token, unless the request
+    /// carries an `Authorization` header of its own).
     pub fn send(&self, who: Who, req: Req<'_>) -> TestResponse {
-        let token = self.token(who).map(str::to_string);
+        let own = req
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+        let token = if own {
+            None
+        } else {
+            self.token(who).map(str::to_string)
+        };
         self.send_with_token(token.as_deref(), req)
+    }
+
+    /// Logs `who` (a person) in with the fixture password and returns a fresh access token.
+    pub fn login(&self, who: Who) -> String {
+        self.login_with(&who.email(), TEST_PASSWORD)
+    }
+
+    /// Logs in and returns the access token; panics unless the login succeeds.
+    pub fn login_with(&self, email: &str, password: &str) -> String {
+        let response = self.send_with_token(
+            None,
+            Req::new("POST", "/api/v1/auth/login")
+                .json(serde_json::json!({"email": email, "password": password})),
+        );
+        response.ok_json()["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string()
     }
 
     /// Sends a request with this bearer token (or none).

@@ -18,5 +18,6 @@ mod ratifications;
 mod reference_data;
 mod reforms;
 mod reporting;
+mod security;
 mod seeding;
 mod tracking;

@@ -12,6 +12,7 @@
 
 mod client;
 mod faults;
+mod hostile;
 mod load;
 mod pg_proxy;
 #[path = "../common/postgres.rs"]
