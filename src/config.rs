@@ -230,7 +230,11 @@ fn parse_public_url(raw: &str) -> Result<String, ConfigError> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !host.contains(|c: char| c.is_whitespace() || c.is_control() || "?#\\\"<>".contains(c)) => {
+        Some(host)
+            if !host.is_empty()
+                && !host
+                    .contains(|c: char| c.is_whitespace() || c.is_control() || "?#\\\"<>".contains(c)) =>
+        {
             Ok(url.to_string())
         }
         _ => Err(ConfigError::Invalid {
@@ -270,8 +274,17 @@ mod tests {
 
     #[test]
     fn public_url_is_an_http_address() {
-        assert_eq!(parse_public_url("https://n.example.org/").ok().as_deref(), Some("https://n.example.org"));
-        for bad in ["n.example.org", "https://", "https://a b", "ftp://x", "https://x/\r\nX: y"] {
+        assert_eq!(
+            parse_public_url("https://n.example.org/").ok().as_deref(),
+            Some("https://n.example.org")
+        );
+        for bad in [
+            "n.example.org",
+            "https://",
+            "https://a b",
+            "ftp://x",
+            "https://x/\r\nX: y",
+        ] {
             assert!(parse_public_url(bad).is_err(), "{bad}");
         }
     }

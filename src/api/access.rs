@@ -70,11 +70,12 @@ where
         _ => Method::GET,
     };
     // HEAD is answered wherever GET is (the same answer without its body).
-    let method_guard = guard::Any(guard::Method(method.clone())).or(guard::Method(if method == Method::GET {
-        Method::HEAD
-    } else {
-        method
-    }));
+    let method_guard =
+        guard::Any(guard::Method(method.clone())).or(guard::Method(if method == Method::GET {
+            Method::HEAD
+        } else {
+            method
+        }));
     let resource = web::resource(D::path())
         .guard(method_guard)
         .route(web::route().to(handler))
@@ -202,7 +203,8 @@ async fn authorize(
     if in_query && !matches!(caller.principal, Principal::FeedToken(_)) {
         // A session or dashboard token in a URL would end up in logs and calendar apps.
         return Err(AppError::Unauthorized(
-            "the token parameter takes a calendar feed token only; send other tokens as a bearer header".into(),
+            "the token parameter takes a calendar feed token only; send other tokens as a bearer header"
+                .into(),
         )
         .into());
     }

@@ -115,7 +115,10 @@ pub async fn list(
     let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
     errors.finish()?;
     let visibility = caller.audit_visibility();
-    let (rows, total) = with_db(&state, move |conn| Ok(audit::list(conn, &filter, &visibility, page)?)).await?;
+    let (rows, total) = with_db(&state, move |conn| {
+        Ok(audit::list(conn, &filter, &visibility, page)?)
+    })
+    .await?;
     let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str(&s).ok());
     let items = rows
         .into_iter()

@@ -84,7 +84,9 @@ pub async fn login(
         .check(&account, &address)
         .map_err(|retry_after| AppError::RateLimited {
             retry_after,
-            detail: format!("too many logins for this account or from this address; try again in {retry_after} seconds"),
+            detail: format!(
+                "too many logins for this account or from this address; try again in {retry_after} seconds"
+            ),
         })?;
     let key = account.clone();
     let user = with_db(&state, move |conn| Ok(repo::users::by_email(conn, &key)?)).await?;

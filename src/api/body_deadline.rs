@@ -57,7 +57,11 @@ pub async fn read_within_limit(
         .app_data::<web::Data<BodyTimeout>>()
         .map(|t| *t.get_ref())
         .unwrap_or_default();
-    let limit = if public { limits.public } else { limits.authenticated };
+    let limit = if public {
+        limits.public
+    } else {
+        limits.authenticated
+    };
     let (http_req, mut payload) = req.into_parts();
     let read = web::Bytes::from_request(&http_req, &mut payload);
     let body = match actix_web::rt::time::timeout(limit, read).await {

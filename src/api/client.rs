@@ -36,11 +36,9 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -
     }
     let forwarded = forwarded_for(headers, &HeaderName::from_static("forwarded"), parse_forwarded);
     let hops = if forwarded.is_empty() {
-        forwarded_for(
-            headers,
-            &HeaderName::from_static("x-forwarded-for"),
-            |value| value.split(',').map(|s| parse_node(s.trim())).collect(),
-        )
+        forwarded_for(headers, &HeaderName::from_static("x-forwarded-for"), |value| {
+            value.split(',').map(|s| parse_node(s.trim())).collect()
+        })
     } else {
         forwarded
     };
@@ -202,7 +200,10 @@ mod tests {
 
     #[test]
     fn ignores_forwarding_headers_from_untrusted_peers() {
-        let h = headers(&[("x-forwarded-for", "203.0.113.9"), ("forwarded", "for=203.0.113.9")]);
+        let h = headers(&[
+            ("x-forwarded-for", "203.0.113.9"),
+            ("forwarded", "for=203.0.113.9"),
+        ]);
         assert_eq!(client_ip(Some(ip("198.51.100.1")), &h, &[]), ip("198.51.100.1"));
         assert_eq!(
             client_ip(Some(ip("198.51.100.1")), &h, &nets("10.0.0.0/8")),
@@ -216,13 +217,19 @@ mod tests {
         // A client may send its own X-Forwarded-For; only what our proxies added counts.
         let h = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.9, 10.0.0.2")]);
         assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &trusted), ip("203.0.113.9"));
-        let h = headers(&[("forwarded", "for=1.2.3.4, for=\"[2001:db8::17]:4711\";proto=https")]);
+        let h = headers(&[(
+            "forwarded",
+            "for=1.2.3.4, for=\"[2001:db8::17]:4711\";proto=https",
+        )]);
         assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &trusted), ip("2001:db8::17"));
         let h = headers(&[("forwarded", "for=unknown")]);
         assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &trusted), ip("10.0.0.1"));
         let h = headers(&[("x-forwarded-for", "203.0.113.9:5555")]);
         assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &trusted), ip("203.0.113.9"));
-        assert_eq!(client_ip(Some(ip("10.0.0.1")), &HeaderMap::new(), &trusted), ip("10.0.0.1"));
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &HeaderMap::new(), &trusted),
+            ip("10.0.0.1")
+        );
     }
 
     #[test]

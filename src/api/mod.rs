@@ -3,7 +3,6 @@
 
 pub mod access;
 pub mod audit;
-pub mod streaming;
 pub mod auth;
 pub mod body_deadline;
 pub mod client;
@@ -22,6 +21,7 @@ pub mod reforms;
 pub mod reporting;
 pub mod response_cache;
 pub mod routes;
+pub mod streaming;
 pub mod tasks;
 pub mod tokens;
 pub mod users;

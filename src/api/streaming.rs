@@ -34,10 +34,7 @@ impl MessageBody for ChannelBody {
         BodySize::Stream
     }
 
-    fn poll_next(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
         self.chunks.poll_recv(cx)
     }
 }

@@ -46,12 +46,10 @@ impl LoginRate {
             }
         }
         let wait = |limiter: &Keyed, key: String| {
-            limiter.check_key(&key).err().map(|not_until| {
-                not_until
-                    .wait_time_from(limiter.clock().now())
-                    .as_secs()
-                    .max(1)
-            })
+            limiter
+                .check_key(&key)
+                .err()
+                .map(|not_until| not_until.wait_time_from(limiter.clock().now()).as_secs().max(1))
         };
         match wait(&self.accounts, account.trim().to_lowercase()) {
             Some(secs) => Err(secs),

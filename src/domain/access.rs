@@ -286,7 +286,10 @@ mod tests {
     #[test]
     fn audit_shows_office_staff_their_countries_tasks_and_no_accounts() {
         let office = caller(Role::Office, &["VNM"]);
-        assert_eq!(office.scope_for(EntityKind::Task), Some(Scope::Countries(vec!["VNM".into()])));
+        assert_eq!(
+            office.scope_for(EntityKind::Task),
+            Some(Scope::Countries(vec!["VNM".into()]))
+        );
         assert_eq!(office.scope_for(EntityKind::Ratification), Some(Scope::Global));
         for kind in [EntityKind::User, EntityKind::Token, EntityKind::FeedToken] {
             assert_eq!(office.scope_for(kind), None, "{kind}");

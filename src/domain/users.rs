@@ -40,7 +40,9 @@ pub fn parse_email(raw: &str) -> Result<(String, String), String> {
         .into_owned();
     let email = normalized.trim();
     let valid = email.chars().count() <= MAX_EMAIL_CHARS
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
                 && !domain.starts_with('.') && !domain.ends_with('.'));
@@ -202,7 +204,12 @@ mod tests {
 
     #[test]
     fn email_with_invisible_or_bidi_characters_is_refused() {
-        for raw in ["ana\u{200B}@example.org", "ana@exa\u{202E}mple.org", "\u{FEFF}ana@example.org", "an\u{00AD}a@example.org"] {
+        for raw in [
+            "ana\u{200B}@example.org",
+            "ana@exa\u{202E}mple.org",
+            "\u{FEFF}ana@example.org",
+            "an\u{00AD}a@example.org",
+        ] {
             assert!(parse_email(raw).is_err(), "{raw:?}");
         }
     }

@@ -111,6 +111,17 @@ impl LineIndex {
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
         self.starts.partition_point(|start| *start <= offset) as u64
     }
+
+    /// The line a record of `bytes` starts on, given the offset the `csv` crate reports for
+    /// it: for CRLF files that offset can fall on the end of the line before (the `\n` of
+    /// its CRLF), and a record never starts with a line end, so those are skipped.
+    pub fn record_line(&self, bytes: &[u8], offset: u64) -> u64 {
+        let mut at = usize::try_from(offset).unwrap_or(usize::MAX);
+        while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+            at += 1;
+        }
+        self.line_of(at as u64)
+    }
 }
 
 /// Whether a spreadsheet would read `cell` as a formula (OWASP CSV injection): it begins
@@ -190,6 +201,27 @@ mod tests {
         assert_eq!((crlf.line_of(0), crlf.line_of(3), crlf.line_of(6)), (1, 2, 3));
         let cr = LineIndex::new(b"a\rb\rc");
         assert_eq!((cr.line_of(2), cr.line_of(4)), (2, 3));
+        let bytes = b"h\r\nrow\r\n";
+        assert_eq!(
+            LineIndex::new(bytes).record_line(bytes, 2),
+            2,
+            "an offset on the CRLF before"
+        );
+    }
+
+    #[test]
+    fn records_start_on_the_lines_the_file_has_for_every_line_end() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = ["h1,h2", "a,b", "\"x", "y\",c", "d,e", ""].join(end);
+            let bytes = text.as_bytes();
+            let index = LineIndex::new(bytes);
+            let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+            let lines: Vec<u64> = reader
+                .records()
+                .map(|r| index.record_line(bytes, r.unwrap().position().unwrap().byte()))
+                .collect();
+            assert_eq!(lines, [2, 3, 5], "line ends {end:?}");
+        }
     }
 
     #[test]

@@ -98,10 +98,7 @@ fn cap_free_text(schema: &mut Value) {
             .any(|k| schema.contains_key(*k))
         && schema.get("pattern") == Some(&json!(format!(r"^[^{CONTROLS}]*$")));
     if free_text {
-        schema.insert(
-            "maxLength".into(),
-            json!(crate::domain::text::MAX_FILTER_CHARS),
-        );
+        schema.insert("maxLength".into(), json!(crate::domain::text::MAX_FILTER_CHARS));
     }
 }
 

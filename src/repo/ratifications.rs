@@ -180,9 +180,11 @@ pub fn page_matching(
     let mut query = filtered(filter);
     if let Some((country, convention)) = after {
         query = query.filter(
-            ratifications::country.gt(country.clone()).or(ratifications::country
-                .eq(country.clone())
-                .and(ratifications::convention.gt(convention.clone()))),
+            ratifications::country
+                .gt(country.clone())
+                .or(ratifications::country
+                    .eq(country.clone())
+                    .and(ratifications::convention.gt(convention.clone()))),
         );
     }
     query

@@ -208,10 +208,7 @@ impl From<ImportError> for AppError {
                 let (total, omitted) = (rows.total(), rows.omitted());
                 let kept = rows.into_sorted();
                 let more = if omitted > 0 {
-                    format!(
-                        "; the first {} are listed, {omitted} more are not",
-                        kept.len()
-                    )
+                    format!("; the first {} are listed, {omitted} more are not", kept.len())
                 } else {
                     String::new()
                 };
@@ -260,7 +257,8 @@ pub fn export_page(
     let next = (rows.len() as i64 == EXPORT_PAGE)
         .then(|| rows.last().map(|r| (r.country.clone(), r.convention.clone())))
         .flatten();
-    let bytes = crate::import::ratifications::rows_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes =
+        crate::import::ratifications::rows_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((bytes, next))
 }
 
@@ -279,7 +277,8 @@ pub const MAX_ROWS: usize = 100_000;
 /// (nothing else is worth checking).
 fn read_rows(csv: &[u8], errors: &mut RowErrors, mut each: impl FnMut(u64, CsvRow)) -> bool {
     let index = LineIndex::new(csv);
-    let line_of = |position: Option<&csv::Position>| position.map(|p| index.line_of(p.byte())).unwrap_or(1);
+    let line_of =
+        |position: Option<&csv::Position>| position.map(|p| index.record_line(csv, p.byte())).unwrap_or(1);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),

@@ -884,7 +884,9 @@ fn the_openapi_document_declares_the_roles_the_matrix_admits() {
             .enumerate()
             .filter(|(i, who)| {
                 **who != Who::Anonymous
-                    && (row.own[*i] != 403 || row.other[*i] != 403 || (**who == Who::Viewer && viewer_accounts))
+                    && (row.own[*i] != 403
+                        || row.other[*i] != 403
+                        || (**who == Who::Viewer && viewer_accounts))
             })
             .filter_map(|(_, who)| who.role().map(|r| r.as_str()))
             .collect();

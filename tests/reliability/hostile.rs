@@ -54,7 +54,8 @@ fn fresh_server(env: &[(&str, &str)]) -> Fresh {
     let accounts = seed_demo(&db.url);
     let server = ServerProcess::start(&db.url, env, db.dir());
     let admin = &accounts["admin"];
-    let admin_token = Client::new(&server.base_url(), Duration::from_secs(30)).login(&admin.email, &admin.password);
+    let admin_token =
+        Client::new(&server.base_url(), Duration::from_secs(30)).login(&admin.email, &admin.password);
     Fresh {
         _db: db,
         server,
@@ -69,7 +70,9 @@ fn send_raw(addr: SocketAddr, head: &str, body: &[u8]) -> Result<(u16, usize), S
     stream
         .set_read_timeout(Some(Duration::from_secs(300)))
         .map_err(|e| e.to_string())?;
-    stream.write_all(head.as_bytes()).map_err(|e| format!("send: {e}"))?;
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
     stream.write_all(body).map_err(|e| format!("send: {e}"))?;
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response);
@@ -91,7 +94,10 @@ fn import_head(addr: SocketAddr, token: &str, length: usize) -> String {
 }
 
 /// Runs `attack` from `parallel` threads at once; returns their results.
-fn at_once<T: Send + 'static>(parallel: usize, attack: impl Fn(usize) -> T + Send + Sync + 'static) -> Vec<T> {
+fn at_once<T: Send + 'static>(
+    parallel: usize,
+    attack: impl Fn(usize) -> T + Send + Sync + 'static,
+) -> Vec<T> {
     let barrier = Arc::new(Barrier::new(parallel));
     let attack = Arc::new(attack);
     let handles: Vec<_> = (0..parallel)
@@ -103,7 +109,10 @@ fn at_once<T: Send + 'static>(parallel: usize, attack: impl Fn(usize) -> T + Sen
             })
         })
         .collect();
-    handles.into_iter().map(|h| h.join().expect("an attacking thread")).collect()
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("an attacking thread"))
+        .collect()
 }
 
 #[test]
@@ -157,7 +166,10 @@ fn sixty_four_concurrent_correct_logins_stay_under_the_memory_bound() {
         let account = &accounts[i % accounts.len()];
         let client = Client::new(&attack_base, Duration::from_secs(60));
         client
-            .post_json("/api/v1/auth/login", &json!({"email": account.email, "password": account.password}))
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"email": account.email, "password": account.password}),
+            )
             .map(|a| a.status)
     });
     // While they run or right after, another request is answered promptly.
@@ -171,8 +183,14 @@ fn sixty_four_concurrent_correct_logins_stay_under_the_memory_bound() {
         "hostile: 64 concurrent correct logins: statuses {statuses:?} in {:.1} s, peak memory {peak} MiB (idle {idle} MiB)",
         started.elapsed().as_secs_f64()
     ));
-    assert!(statuses.keys().all(|s| [200, 429, 503].contains(s)), "{statuses:?}");
-    assert!(statuses.get(&200).copied().unwrap_or(0) > 0, "some logins succeed");
+    assert!(
+        statuses.keys().all(|s| [200, 429, 503].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.get(&200).copied().unwrap_or(0) > 0,
+        "some logins succeed"
+    );
     assert!(health.is_ok(), "{health:?}");
     assert!(peak < MEMORY_BOUND_MB, "peak {peak} MiB");
 }
@@ -211,7 +229,11 @@ fn eight_parallel_exports_of_60_mb_stream_under_the_memory_bound() {
             continue;
         }
         present.insert((record[0].to_string(), record[1].to_string()));
-        let row: Vec<&str> = record.iter().enumerate().map(|(i, f)| if i == notes { long.as_str() } else { f }).collect();
+        let row: Vec<&str> = record
+            .iter()
+            .enumerate()
+            .map(|(i, f)| if i == notes { long.as_str() } else { f })
+            .collect();
         writer.write_record(&row).expect("row");
     }
     for country in &countries {
@@ -235,12 +257,19 @@ fn eight_parallel_exports_of_60_mb_stream_under_the_memory_bound() {
         }
     }
     let file = writer.into_inner().expect("the file");
-    let (status, body) = send_raw(fresh.server.addr, &import_head(fresh.server.addr, &fresh.admin_token, file.len()), &file)
-        .expect("the import");
+    let (status, body) = send_raw(
+        fresh.server.addr,
+        &import_head(fresh.server.addr, &fresh.admin_token, file.len()),
+        &file,
+    )
+    .expect("the import");
     assert_eq!(status, 200, "the import of {} bytes: {body}", file.len());
     // A fresh process for the exports alone.
     fresh.server.sigterm();
-    fresh.server.wait_exit(Duration::from_secs(60)).expect("the server stops");
+    fresh
+        .server
+        .wait_exit(Duration::from_secs(60))
+        .expect("the server stops");
     fresh.server.restart();
     let idle = peak_mb(fresh.server.pid());
     let token = fresh.admin_token.clone();
@@ -283,7 +312,9 @@ fn slow_anonymous_bodies_cannot_hold_the_server() {
     for _ in 0..300 {
         let mut stream = TcpStream::connect(addr).expect("connect");
         stream.write_all(head.as_bytes()).expect("send the head");
-        stream.set_read_timeout(Some(Duration::from_secs(15))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(15)))
+            .expect("timeout");
         streams.push(stream);
     }
     // The health probe answers at once throughout.
@@ -309,7 +340,11 @@ fn slow_anonymous_bodies_cannot_hold_the_server() {
             }
         }
         let text = String::from_utf8_lossy(&response);
-        let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         *statuses.entry(status).or_default() += 1;
         slowest = slowest.max(started.elapsed());
     }
