@@ -246,13 +246,16 @@ fn lines(rows: &[RowError]) -> String {
 /// before the next is read, so an export's memory does not grow with the data.
 pub const EXPORT_PAGE: i64 = 200;
 
+/// Where an export continues: the (country, instrument) of the last row written.
+pub type ExportKey = (String, String);
+
 /// One page of a CSV export: the rows after `after` (all from the start when `None`) as CSV,
 /// and the key to continue after, or `None` when this was the last page.
 pub fn export_page(
     conn: &mut DbConn,
     filter: &repo::ratifications::RatificationFilter,
-    after: Option<&(String, String)>,
-) -> AppResult<(Vec<u8>, Option<(String, String)>)> {
+    after: Option<&ExportKey>,
+) -> AppResult<(Vec<u8>, Option<ExportKey>)> {
     let rows = repo::ratifications::page_matching(conn, filter, after, EXPORT_PAGE)?;
     let next = (rows.len() as i64 == EXPORT_PAGE)
         .then(|| rows.last().map(|r| (r.country.clone(), r.convention.clone())))
