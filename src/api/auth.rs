@@ -97,8 +97,14 @@ pub async fn login(
         .as_ref()
         .map(|u| u.row.password_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
-    let turn = state.auth.hashing_turn().await?;
-    let matches = web::block(move || password::verify(&given, &hash)).await?;
+    let mut turn = state.auth.hashing_turn().await?;
+    let mut memory = turn.take_memory();
+    let (matches, memory) = web::block(move || {
+        let matches = password::verify_in(&given, &hash, &mut memory);
+        (matches, memory)
+    })
+    .await?;
+    turn.give_back(memory);
     drop(turn);
     let found = user.filter(|u| matches && u.row.active);
     let Some(user) = found else {

@@ -552,7 +552,7 @@ pub async fn import(
     caller: Caller,
     req: HttpRequest,
     query: web::Query<ImportQuery>,
-    body: web::Bytes,
+    body: super::body_deadline::BufferedBody,
 ) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
     let dry_run = errors
@@ -578,7 +578,7 @@ pub async fn import(
         Ok(service::import(
             conn,
             &caller,
-            &body,
+            &body.0,
             dry_run,
             today,
             &mut |_, _, _| {},

@@ -23,6 +23,34 @@ pub struct Auth {
     /// Password hashes computed at a time (`NORMTRACK_PASSWORD_HASHING`): each argon2id
     /// hash takes 19 MiB, so their number bounds the memory logins can take.
     pub hashing: tokio::sync::Semaphore,
+    /// The working memory of the hashes, one per turn, reused.
+    memory: std::sync::Mutex<Vec<password::HashMemory>>,
+}
+
+/// A turn to hash a password, with the memory to do it in (given back when the turn ends).
+pub struct HashingTurn<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+    pool: &'a std::sync::Mutex<Vec<password::HashMemory>>,
+    memory: Option<password::HashMemory>,
+}
+
+impl HashingTurn<'_> {
+    /// The memory, to move into the thread that hashes; give it back with [`Self::give_back`].
+    pub fn take_memory(&mut self) -> password::HashMemory {
+        self.memory.take().unwrap_or_default()
+    }
+
+    pub fn give_back(&mut self, memory: password::HashMemory) {
+        self.memory = Some(memory);
+    }
+}
+
+impl Drop for HashingTurn<'_> {
+    fn drop(&mut self) {
+        if let Some(memory) = self.memory.take() {
+            self.pool.lock().unwrap_or_else(|p| p.into_inner()).push(memory);
+        }
+    }
 }
 
 /// How long a login waits for a turn to hash before it is answered 503.
@@ -36,13 +64,21 @@ impl Auth {
             login_rate: login_rate::LoginRate::default(),
             callers: callers::CallerCache::default(),
             hashing: tokio::sync::Semaphore::new(hashing.max(1)),
+            memory: Default::default(),
         }
     }
 
     /// A turn to hash a password, waiting at most [`HASHING_WAIT`]; 503 when none comes.
-    pub async fn hashing_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, crate::error::AppError> {
+    pub async fn hashing_turn(&self) -> Result<HashingTurn<'_>, crate::error::AppError> {
         match tokio::time::timeout(HASHING_WAIT, self.hashing.acquire()).await {
-            Ok(Ok(permit)) => Ok(permit),
+            Ok(Ok(permit)) => {
+                let memory = self.memory.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                Ok(HashingTurn {
+                    _permit: permit,
+                    pool: &self.memory,
+                    memory,
+                })
+            }
             _ => Err(crate::error::AppError::Busy(
                 "too many passwords are being checked right now; try again in a second".into(),
             )),

@@ -1,7 +1,7 @@
 //! CSV formats shared by the seed, the import and the export, and the rules every CSV file
 //! of ours keeps: cells a spreadsheet would run as formulas are neutralised on the way out and
 //! restored on the way in ([`spreadsheet_safe`], [`from_spreadsheet_safe`]); bad rows are
-//! reported under the line they start on ([`LineIndex`]), and at most [`MAX_REPORTED_ERRORS`]
+//! reported under the line they start on ([`LineCounter`]), and at most [`MAX_REPORTED_ERRORS`]
 //! of them are kept ([`RowErrors`]).
 
 use std::borrow::Cow;
@@ -78,46 +78,58 @@ impl RowErrors {
     }
 }
 
-/// Where each line of a file starts, so that a record's byte offset gives the line it starts
-/// on. A line ends at LF, at CRLF or at a lone CR, as RFC 4180 files and spreadsheets write
-/// them. (The `csv` crate's own line count is off by one per record for CRLF files,
-/// BurntSushi/rust-csv#395; its byte offsets are right.)
+/// The line a record of a file starts on, from the byte offset the `csv` crate reports for it.
+/// A line ends at LF, at CRLF or at a lone CR, as RFC 4180 files and spreadsheets write them.
+/// (The `csv` crate's own line count is off by one per record for CRLF files,
+/// BurntSushi/rust-csv#395.) Records come in file order, so lines are counted on from the
+/// last offset asked for: no index of the file is kept.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<usize>,
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// The offset counted up to, and the line it is on.
+    at: usize,
+    line: u64,
 }
 
-impl LineIndex {
-    pub fn new(bytes: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    starts.push(i + 2);
-                    i += 1;
+impl<'a> LineCounter<'a> {
+    pub fn new(bytes: &'a [u8]) -> LineCounter<'a> {
+        LineCounter { bytes, at: 0, line: 1 }
+    }
+
+    /// The line (from 1) that byte `offset` is on.
+    pub fn line_of(&mut self, offset: u64) -> u64 {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.bytes.len());
+        if offset < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        let mut i = self.at;
+        while i < offset {
+            match self.bytes[i] {
+                b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(i + 1) == Some(&b'\n') => {
+                    // The line ends after the LF; an offset on the LF is still on this line.
+                    if i + 1 < offset {
+                        self.line += 1;
+                        i += 1;
+                    } else {
+                        break;
+                    }
                 }
-                b'\r' => starts.push(i + 1),
+                b'\r' => self.line += 1,
                 _ => {}
             }
             i += 1;
         }
-        LineIndex { starts }
+        self.at = i;
+        self.line
     }
 
-    /// The line (from 1) that byte `offset` is on.
-    pub fn line_of(&self, offset: u64) -> u64 {
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-        self.starts.partition_point(|start| *start <= offset) as u64
-    }
-
-    /// The line a record of `bytes` starts on, given the offset the `csv` crate reports for
-    /// it: for CRLF files that offset can fall on the end of the line before (the `\n` of
-    /// its CRLF), and a record never starts with a line end, so those are skipped.
-    pub fn record_line(&self, bytes: &[u8], offset: u64) -> u64 {
+    /// The line a record starts on, given the offset the `csv` crate reports for it: for
+    /// CRLF files that offset can fall on the end of the line before (the `\n` of its CRLF),
+    /// and a record never starts with a line end, so those are skipped.
+    pub fn record_line(&mut self, offset: u64) -> u64 {
         let mut at = usize::try_from(offset).unwrap_or(usize::MAX);
-        while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+        while matches!(self.bytes.get(at), Some(b'\r' | b'\n')) {
             at += 1;
         }
         self.line_of(at as u64)
@@ -194,19 +206,16 @@ mod tests {
     }
 
     #[test]
-    fn line_index_counts_lf_crlf_and_cr() {
-        let lf = LineIndex::new(b"a\nb\nc");
+    fn line_counter_counts_lf_crlf_and_cr() {
+        let mut lf = LineCounter::new(b"a\nb\nc");
         assert_eq!((lf.line_of(0), lf.line_of(2), lf.line_of(4)), (1, 2, 3));
-        let crlf = LineIndex::new(b"a\r\nb\r\nc");
+        let mut crlf = LineCounter::new(b"a\r\nb\r\nc");
         assert_eq!((crlf.line_of(0), crlf.line_of(3), crlf.line_of(6)), (1, 2, 3));
-        let cr = LineIndex::new(b"a\rb\rc");
+        assert_eq!(crlf.line_of(2), 1, "the LF of a CRLF ends its line; asked again from the start");
+        let mut cr = LineCounter::new(b"a\rb\rc");
         assert_eq!((cr.line_of(2), cr.line_of(4)), (2, 3));
         let bytes = b"h\r\nrow\r\n";
-        assert_eq!(
-            LineIndex::new(bytes).record_line(bytes, 2),
-            2,
-            "an offset on the CRLF before"
-        );
+        assert_eq!(LineCounter::new(bytes).record_line(2), 2, "an offset on the CRLF before");
     }
 
     #[test]
@@ -214,11 +223,11 @@ mod tests {
         for end in ["\n", "\r\n", "\r"] {
             let text = ["h1,h2", "a,b", "\"x", "y\",c", "d,e", ""].join(end);
             let bytes = text.as_bytes();
-            let index = LineIndex::new(bytes);
+            let mut counter = LineCounter::new(bytes);
             let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
             let lines: Vec<u64> = reader
                 .records()
-                .map(|r| index.record_line(bytes, r.unwrap().position().unwrap().byte()))
+                .map(|r| counter.record_line(r.unwrap().position().unwrap().byte()))
                 .collect();
             assert_eq!(lines, [2, 3, 5], "line ends {end:?}");
         }

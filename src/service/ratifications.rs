@@ -12,7 +12,7 @@ use crate::domain::ratification::{Stage, Status};
 use crate::domain::ratification_rules::{self, Context, Instrument, Proposed};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::import::ratifications::{parse_row, CsvRow, COLUMNS};
-use crate::import::{from_spreadsheet_safe, LineIndex, RowError, RowErrors};
+use crate::import::{from_spreadsheet_safe, LineCounter, RowError, RowErrors};
 use crate::repo::conventions::ConventionRow;
 use crate::repo::ratifications::{RatificationFields, RatificationRow};
 use crate::repo::{self, audit};
@@ -244,7 +244,7 @@ fn lines(rows: &[RowError]) -> String {
 
 /// Records per page of an export: a page is read with one short query and written out
 /// before the next is read, so an export's memory does not grow with the data.
-pub const EXPORT_PAGE: i64 = 200;
+pub const EXPORT_PAGE: i64 = 100;
 
 /// Where an export continues: the (country, instrument) of the last row written.
 pub type ExportKey = (String, String);
@@ -279,9 +279,8 @@ pub const MAX_ROWS: usize = 100_000;
 /// structure is reported under its line. `false` when the header or the structure is broken
 /// (nothing else is worth checking).
 fn read_rows(csv: &[u8], errors: &mut RowErrors, mut each: impl FnMut(u64, CsvRow)) -> bool {
-    let index = LineIndex::new(csv);
-    let line_of =
-        |position: Option<&csv::Position>| position.map(|p| index.record_line(csv, p.byte())).unwrap_or(1);
+    let mut lines = LineCounter::new(csv);
+    let mut line_of = |position: Option<&csv::Position>| position.map(|p| lines.record_line(p.byte())).unwrap_or(1);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
