@@ -9,49 +9,80 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 /// Longest e-mail address accepted, in characters (RFC 5321's path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
 
-/// Characters that show nothing or reorder text (zero-width, joiners, bidirectional
-/// controls, the BOM, tags): an address holding one could pass for another.
+/// Characters that show nothing or reorder text (zero-width spaces and joiners, bidirectional
+/// controls, the byte order mark, fillers): an address holding one could pass for another.
+/// The Basic Multilingual Plane's only, so that the OpenAPI pattern (`openapi::wire_rules`)
+/// states the same set.
+pub const INVISIBLE: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{FFF0}', '\u{FFFB}'),
+];
+
 pub fn is_invisible(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
-        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+    INVISIBLE.iter().any(|(from, to)| (*from..=*to).contains(&c))
+}
+
+fn nfkc(text: &str) -> String {
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfkc()
+        .normalize(text)
+        .into_owned()
 }
 
 /// The key an address is found and kept unique by: NFKC-normalised and case-folded (Unicode
 /// full case folding), so that `Ana@Example.org`, `ANA@EXAMPLE.ORG` and the full-width
 /// `ａｎａ@example.org` are one account.
 pub fn email_key(email: &str) -> String {
-    let normalized = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc().normalize(email.trim());
     icu_casemap::CaseMapperBorrowed::new()
-        .fold_string(&normalized)
+        .fold_string(&nfkc(email.trim()))
         .into_owned()
 }
 
-/// Normalises an e-mail address: trimmed and NFKC-normalised, with the case-folded key used
-/// for uniqueness ([`email_key`]). Addresses holding white space, control characters or
-/// invisible ones ([`is_invisible`]) are refused. Returns `(address, key)`.
+/// Reads an e-mail address: trimmed, one `@`, a dotted domain, no white space, control or
+/// invisible character ([`is_invisible`]) — judged on the address as sent, as the OpenAPI
+/// pattern states it. Returns the address NFKC-normalised and its key ([`email_key`]).
 pub fn parse_email(raw: &str) -> Result<(String, String), String> {
-    if raw.chars().any(is_invisible) {
-        return Err("an e-mail address must not hold invisible or bidirectional control characters".into());
-    }
-    let normalized: String = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc()
-        .normalize(raw.trim())
-        .into_owned();
-    let email = normalized.trim();
+    let email = raw.trim();
     let valid = email.chars().count() <= MAX_EMAIL_CHARS
-        && !email
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
                 && !domain.starts_with('.') && !domain.ends_with('.'));
-    if valid {
-        Ok((email.to_string(), email_key(email)))
-    } else {
-        Err(format!("'{email}' is not an e-mail address"))
+    if !valid {
+        if email.chars().any(is_invisible) {
+            return Err("an e-mail address must not hold invisible or bidirectional control characters".into());
+        }
+        return Err(format!("'{email}' is not an e-mail address"));
     }
+    let normalized = nfkc(email);
+    let key = email_key(&normalized);
+    Ok((normalized, key))
 }
+
+/// White space as `char::is_whitespace` has it, which a password may not consist of alone.
+pub const WHITE_SPACE: &[(char, char)] = &[
+    ('\t', '\r'),
+    (' ', ' '),
+    ('\u{0085}', '\u{0085}'),
+    ('\u{00A0}', '\u{00A0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200A}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{205F}'),
+    ('\u{3000}', '\u{3000}'),
+];
 
 /// Checks a new password against the policy.
 pub fn check_password(password: &str) -> Result<(), String> {
@@ -200,6 +231,14 @@ mod tests {
         assert_eq!(address, "ana@Example.ORG");
         assert_eq!(key, "ana@example.org");
         assert_eq!(parse_email("STRASSE@x.org").unwrap().1, email_key("straße@x.org"));
+    }
+
+    #[test]
+    fn white_space_table_is_rusts() {
+        for c in (0..=0xFFFF).filter_map(char::from_u32) {
+            let listed = WHITE_SPACE.iter().any(|(a, b)| (*a..=*b).contains(&c));
+            assert_eq!(listed, c.is_whitespace(), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

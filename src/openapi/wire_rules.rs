@@ -21,8 +21,21 @@ fn link() -> String {
 }
 /// An e-mail address ([`crate::domain::users::parse_email`]): trimmed, one `@`, a dotted domain.
 fn email() -> String {
-    let c = CONTROLS;
+    let c = format!("{CONTROLS}{}", ranges(crate::domain::users::INVISIBLE));
     format!(r"^\s*[^\s@{c}]+@[^\s@.{c}][^\s@{c}]*\.[^\s@{c}]*[^\s@.{c}]\s*$")
+}
+
+/// Character ranges as a regular expression class body (`\uXXXX-\uXXXX…`).
+fn ranges(table: &[(char, char)]) -> String {
+    table
+        .iter()
+        .map(|(from, to)| format!(r"\u{:04X}-\u{:04X}", *from as u32, *to as u32))
+        .collect()
+}
+
+/// A new password: something besides white space ([`crate::domain::users::check_password`]).
+fn password() -> String {
+    format!(r"^[\s\S]*[^{}][\s\S]*$", ranges(crate::domain::users::WHITE_SPACE))
 }
 
 /// A date a source speaks for ([`crate::domain::codes::parse_source_date`]): a year from
@@ -146,6 +159,7 @@ fn constrain(schema: &mut Value, name: Option<&str>) {
                 set_default(schema, "pattern", json!(email()));
                 set_default(schema, "maxLength", json!(crate::domain::users::MAX_EMAIL_CHARS));
             }
+            Some("password") | Some("new_password") => set_default(schema, "pattern", json!(password())),
             Some(n) if NOT_FREE_TEXT.contains(&n) => {}
             _ => {
                 let required = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) > 0;
@@ -227,6 +241,7 @@ mod tests {
                 "[CcPpX]0{0,3}[0-9]{0,4}",
                 "[ ]?(https?://)?[a-z.@ /\\u{1}]{0,6}[ ]?",
                 "[ \u{0}-\u{1f}\u{7f}-\u{9f}a-z\u{a0}\u{3000}]{0,5}",
+                "[ \t\u{85}\u{a0}\u{200b}\u{202e}\u{2028}\u{3000}\u{feff}a@.]{0,6}",
             ]
         ) {
             agree(ISO3, &value, crate::domain::codes::parse_iso3(&value).is_some())?;
@@ -236,6 +251,8 @@ mod tests {
             agree(&text_pattern(true), &value, clean && !value.trim().is_empty())?;
             agree(&link(), &value, crate::domain::reforms::check_link(&value).is_ok())?;
             agree(&email(), &value, crate::domain::users::parse_email(&value).is_ok())?;
+            let password_ok = !value.chars().all(char::is_whitespace);
+            agree(&password(), &value, password_ok)?;
         }
     }
 
@@ -263,7 +280,7 @@ mod tests {
         assert_eq!(x["organization"]["minimum"], json!(1));
         assert_eq!(x["title"]["pattern"], json!(text_pattern(true)));
         assert_eq!(x["notes"]["pattern"], json!(text_pattern(false)));
-        assert_eq!(x["password"].get("pattern"), None, "secrets are not free text");
+        assert_eq!(x["password"]["pattern"], json!(password()), "a password is more than white space");
         assert_eq!(x["status"].get("pattern"), None, "enums keep their values");
         let params = &doc["paths"]["/x"]["get"]["parameters"];
         assert_eq!(
