@@ -130,10 +130,12 @@ pub async fn create(
     body: JsonBody<NewUser>,
 ) -> AppResult<HttpResponse> {
     let actor = caller.actor();
+    let turn = state.auth.hashing_turn().await?;
     let user = with_db(&state, move |conn| {
         crate::service::users::create_user(conn, body.into_inner(), &actor)
     })
     .await?;
+    drop(turn);
     user_response(actix_web::http::StatusCode::CREATED, user)
 }
 
@@ -213,7 +215,8 @@ pub struct PasswordReset {
     responses(
         (status = 204, description = "Password set"),
         (status = 400, description = "Password too short or too long", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Your own account: change your password with PATCH /auth/me", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn reset_password(
@@ -223,10 +226,11 @@ pub async fn reset_password(
     body: JsonBody<PasswordReset>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let actor = caller.actor();
+    let turn = state.auth.hashing_turn().await?;
     with_db(&state, move |conn| {
-        crate::service::users::reset_password(conn, &actor, id, &body.password)
+        crate::service::users::reset_password(conn, &caller, id, &body.password)
     })
     .await?;
+    drop(turn);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -93,3 +93,33 @@ pub fn random_hex(bytes: usize) -> String {
     OsRng.fill_bytes(&mut buf);
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashing_turns_are_bounded_and_a_caller_without_one_gets_503_after_the_wait() {
+        let auth = Auth::new(b"0123456789abcdef0123456789abcdef", 1);
+        actix_web::rt::System::new().block_on(async {
+            let mut first = auth.hashing_turn().await.expect("a turn");
+            let memory = first.take_memory();
+            first.give_back(memory);
+            let started = std::time::Instant::now();
+            let second = auth.hashing_turn().await;
+            assert!(matches!(second, Err(crate::error::AppError::Busy(_))));
+            assert!(started.elapsed() >= HASHING_WAIT);
+            drop(first);
+            let mut third = auth.hashing_turn().await.expect("a turn once the first ended");
+            assert_eq!(
+                auth.memory.lock().unwrap().len(),
+                0,
+                "the memory went with the turn"
+            );
+            let memory = third.take_memory();
+            third.give_back(memory);
+            drop(third);
+            assert_eq!(auth.memory.lock().unwrap().len(), 1, "and came back");
+        });
+    }
+}

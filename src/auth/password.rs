@@ -49,7 +49,8 @@ pub fn verify_in(password: &str, stored: &str, memory: &mut HashMemory) -> bool 
     let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
         return false;
     };
-    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed)) else {
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed))
+    else {
         return false;
     };
     let Ok(version) = parsed.version.map_or(Ok(Version::V0x13), Version::try_from) else {
@@ -86,13 +87,20 @@ mod tests {
         let mut memory = HashMemory::default();
         assert!(verify_in("correct horse battery staple", &stored, &mut memory));
         assert!(!verify_in("wrong horse battery staple", &stored, &mut memory));
-        assert!(verify_in("correct horse battery staple", &stored, &mut memory), "reused");
+        assert!(
+            verify_in("correct horse battery staple", &stored, &mut memory),
+            "reused"
+        );
         assert!(!verify_in("x", "not a hash", &mut memory));
         // A hash with other parameters is still checked.
-        let small = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap())
-            .hash_password(b"pw", &SaltString::generate(&mut OsRng))
-            .unwrap()
-            .to_string();
+        let small = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
         assert!(verify_in("pw", &small, &mut memory));
         assert!(!verify_in("px", &small, &mut memory));
     }

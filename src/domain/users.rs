@@ -51,23 +51,28 @@ pub fn email_key(email: &str) -> String {
 
 /// Reads an e-mail address: trimmed, one `@`, a dotted domain, no white space, control or
 /// invisible character ([`is_invisible`]) — judged on the address as sent, as the OpenAPI
-/// pattern states it. Returns the address NFKC-normalised and its key ([`email_key`]).
+/// pattern states it. Returns the address as given (trimmed) and its key ([`email_key`]):
+/// NFKC-normalised and case-folded, which is what finds an account and keeps it unique.
 pub fn parse_email(raw: &str) -> Result<(String, String), String> {
     let email = raw.trim();
     let valid = email.chars().count() <= MAX_EMAIL_CHARS
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
         && matches!(email.split_once('@'), Some((local, domain))
             if !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
                 && !domain.starts_with('.') && !domain.ends_with('.'));
     if !valid {
         if email.chars().any(is_invisible) {
-            return Err("an e-mail address must not hold invisible or bidirectional control characters".into());
+            return Err(
+                "an e-mail address must not hold invisible or bidirectional control characters".into(),
+            );
         }
         return Err(format!("'{email}' is not an e-mail address"));
     }
-    let normalized = nfkc(email);
-    let key = email_key(&normalized);
-    Ok((normalized, key))
+    // The address is kept as given (NFKC can turn a valid address into an invalid one: U+00B4
+    // becomes a space and a combining accent); its key is normalised.
+    Ok((email.to_string(), email_key(email)))
 }
 
 /// White space as `char::is_whitespace` has it, which a password may not consist of alone.
@@ -228,8 +233,10 @@ mod tests {
     #[test]
     fn email_is_nfkc_normalised_and_case_folded() {
         let (address, key) = parse_email("ａｎａ@Example.ORG").unwrap();
-        assert_eq!(address, "ana@Example.ORG");
+        assert_eq!(address, "ａｎａ@Example.ORG");
         assert_eq!(key, "ana@example.org");
+        let (address, _) = parse_email("a\u{B4}b@example.org").unwrap();
+        assert_eq!(address, "a\u{B4}b@example.org", "kept as given, still an address");
         assert_eq!(parse_email("STRASSE@x.org").unwrap().1, email_key("straße@x.org"));
     }
 

@@ -93,12 +93,18 @@ pub struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     pub fn new(bytes: &'a [u8]) -> LineCounter<'a> {
-        LineCounter { bytes, at: 0, line: 1 }
+        LineCounter {
+            bytes,
+            at: 0,
+            line: 1,
+        }
     }
 
     /// The line (from 1) that byte `offset` is on.
     pub fn line_of(&mut self, offset: u64) -> u64 {
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.bytes.len());
+        let offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
         if offset < self.at {
             (self.at, self.line) = (0, 1);
         }
@@ -211,11 +217,19 @@ mod tests {
         assert_eq!((lf.line_of(0), lf.line_of(2), lf.line_of(4)), (1, 2, 3));
         let mut crlf = LineCounter::new(b"a\r\nb\r\nc");
         assert_eq!((crlf.line_of(0), crlf.line_of(3), crlf.line_of(6)), (1, 2, 3));
-        assert_eq!(crlf.line_of(2), 1, "the LF of a CRLF ends its line; asked again from the start");
+        assert_eq!(
+            crlf.line_of(2),
+            1,
+            "the LF of a CRLF ends its line; asked again from the start"
+        );
         let mut cr = LineCounter::new(b"a\rb\rc");
         assert_eq!((cr.line_of(2), cr.line_of(4)), (2, 3));
         let bytes = b"h\r\nrow\r\n";
-        assert_eq!(LineCounter::new(bytes).record_line(2), 2, "an offset on the CRLF before");
+        assert_eq!(
+            LineCounter::new(bytes).record_line(2),
+            2,
+            "an offset on the CRLF before"
+        );
     }
 
     #[test]

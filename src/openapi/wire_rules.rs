@@ -35,7 +35,10 @@ fn ranges(table: &[(char, char)]) -> String {
 
 /// A new password: something besides white space ([`crate::domain::users::check_password`]).
 fn password() -> String {
-    format!(r"^[\s\S]*[^{}][\s\S]*$", ranges(crate::domain::users::WHITE_SPACE))
+    format!(
+        r"^[\s\S]*[^{}][\s\S]*$",
+        ranges(crate::domain::users::WHITE_SPACE)
+    )
 }
 
 /// A date a source speaks for ([`crate::domain::codes::parse_source_date`]): a year from
@@ -280,7 +283,11 @@ mod tests {
         assert_eq!(x["organization"]["minimum"], json!(1));
         assert_eq!(x["title"]["pattern"], json!(text_pattern(true)));
         assert_eq!(x["notes"]["pattern"], json!(text_pattern(false)));
-        assert_eq!(x["password"]["pattern"], json!(password()), "a password is more than white space");
+        assert_eq!(
+            x["password"]["pattern"],
+            json!(password()),
+            "a password is more than white space"
+        );
         assert_eq!(x["status"].get("pattern"), None, "enums keep their values");
         let params = &doc["paths"]["/x"]["get"]["parameters"];
         assert_eq!(

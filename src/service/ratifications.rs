@@ -280,7 +280,8 @@ pub const MAX_ROWS: usize = 100_000;
 /// (nothing else is worth checking).
 fn read_rows(csv: &[u8], errors: &mut RowErrors, mut each: impl FnMut(u64, CsvRow)) -> bool {
     let mut lines = LineCounter::new(csv);
-    let mut line_of = |position: Option<&csv::Position>| position.map(|p| lines.record_line(p.byte())).unwrap_or(1);
+    let mut line_of =
+        |position: Option<&csv::Position>| position.map(|p| lines.record_line(p.byte())).unwrap_or(1);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),

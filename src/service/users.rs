@@ -350,8 +350,17 @@ pub fn update_user(
 }
 
 /// Sets a new password for account `id`.
-pub fn reset_password(conn: &mut DbConn, actor: &str, id: i32, new_password: &str) -> AppResult<()> {
+/// Not for the caller's own account: that takes the current password (`PATCH /auth/me`), so
+/// a stolen session cannot lock its administrator out.
+pub fn reset_password(conn: &mut DbConn, caller: &Caller, id: i32, new_password: &str) -> AppResult<()> {
     check_password(new_password).map_err(|e| AppError::invalid(vec![FieldError::new("password", e)]))?;
+    if caller.user_id() == Some(id) {
+        return Err(AppError::unprocessable(vec![FieldError::new(
+            "id",
+            "this is your own account: change your password with PATCH /auth/me and your current password",
+        )]));
+    }
+    let actor = &caller.actor();
     let hash = password::hash(new_password).map_err(AppError::Internal)?;
     db::write_transaction(conn, |conn| {
         if !repo::users::set_password(conn, id, &hash)? {

@@ -428,6 +428,14 @@ on_both_engines! {
         assert!(admin_view.as_array().unwrap().iter().all(|t| t["user"] != id || t["usable"] == false), "{admin_view}");
     }
 
+    fn nobody_resets_their_own_password_without_the_current_one(app) {
+        let admin = app.fixture().users[&Who::Admin];
+        let problem = post(app, Who::Admin, &format!("/api/v1/users/{admin}/password"), json!({"password": "taken over by a thief"})).problem(422);
+        assert_eq!(problem["errors"][0]["field"], "id");
+        app.get("/api/v1/auth/me").ok_json();
+        app.login(Who::Admin);
+    }
+
     fn logging_out_ends_the_session_at_once(app) {
         let session = app.login(Who::Office);
         app.send_with_token(Some(&session), Req::new("GET", "/api/v1/auth/me")).ok_json();

@@ -52,15 +52,11 @@ token_of() { # role, e-mail prefix
         python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 
-# The account whose password the runs may reset (not theirs: a reset ends its sessions).
-admin_token=$(token_of admin admin@)
-NORMTRACK_RESET_TARGET=$(curl -sf "http://127.0.0.1:$PORT/api/v1/users?role=viewer" -H "Authorization: Bearer $admin_token" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
-export NORMTRACK_RESET_TARGET
-
 status=0
 rm -rf "$OUT/admin" "$OUT/government"
-for who in "admin admin@" "government government.zwe@"; do
+# The government first: the administrator's run resets and deactivates accounts, which ends
+# their sessions (issue 13).
+for who in "government government.zwe@" "admin admin@"; do
     set -- $who
     token=$(token_of "$1" "$2")
     echo "==> schemathesis as $1 ($2…), $EXAMPLES examples per operation, seed $SEED"
