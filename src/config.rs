@@ -45,6 +45,9 @@ pub struct Limits {
     /// `NORMTRACK_MAX_REQUESTS_PER_CLIENT` (default 32, 1–10000): requests one client
     /// address may have in flight (bodies being received included); more get 429 at once.
     pub max_requests_per_client: usize,
+    /// `NORMTRACK_MAX_CONNECTIONS_PER_CLIENT` (default 128, 1–10000): open connections one
+    /// peer address may hold (trusted proxies excepted); more are closed as they come.
+    pub max_connections_per_client: usize,
     /// `NORMTRACK_PASSWORD_HASHING` (default 2, 1–64): password hashes (argon2id, 19 MiB
     /// each) computed at a time; a login that cannot start one within 2 s gets 503.
     pub password_hashing: usize,
@@ -55,6 +58,7 @@ impl Default for Limits {
         Limits {
             trusted_proxies: Vec::new(),
             max_requests_per_client: 32,
+            max_connections_per_client: 128,
             password_hashing: 2,
         }
     }
@@ -88,6 +92,11 @@ impl Limits {
             max_requests_per_client: number(
                 "NORMTRACK_MAX_REQUESTS_PER_CLIENT",
                 d.max_requests_per_client as u64,
+                1..=10_000,
+            )? as usize,
+            max_connections_per_client: number(
+                "NORMTRACK_MAX_CONNECTIONS_PER_CLIENT",
+                d.max_connections_per_client as u64,
                 1..=10_000,
             )? as usize,
             password_hashing: number("NORMTRACK_PASSWORD_HASHING", d.password_hashing as u64, 1..=64)?

@@ -88,6 +88,10 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
         authenticated: timeouts.request_body,
         public: timeouts.public_body,
     });
+    let connections = crate::api::client::Connections::new(
+        data.limits.max_connections_per_client,
+        data.limits.trusted_proxies.clone(),
+    );
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -144,6 +148,7 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
                 }
             })
     })
+    .on_connect(move |connection, data| crate::api::client::on_connect(&connections, connection, data))
     .client_request_timeout(timeouts.request_head)
     .client_disconnect_timeout(timeouts.client_disconnect)
     .keep_alive(if timeouts.keep_alive.is_zero() {

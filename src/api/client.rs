@@ -7,7 +7,11 @@
 //!
 //! Every request but the health probes counts against its client while in flight (its body
 //! being received included): past `NORMTRACK_MAX_REQUESTS_PER_CLIENT` the answer is 429 at
-//! once, so one address cannot hold the server's connections with slow bodies.
+//! once, so one address cannot hold the server's connections with slow bodies. And every
+//! connection counts against its peer address while open: past
+//! `NORMTRACK_MAX_CONNECTIONS_PER_CLIENT` a new one is closed as it comes ([`on_connect`]),
+//! so one address cannot take the process's file descriptors (trusted proxies excepted: every
+//! client behind them shares their address).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -147,6 +151,58 @@ impl Drop for Place {
             if *count == 0 {
                 counts.remove(&self.ip);
             }
+        }
+    }
+}
+
+/// Open connections per peer address.
+#[derive(Clone)]
+pub struct Connections {
+    open: Arc<InFlight>,
+    trusted: Arc<Vec<IpNet>>,
+}
+
+/// A connection's place, held in its extensions and given back when it closes.
+pub struct ConnectionPlace(#[allow(dead_code)] Place);
+
+impl Connections {
+    pub fn new(max: usize, trusted: Vec<IpNet>) -> Connections {
+        Connections {
+            open: InFlight::new(max),
+            trusted: Arc::new(trusted),
+        }
+    }
+
+    /// Open connections of `ip` now.
+    pub fn count(&self, ip: IpAddr) -> usize {
+        self.open.count(ip)
+    }
+}
+
+/// `HttpServer::on_connect`: counts the new connection against its peer address, or closes it
+/// at once when that address has its maximum open.
+pub fn on_connect(
+    connections: &Connections,
+    connection: &dyn std::any::Any,
+    data: &mut actix_web::dev::Extensions,
+) {
+    let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() else {
+        return;
+    };
+    let Ok(peer) = stream.peer_addr() else {
+        return;
+    };
+    let ip = peer.ip();
+    if connections.trusted.iter().any(|net| net.contains(&ip)) {
+        return;
+    }
+    match connections.open.enter(ip) {
+        Some(place) => {
+            data.insert(ConnectionPlace(place));
+        }
+        None => {
+            tracing::warn!(client = %ip, "too many open connections from one address; closing a new one");
+            let _ = socket2::SockRef::from(stream).shutdown(std::net::Shutdown::Both);
         }
     }
 }

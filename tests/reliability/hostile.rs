@@ -300,6 +300,8 @@ fn slow_anonymous_bodies_cannot_hold_the_server() {
     let fresh = fresh_server(&[
         ("NORMTRACK_PUBLIC_BODY_TIMEOUT_SECS", "2"),
         ("NORMTRACK_MAX_REQUESTS_PER_CLIENT", "16"),
+        // The connection cap has a test of its own.
+        ("NORMTRACK_MAX_CONNECTIONS_PER_CLIENT", "1000"),
     ]);
     let addr = fresh.server.addr;
     let idle = peak_mb(fresh.server.pid());
@@ -359,4 +361,56 @@ fn slow_anonymous_bodies_cannot_hold_the_server() {
     assert!(slowest < Duration::from_secs(6), "held for {slowest:?}");
     assert!(health.elapsed < Duration::from_secs(1));
     assert!(peak < MEMORY_BOUND_MB, "peak {peak} MiB");
+}
+
+#[test]
+#[ignore = "reliability suite: run by .ci/run with --ignored"]
+fn one_address_cannot_hold_more_connections_than_its_maximum() {
+    let fresh = fresh_server(&[
+        ("NORMTRACK_MAX_CONNECTIONS_PER_CLIENT", "10"),
+        ("NORMTRACK_REQUEST_HEAD_TIMEOUT_SECS", "30"),
+    ]);
+    let addr = fresh.server.addr;
+    // Ten idle connections (no request at all) are held...
+    let held: Vec<TcpStream> = (0..10)
+        .map(|_| TcpStream::connect(addr).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    // ...and every further one is closed as it comes.
+    let started = Instant::now();
+    let mut closed = 0;
+    for _ in 0..20 {
+        let mut stream = TcpStream::connect(addr).expect("the kernel accepts");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("timeout");
+        let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        let mut buffer = [0u8; 256];
+        match stream.read(&mut buffer) {
+            Ok(0) => closed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => closed += 1,
+            other => panic!("connection past the maximum answered: {other:?}"),
+        }
+    }
+    let took = started.elapsed();
+    for stream in &held {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .expect("timeout");
+        let mut buffer = [0u8; 16];
+        let still_open = matches!((&*stream).read(&mut buffer), Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut));
+        assert!(still_open, "a connection within the maximum stays open");
+    }
+    drop(held);
+    std::thread::sleep(Duration::from_millis(300));
+    let health = Client::new(&fresh.server.base_url(), Duration::from_secs(5))
+        .get("/healthz")
+        .expect("/healthz");
+    record(&format!(
+        "hostile: 10 idle connections held, 20 more from the same address closed at once ({closed} of 20 in {:.2} s); after they close /healthz answers {}",
+        took.as_secs_f64(),
+        health.status
+    ));
+    assert_eq!(closed, 20);
+    assert_eq!(health.status, 200);
 }
