@@ -157,6 +157,15 @@ fn own_endpoint(entry: &Value) -> String {
     }
 }
 
+/// A documented path with its parameters filled in (Zimbabwe, C087, id 1).
+fn concrete(path: &str) -> String {
+    path.replace("{iso3}", "ZWE")
+        .replace("{country}", "ZWE")
+        .replace("{code}", "C087")
+        .replace("{convention}", "C087")
+        .replace("{id}", "1")
+}
+
 on_both_engines! {
     fn audit_never_shows_an_entry_the_caller_could_not_read_through_its_own_endpoint(app) {
         make_one_of_everything(app);
@@ -331,12 +340,7 @@ on_both_engines! {
         let mut failures = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
             let Some(get) = item.get("get") else { continue };
-            let concrete = path
-                .replace("{iso3}", "ZWE")
-                .replace("{country}", "ZWE")
-                .replace("{code}", "C087")
-                .replace("{convention}", "C087")
-                .replace("{id}", "1");
+            let concrete = concrete(path);
             for parameter in get["parameters"].as_array().into_iter().flatten() {
                 if parameter["in"] != "query" {
                     continue;
@@ -515,12 +519,7 @@ on_both_engines! {
             if item.get("get").is_none() {
                 continue;
             }
-            let concrete = path
-                .replace("{iso3}", "ZWE")
-                .replace("{country}", "ZWE")
-                .replace("{code}", "C087")
-                .replace("{convention}", "C087")
-                .replace("{id}", "1");
+            let concrete = concrete(path);
             let get = app.get(&concrete);
             let head = app.send(Who::Admin, Req::new("HEAD", concrete.clone()));
             if head.status != get.status || !head.body.is_empty() {
