@@ -41,6 +41,11 @@ pub struct Problem {
     /// Field-level errors, for validation problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The request's id (also its `X-Request-Id` header and in every log line it caused):
+    /// quote it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "5f0c2a9e1b7d4c3a8e6f0b1d2c3a4e5f")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +183,7 @@ impl AppError {
             status: status.as_u16(),
             detail,
             errors,
+            request_id: crate::telemetry::request_id(),
         }
     }
 }

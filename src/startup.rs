@@ -147,6 +147,8 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
                     Ok(res)
                 }
             })
+            // Outermost: the request id and span around everything, the access log included.
+            .wrap(actix_web::middleware::from_fn(crate::api::request_id::assign))
     })
     .on_connect(move |connection, data| crate::api::client::on_connect(&connections, connection, data))
     .client_request_timeout(timeouts.request_head)

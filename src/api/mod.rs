@@ -19,6 +19,7 @@ pub mod problems;
 pub mod ratifications;
 pub mod reforms;
 pub mod reporting;
+pub mod request_id;
 pub mod response_cache;
 pub mod routes;
 pub mod streaming;

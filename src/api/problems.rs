@@ -73,6 +73,7 @@ pub fn ensure_problem_json<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
         status: status.as_u16(),
         detail: status.canonical_reason().unwrap_or("Error").to_lowercase(),
         errors: Vec::new(),
+        request_id: crate::telemetry::request_id(),
     };
     let (req, _) = res.into_parts();
     let response = HttpResponse::build(status)

@@ -13,6 +13,7 @@ mod dashboard;
 mod errors;
 mod health;
 mod openapi;
+mod observability;
 mod page;
 mod ratifications;
 mod reference_data;
