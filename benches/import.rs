@@ -27,6 +27,7 @@ fn settings(url: String) -> Settings {
         timeouts: Default::default(),
         limits: Default::default(),
         public_url: None,
+        metrics_bind: None,
     }
 }
 

@@ -326,6 +326,11 @@ async fn serve() -> CliResult {
     let state = actix_web::web::block(move || startup::prepare_database(&prepared)).await??;
     let listener = TcpListener::bind(settings.bind)?;
     tracing::info!(address = %settings.bind, engine = state.engine.name(), "normtrack listening");
+    if let Some(address) = settings.metrics_bind {
+        let metrics = startup::run_metrics(TcpListener::bind(address)?, state.clone())?;
+        tracing::info!(%address, "metrics served without a token");
+        actix_web::rt::spawn(metrics);
+    }
     startup::run_with(listener, state, &settings.timeouts)?.await?;
     tracing::info!("normtrack stopped");
     Ok(())

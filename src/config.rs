@@ -19,6 +19,10 @@ pub struct Settings {
     pub timeouts: Timeouts,
     /// What one client may hold or spend, and where clients come from.
     pub limits: Limits,
+    /// `NORMTRACK_METRICS_BIND`: an address that serves `GET /metrics` without a token (for
+    /// Prometheus; keep it off the public network). Unset: `/metrics` on the main address, for
+    /// administrators.
+    pub metrics_bind: Option<SocketAddr>,
     /// `NORMTRACK_PUBLIC_URL`: the address people reach this service at
     /// (`https://normtrack.example.org`), for links the service writes into what it answers
     /// (calendar events). When unset, `http://` and the bind address.
@@ -224,6 +228,13 @@ impl Settings {
             jwt_secret: var("NORMTRACK_JWT_SECRET"),
             timeouts: Timeouts::from_env()?,
             limits: Limits::from_env()?,
+            metrics_bind: match var("NORMTRACK_METRICS_BIND") {
+                None => None,
+                Some(raw) => Some(raw.trim().parse().map_err(|e| ConfigError::Invalid {
+                    name: "NORMTRACK_METRICS_BIND",
+                    message: format!("'{raw}' is not a socket address such as 127.0.0.1:9090 ({e})"),
+                })?),
+            },
             public_url: match var("NORMTRACK_PUBLIC_URL") {
                 None => None,
                 Some(raw) => Some(parse_public_url(&raw)?),

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod repo;

@@ -68,6 +68,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         limits: std::sync::Arc::new(settings.limits.clone()),
         in_flight: crate::api::client::InFlight::new(settings.limits.max_requests_per_client),
         public_base: settings.public_base().into(),
+        metrics: Default::default(),
     })
 }
 
@@ -93,6 +94,7 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
         data.limits.trusted_proxies.clone(),
     );
     let server = HttpServer::new(move || {
+        let metrics = data.metrics.clone();
         App::new()
             .app_data(data.clone())
             .app_data(body_timeout.clone())
@@ -119,13 +121,28 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
                     .add(("X-Frame-Options", "DENY"))
                     .add(("Referrer-Policy", "no-referrer")),
             )
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |req, srv| {
                 let started = Instant::now();
                 let method = req.method().clone();
                 let path = req.path().to_string();
+                // The route template (bounded), never the path itself, labels the figures.
+                // Written `/api/v1/gaps/:id`: braces inside label values trip some parsers.
+                let route = req
+                    .match_pattern()
+                    .map(|p| p.replace('{', ":").replace('}', ""))
+                    .unwrap_or_else(|| "unmatched".to_string());
+                let metrics = metrics.clone();
                 let fut = srv.call(req);
                 async move {
-                    let mut res = fut.await?;
+                    let result = fut.await;
+                    let status = match &result {
+                        Ok(res) => res.status().as_u16(),
+                        Err(e) => e.as_response_error().status_code().as_u16(),
+                    };
+                    let elapsed = started.elapsed().as_secs_f64();
+                    metrics.request(method.as_str(), &route, status, elapsed);
+                    tracing::info!(%method, path, status, elapsed_ms = elapsed * 1000.0, "request");
+                    let mut res = result?;
                     if path.starts_with("/api/") {
                         // JSON answers: never cached by intermediaries, never rendered as a page.
                         let headers = res.headers_mut();
@@ -137,13 +154,6 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
                             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
                         );
                     }
-                    tracing::info!(
-                        %method,
-                        path,
-                        status = res.status().as_u16(),
-                        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-                        "request"
-                    );
                     Ok(res)
                 }
             })
@@ -159,6 +169,21 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
         KeepAlive::Timeout(timeouts.keep_alive)
     })
     .shutdown_timeout(timeouts.shutdown.as_secs())
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Serves `GET /metrics` without a token on `listener` (`NORMTRACK_METRICS_BIND`), from the
+/// same application state as the main server.
+pub fn run_metrics(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/metrics", web::get().to(crate::api::metrics::metrics))
+    })
+    .workers(1)
     .listen(listener)?
     .run();
     Ok(server)

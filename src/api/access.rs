@@ -269,7 +269,9 @@ pub async fn authenticate(state: &AppState, token: String) -> AppResult<Caller> 
     // A token seen at this store epoch was verified then; only its expiry is checked again.
     let epoch = state.changes.epoch();
     if let Some(epoch) = epoch {
-        if let Some(caller) = state.auth.callers.get(&token, epoch, repo::now()) {
+        let cached = state.auth.callers.get(&token, epoch, repo::now());
+        state.metrics.cache_lookup("callers", cached.is_some());
+        if let Some(caller) = cached {
             return Ok(caller);
         }
     }

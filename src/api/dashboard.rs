@@ -114,6 +114,7 @@ where
 {
     let epoch = state.changes.epoch();
     let mut hit = epoch.and_then(|e| state.cache.get(&key, e));
+    state.metrics.cache_lookup("dashboard", hit.is_some());
     let _computing = match hit {
         Some(_) => None,
         None => {

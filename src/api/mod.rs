@@ -14,6 +14,7 @@ pub mod deadlines;
 pub mod feed_tokens;
 pub mod health;
 pub mod json_body;
+pub mod metrics;
 pub mod organizations;
 pub mod problems;
 pub mod ratifications;
@@ -56,6 +57,8 @@ pub struct AppState {
     /// The address links in answers start with (`NORMTRACK_PUBLIC_URL`), never the `Host`
     /// a request names.
     pub public_base: Arc<str>,
+    /// What `GET /metrics` exposes.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Runs blocking database work on actix's blocking thread pool (never on the async
@@ -85,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
+        .service(endpoint(metrics::__path_metrics, Roles(ADMIN), metrics::metrics))
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(endpoint(auth::__path_login, Public, auth::login))

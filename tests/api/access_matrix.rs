@@ -128,6 +128,13 @@ fn rows() -> Vec<Row> {
             build: |_, _, _| Req::new("GET", "/readyz"),
         },
         Row {
+            method: "GET",
+            route: "/metrics",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |_, _, _| Req::new("GET", "/metrics"),
+        },
+        Row {
             method: "POST",
             route: "/api/v1/auth/login",
             own: PUBLIC_200,

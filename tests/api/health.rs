@@ -44,6 +44,7 @@ fn answers_503_problem_while_the_database_is_unreachable() {
         limits: Default::default(),
         in_flight: normtrack::api::client::InFlight::new(32),
         public_base: "http://normtrack.test".into(),
+        metrics: Default::default(),
     };
     let app = crate::helpers::TestApp::serve(state, crate::helpers::Engine::Postgres, None);
     let response = app.send_with_token(None, Req::new("GET", "/readyz"));

@@ -69,6 +69,7 @@ impl TestDb {
             timeouts: Default::default(),
             limits: Default::default(),
             public_url: None,
+            metrics_bind: None,
         }
     }
 }
