@@ -1,17 +1,23 @@
-//! Knowing that the store has changed without asking it on every request. A watcher thread
-//! with its own connection notices every commit: on SQLite it polls `PRAGMA data_version`
-//! (which moves when any other connection, in this process or another, commits); on
-//! PostgreSQL it listens on a channel that a trigger on the audit log notifies, and every
-//! write is audited in its own transaction. Each change bumps an epoch; caches keyed by the
-//! epoch (dashboard answers, authenticated callers) are then stale at once. Writes through
-//! this instance bump the epoch as soon as they answer.
+//! Knowing that the store has changed without asking it on every request. A watching
+//! connection of its own notices every commit: on SQLite `PRAGMA data_version` moves when any
+//! other connection, in this process or another, commits; on PostgreSQL a trigger on the audit
+//! log notifies a channel it listens on, and every write is audited in its own transaction.
+//! Each change bumps an epoch; caches keyed by the epoch (dashboard answers, authenticated
+//! callers) are then stale at once. Writes through this instance bump the epoch as soon as
+//! they answer.
 //!
-//! While the watcher has no healthy connection, [`ChangeWatch::epoch`] is `None` and the
+//! The connection is looked through when somebody asks for the epoch, at most once per
+//! [`LOOK_EVERY`] (a cheap, non-blocking look: a pragma, or reading notifications already
+//! received), not by a thread polling all the time: an idle server spends no CPU on it, and a
+//! busy one never serves an answer older than the last look. A thread only (re)connects the
+//! watching connection, every [`RETRY`] while it has none.
+//!
+//! While there is no healthy watching connection, [`ChangeWatch::epoch`] is `None` and the
 //! caches are bypassed: never stale, only slower.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -20,20 +26,39 @@ use super::{ConnectionManager, DbConn};
 
 /// The PostgreSQL channel the audit-log trigger notifies (migration `000006`).
 pub const CHANNEL: &str = "normtrack_changes";
-/// How often the watcher looks.
-const POLL: Duration = Duration::from_millis(2);
-/// How long it waits before reconnecting after an error.
+/// The longest time an asked-for epoch relies on an earlier look.
+const LOOK_EVERY: Duration = Duration::from_millis(2);
+/// How often the connecting thread checks for (and replaces) a lost connection.
 const RETRY: Duration = Duration::from_millis(200);
 
-#[derive(Debug, Default)]
+#[derive(Default)]
+struct Watcher {
+    conn: Option<DbConn>,
+    last: Option<i64>,
+    looked_at: Option<Instant>,
+}
+
+#[derive(Default)]
 pub struct ChangeWatch {
     epoch: AtomicU64,
     healthy: AtomicBool,
+    watcher: Mutex<Watcher>,
+}
+
+impl std::fmt::Debug for ChangeWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeWatch")
+            .field("epoch", &self.epoch)
+            .field("healthy", &self.healthy)
+            .finish()
+    }
 }
 
 impl ChangeWatch {
     /// The current epoch, or `None` when changes cannot be watched (caches must not be used).
+    /// Looks at the store first when the last look is older than [`LOOK_EVERY`].
     pub fn epoch(&self) -> Option<u64> {
+        self.freshen();
         self.healthy
             .load(Ordering::Acquire)
             .then(|| self.epoch.load(Ordering::Acquire))
@@ -49,15 +74,43 @@ impl ChangeWatch {
         self.healthy.store(healthy, Ordering::Release);
     }
 
-    /// Starts watching the database at `database_url`. The watcher stops once the returned
-    /// handle and all its clones are dropped.
+    /// One look through the watching connection, unless another caller is looking right now
+    /// (its look serves this one too) or the last look is recent.
+    fn freshen(&self) {
+        let Ok(mut guard) = self.watcher.try_lock() else {
+            return;
+        };
+        let watcher = &mut *guard;
+        if watcher.looked_at.is_some_and(|t| t.elapsed() < LOOK_EVERY) {
+            return;
+        }
+        let Some(conn) = watcher.conn.as_mut() else {
+            return;
+        };
+        match look(conn, &mut watcher.last) {
+            Ok(changed) => {
+                if changed {
+                    self.bump();
+                }
+                watcher.looked_at = Some(Instant::now());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "change watcher lost its connection; caches off until it is back");
+                watcher.conn = None;
+                self.set_healthy(false);
+            }
+        }
+    }
+
+    /// Starts watching the database at `database_url`. The connecting thread stops once the
+    /// returned handle and all its clones are dropped.
     pub fn start(database_url: &str) -> Arc<ChangeWatch> {
         let watch = Arc::new(ChangeWatch::default());
         let weak = Arc::downgrade(&watch);
         let manager = ConnectionManager::new(database_url);
         let spawned = std::thread::Builder::new()
             .name("change-watch".into())
-            .spawn(move || watch_loop(&manager, &weak));
+            .spawn(move || connect_loop(&manager, &weak));
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "no change watcher: dashboard and token caches are off");
         }
@@ -148,41 +201,32 @@ fn connect(manager: &ConnectionManager, last: &mut Option<i64>) -> Option<DbConn
     Some(conn)
 }
 
-fn watch_loop(manager: &ConnectionManager, watch: &Weak<ChangeWatch>) {
-    let mut conn: Option<DbConn> = None;
-    let mut last = None;
+/// Keeps a watching connection: connects when there is none (at start, and after a look
+/// found it lost), every [`RETRY`].
+fn connect_loop(manager: &ConnectionManager, watch: &Weak<ChangeWatch>) {
     loop {
         let Some(w) = watch.upgrade() else {
             return;
         };
-        let pause = match conn.as_mut() {
-            None => match connect(manager, &mut last) {
-                Some(c) => {
-                    conn = Some(c);
+        let missing = w.watcher.lock().map(|g| g.conn.is_none()).unwrap_or(false);
+        if missing {
+            let mut last = None;
+            match connect(manager, &mut last) {
+                Some(conn) => {
+                    if let Ok(mut watcher) = w.watcher.lock() {
+                        *watcher = Watcher {
+                            conn: Some(conn),
+                            last,
+                            looked_at: Some(Instant::now()),
+                        };
+                    }
                     w.set_healthy(true);
-                    POLL
                 }
-                None => {
-                    w.set_healthy(false);
-                    RETRY
-                }
-            },
-            Some(c) => match look(c, &mut last) {
-                Ok(true) => {
-                    w.bump();
-                    POLL
-                }
-                Ok(false) => POLL,
-                Err(e) => {
-                    tracing::warn!(error = %e, "change watcher lost its connection; caches off until it is back");
-                    conn = None;
-                    w.set_healthy(false);
-                    RETRY
-                }
-            },
-        };
+                None => w.set_healthy(false),
+            }
+        }
         drop(w);
-        std::thread::sleep(pause);
+        std::thread::sleep(RETRY);
     }
 }
 
