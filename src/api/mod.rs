@@ -382,12 +382,7 @@ pub fn path_convention(raw: &str) -> AppResult<String> {
         .ok_or_else(|| AppError::NotFound(format!("instrument '{raw}'")))
 }
 
-/// Parses text stored by this application back into its enum; a failure means the
-/// database holds something no write path produces.
-pub fn stored<T: std::str::FromStr>(column: &str, raw: &str) -> AppResult<T> {
-    raw.parse::<T>()
-        .map_err(|_| AppError::Internal(format!("unexpected stored value {raw:?} in {column}")))
-}
+pub use crate::domain::stored;
 
 /// A JSON answer with the record's `ETag` (and `Location`, for a created one).
 pub fn respond<T: serde::Serialize>(

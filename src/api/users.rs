@@ -4,52 +4,16 @@
 use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{page_response, stored, with_db, AppState, ParamErrors};
+use super::{page_response, with_db, AppState, ParamErrors};
 use crate::domain::access::{Caller, Role};
 use crate::domain::pagination::Page;
 use crate::error::{AppError, AppResult, Problem};
 use crate::repo::{self, users::UserFilter};
-pub use crate::service::users::{NewUser, UpdateUser};
-
-/// An account. The password hash is never part of any answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct User {
-    pub id: i32,
-    #[schema(example = "office.zwe@example.org")]
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    /// For `office`: the countries covered; for a constituent: its one country.
-    pub countries: Vec<String>,
-    /// For a constituent: its organization's id.
-    pub organization: Option<i32>,
-    pub active: bool,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl User {
-    pub fn from_repo(user: repo::users::User) -> AppResult<User> {
-        Ok(User {
-            role: stored("users.role", &user.row.role)?,
-            id: user.row.id,
-            email: user.row.email,
-            display_name: user.row.display_name,
-            countries: user.countries,
-            organization: user.row.organization,
-            active: user.row.active,
-            version: user.row.version,
-            created_at: user.row.created_at.and_utc(),
-            updated_at: user.row.updated_at.and_utc(),
-        })
-    }
-}
+pub use crate::service::users::{NewUser, UpdateUser, User};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod codes;
+pub mod concurrency;
 pub mod dashboard;
 pub mod deadlines;
 pub mod instruments;
@@ -61,6 +62,13 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+/// Parses text stored by this application back into its enum; a failure means the
+/// database holds something no write path produces.
+pub fn stored<T: std::str::FromStr>(column: &str, raw: &str) -> crate::error::AppResult<T> {
+    raw.parse::<T>()
+        .map_err(|_| crate::error::AppError::Internal(format!("unexpected stored value {raw:?} in {column}")))
+}
 
 /// A text value that is not one of an enum's allowed values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -9,7 +9,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::stored;
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::dashboard::{serious_failure_runs, standing_on, RecordFacts, Standing};
@@ -18,6 +17,7 @@ use crate::domain::ratification::{Status, Tally};
 use crate::domain::reference::{Category, InstrumentType, Principle, Region};
 use crate::domain::reforms::{overdue as milestone_overdue, MilestoneStatus};
 use crate::domain::reporting::{request_overdue, RequestStatus};
+use crate::domain::stored;
 use crate::error::AppResult;
 use crate::repo::{self, reforms, reporting};
 

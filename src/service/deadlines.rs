@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::api::stored;
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::deadlines::{sort, Deadline, DeadlineKind};
@@ -14,6 +13,7 @@ use crate::domain::reforms::{overdue as milestone_overdue, MilestoneStatus};
 use crate::domain::reporting::{
     request_label, request_overdue, task_overdue, RequestKind, RequestStatus, TaskStatus,
 };
+use crate::domain::stored;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repo::reporting::{self as store, RequestFilter, TaskFilter};
 use crate::repo::{self, reforms};

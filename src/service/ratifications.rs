@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::api::concurrency::{ratification_etag, IfMatch};
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
+use crate::domain::concurrency::{ratification_etag, IfMatch};
 use crate::domain::ratification::{Stage, Status};
 use crate::domain::ratification_rules::{self, Context, Instrument, Proposed};
 use crate::error::{AppError, AppResult, FieldError};

@@ -64,7 +64,7 @@ fn holdings(conn: &mut DbConn) -> AppResult<Vec<Holding>> {
     repo::ratifications::all_for(conn, None)?
         .into_iter()
         .map(|r| {
-            let status: Status = crate::api::stored("ratifications.status", &r.status)?;
+            let status: Status = crate::domain::stored("ratifications.status", &r.status)?;
             let general = instrument_in_force.get(&r.convention).copied().flatten();
             let in_force_by = match (status, r.in_force_on) {
                 (Status::Ratified, None) => in_force_no_later_than(r.source_date.as_deref(), general),
@@ -103,7 +103,12 @@ fn ensure_schedules_of(
         .collect();
     let categories: HashMap<String, Category> = repo::conventions::all(conn)?
         .into_iter()
-        .map(|c| Ok((c.code, crate::api::stored("conventions.category", &c.category)?)))
+        .map(|c| {
+            Ok((
+                c.code,
+                crate::domain::stored("conventions.category", &c.category)?,
+            ))
+        })
         .collect::<AppResult<_>>()?;
     let positions: HashMap<String, usize> = repo::countries::codes(conn)?
         .into_iter()
@@ -208,7 +213,7 @@ pub fn generate(
         let task_keys = store::task_keys(conn)?;
         let mut organizations: HashMap<String, Vec<(i32, OrganizationKind)>> = HashMap::new();
         for org in repo::organizations::all_of(conn, None)? {
-            let kind = crate::api::stored("organizations.kind", &org.kind)?;
+            let kind = crate::domain::stored("organizations.kind", &org.kind)?;
             organizations.entry(org.country).or_default().push((org.id, kind));
         }
         let mut summary = GenerationSummary {

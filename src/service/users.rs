@@ -1,20 +1,55 @@
 //! Accounts: creating and changing them with the role's scope rules, in one transaction with
 //! their audit entry (never the password hash). Used by the API, the CLI and the demo seed.
 
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::concurrency::{etag, IfMatch};
-use crate::api::stored;
-use crate::api::users::User;
 use crate::auth::password;
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, Role};
+use crate::domain::concurrency::{etag, IfMatch};
+use crate::domain::stored;
 use crate::domain::users::{
     check_display_name, check_password, check_scope, parse_email, OrganizationFacts, ScopeRequest,
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repo::{self, audit, users::UserFields};
+
+/// An account. The password hash is never part of any answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: i32,
+    #[schema(example = "office.zwe@example.org")]
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// For `office`: the countries covered; for a constituent: its one country.
+    pub countries: Vec<String>,
+    /// For a constituent: its organization's id.
+    pub organization: Option<i32>,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn from_repo(user: repo::users::User) -> AppResult<User> {
+        Ok(User {
+            role: stored("users.role", &user.row.role)?,
+            id: user.row.id,
+            email: user.row.email,
+            display_name: user.row.display_name,
+            countries: user.countries,
+            organization: user.row.organization,
+            active: user.row.active,
+            version: user.row.version,
+            created_at: user.row.created_at.and_utc(),
+            updated_at: user.row.updated_at.and_utc(),
+        })
+    }
+}
 
 /// The writable fields of a stored account, as they are.
 pub fn fields_of(user: &repo::users::User) -> UserFields {

@@ -12,6 +12,7 @@ mod auth;
 mod dashboard;
 mod errors;
 mod health;
+mod layers;
 mod observability;
 mod openapi;
 mod page;
