@@ -17,7 +17,9 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::RowError;
+use std::collections::HashSet;
+
+use super::{from_spreadsheet_safe, LineCounter, RowError, RowErrors};
 use crate::domain::codes::{parse_instrument_code, parse_iso3, parse_source_date};
 use crate::domain::ratification::{Stage, Status};
 use crate::repo::ratifications::RatificationFields;
@@ -205,6 +207,173 @@ fn optional(raw: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The longest field a CSV file may hold (notes and sources included); a longer one is refused
+/// with its line, without being echoed back.
+pub const MAX_FIELD_CHARS: usize = 20_000;
+/// The most data rows one file may hold: every member state times every instrument is a few
+/// thousand records, so a larger file is a mistake (and would only cost memory).
+pub const MAX_ROWS: usize = 100_000;
+
+/// Reads a CSV file row by row, handing each row with the line it starts on to `each`; bad
+/// structure is reported under its line. `false` when the header or the structure is broken
+/// (nothing else is worth checking).
+fn read_rows(csv: &[u8], errors: &mut RowErrors, mut each: impl FnMut(u64, CsvRow)) -> bool {
+    let mut lines = LineCounter::new(csv);
+    let mut line_of =
+        |position: Option<&csv::Position>| position.map(|p| lines.record_line(p.byte())).unwrap_or(1);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(RowError {
+                line: 1,
+                column: "header".into(),
+                message: format!("cannot read the header row: {e}"),
+            });
+            return false;
+        }
+    };
+    let mut seen = HashSet::new();
+    for name in headers.iter() {
+        if !COLUMNS.contains(&name) {
+            errors.push(RowError {
+                line: 1,
+                column: name.chars().take(100).collect(),
+                message: format!("unknown column; the columns are: {}", COLUMNS.join(", ")),
+            });
+        } else if !seen.insert(name.to_string()) {
+            errors.push(RowError {
+                line: 1,
+                column: name.into(),
+                message: "the column appears twice".into(),
+            });
+        }
+    }
+    for required in ["country", "convention", "status", "source"] {
+        if !seen.contains(required) {
+            errors.push(RowError {
+                line: 1,
+                column: required.into(),
+                message: "required column missing".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return false;
+    }
+    let mut record = csv::StringRecord::new();
+    let mut unguarded = csv::StringRecord::new();
+    let mut rows = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = line_of(record.position());
+                rows += 1;
+                if rows > MAX_ROWS {
+                    errors.push(RowError {
+                        line,
+                        column: "row".into(),
+                        message: format!("a file may hold at most {MAX_ROWS} data rows; split it"),
+                    });
+                    return false;
+                }
+                if let Some((i, _)) = record
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.chars().count() > MAX_FIELD_CHARS)
+                {
+                    errors.push(RowError {
+                        line,
+                        column: headers.get(i).unwrap_or("row").into(),
+                        message: format!("the field is longer than {MAX_FIELD_CHARS} characters"),
+                    });
+                    continue;
+                }
+                // Cells our export made spreadsheet-safe read back as they were written.
+                unguarded.clear();
+                for field in record.iter() {
+                    unguarded.push_field(from_spreadsheet_safe(field));
+                }
+                match unguarded.deserialize::<CsvRow>(Some(&headers)) {
+                    Ok(row) => each(line, row),
+                    Err(e) => errors.push(RowError {
+                        line,
+                        column: "row".into(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            Err(e) => {
+                let line = line_of(e.position());
+                errors.push(RowError {
+                    line,
+                    column: "row".into(),
+                    message: e.to_string(),
+                });
+                // A broken record (bad UTF-8, wrong field count) cannot be resynchronised
+                // reliably for every error kind; continue with the next one when possible.
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// A ratification CSV file read without the store.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// The rows whose fields are well-formed, with their lines.
+    pub rows: Vec<(u64, RatificationFields)>,
+    /// Bad rows (or header) with their line, column and reason (at most
+    /// [`crate::import::MAX_REPORTED_ERRORS`] kept; all counted).
+    pub errors: RowErrors,
+    /// `false` when the header or the CSV structure is broken: nothing else is worth checking.
+    pub readable: bool,
+    /// Data rows read.
+    pub total: usize,
+}
+
+/// Reads a ratification CSV file: every row's fields, or the bad rows with their line, column
+/// and reason (the header's problems on line 1). Rows are read and checked one at a time, so
+/// memory holds the file and its good rows, never a copy of every bad one.
+pub fn parse_file(csv: &[u8]) -> ParsedFile {
+    let mut errors = RowErrors::default();
+    let mut rows = Vec::new();
+    let mut total = 0;
+    let mut row_errors = RowErrors::default();
+    let readable = read_rows(csv, &mut errors, |line, row| {
+        total += 1;
+        match parse_row(&row, line) {
+            Ok(fields) => rows.push((line, fields)),
+            Err(bad) => bad.into_iter().for_each(|e| row_errors.push(e)),
+        }
+    });
+    if !errors.is_empty() {
+        // Broken structure: the rows read so far are not worth reporting on their own.
+        for e in row_errors.into_sorted() {
+            errors.push(e);
+        }
+        return ParsedFile {
+            errors,
+            readable: false,
+            total,
+            ..Default::default()
+        };
+    }
+    ParsedFile {
+        rows,
+        errors: row_errors,
+        readable,
+        total,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +413,88 @@ mod tests {
         let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(columns, ["status", "registered_on", "source"]);
         assert!(errors.iter().all(|e| e.line == 7));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::{parse_file, COLUMNS};
+
+    /// Field values: well-formed ones mixed with junk (quotes, separators, control characters,
+    /// non-ASCII, very long text).
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("ZWE".to_string()),
+            Just("C087".to_string()),
+            Just("ratified".to_string()),
+            Just("in_progress".to_string()),
+            Just("2019-07-05".to_string()),
+            Just("2019-02-30".to_string()),
+            Just("true".to_string()),
+            Just("15".to_string()),
+            "[a-zA-Z0-9 ,;\"'\\-_./]{0,24}",
+            any::<String>(),
+            "\\PC{0,400}",
+        ]
+    }
+
+    /// A header naming the required columns and some others, in any order.
+    fn header() -> impl Strategy<Value = Vec<String>> {
+        proptest::sample::subsequence(COLUMNS.to_vec(), 0..=COLUMNS.len())
+            .prop_map(|extra| {
+                let mut names: Vec<String> = ["country", "convention", "status", "source"]
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect();
+                for c in extra {
+                    if !names.iter().any(|n| n == c) {
+                        names.push(c.to_string());
+                    }
+                }
+                names
+            })
+            .prop_shuffle()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_and_every_error_names_a_line(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let parsed = parse_file(&bytes);
+            for e in &parsed.errors.sorted() {
+                prop_assert!(e.line >= 1, "{e:?}");
+                prop_assert!(!e.message.is_empty());
+            }
+            prop_assert!(parsed.readable || parsed.rows.is_empty());
+        }
+
+        #[test]
+        fn every_row_is_accepted_or_rejected_with_its_line(
+            names in header(),
+            rows in proptest::collection::vec(proptest::collection::vec(field(), 12), 0..12),
+        ) {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(&names).unwrap();
+            for row in &rows {
+                writer.write_record(row.iter().take(names.len())).unwrap();
+            }
+            let bytes = writer.into_inner().unwrap();
+            let parsed = parse_file(&bytes);
+            prop_assert!(parsed.readable, "{:?}", parsed.errors);
+            // Every data row is either accepted or rejected (with at least one error), under
+            // the line it starts on (a quoted field may span lines), never both.
+            let accepted: std::collections::BTreeSet<u64> = parsed.rows.iter().map(|(line, _)| *line).collect();
+            for e in &parsed.errors.sorted() {
+                prop_assert!(e.line >= 2, "{e:?} is not a data line");
+                prop_assert!(!accepted.contains(&e.line), "line {} both accepted and rejected", e.line);
+            }
+            prop_assert!(accepted.iter().all(|line| *line >= 2));
+            let rejected: std::collections::BTreeSet<u64> = parsed.errors.sorted().iter().map(|e| e.line).collect();
+            prop_assert_eq!(parsed.rows.len() + rejected.len(), rows.len());
+        }
     }
 }
