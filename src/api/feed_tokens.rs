@@ -6,7 +6,7 @@
 use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -15,61 +15,12 @@ use super::{with_db, AppState};
 use crate::auth::jwt::Claims;
 use crate::domain::access::{Caller, Principal, Role};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::{self, audit, feed_tokens::FeedTokenRow};
+use crate::repo;
 
 /// Longest lifetime of a feed token.
 pub const FEED_TOKEN_MAX_DAYS: i64 = 5 * 366;
 
-/// A calendar feed token, without its secret.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FeedToken {
-    pub id: i32,
-    /// Its owner.
-    pub user: i32,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// Neither expired nor revoked.
-    pub usable: bool,
-}
-
-impl From<FeedTokenRow> for FeedToken {
-    fn from(t: FeedTokenRow) -> Self {
-        let now = Utc::now().naive_utc();
-        FeedToken {
-            usable: t.revoked_at.is_none() && t.expires_at > now,
-            id: t.id,
-            user: t.user_id,
-            name: t.name,
-            created_at: t.created_at.and_utc(),
-            expires_at: t.expires_at.and_utc(),
-            revoked_at: t.revoked_at.map(|r| r.and_utc()),
-        }
-    }
-}
-
-fn audit_feed_token(
-    conn: &mut crate::db::DbConn,
-    actor: &str,
-    action: &str,
-    before: Option<&FeedTokenRow>,
-    after: &FeedTokenRow,
-) -> AppResult<()> {
-    audit::record(
-        conn,
-        audit::Entry {
-            actor,
-            action,
-            entity: "feed_token",
-            entity_id: after.id.to_string(),
-            country: None,
-            before: before.and_then(|b| audit::snapshot(&FeedToken::from(b.clone()))),
-            after: audit::snapshot(&FeedToken::from(after.clone())),
-        },
-    )?;
-    Ok(())
-}
+pub use crate::service::tokens::FeedToken;
 
 fn owner(caller: &Caller) -> AppResult<i32> {
     caller
@@ -185,18 +136,14 @@ pub async fn create(
         return Err(AppError::invalid(errors));
     }
     let expires_at = repo::now() + Duration::days(days);
-    let actor = caller.actor();
+    let role = caller.role;
     let row = with_db(&state, move |conn| {
-        crate::db::write_transaction(conn, |conn| {
-            let row = repo::feed_tokens::insert(conn, user, &name, expires_at)?;
-            audit_feed_token(conn, &actor, "create", None, &row)?;
-            Ok(row)
-        })
+        crate::service::tokens::issue_feed_token(conn, &caller, &name, expires_at)
     })
     .await?;
     let now = Utc::now().timestamp();
     let lifetime = expires_at.and_utc().timestamp() - now;
-    let claims = Claims::new(Principal::FeedToken(row.id), caller.role, now, lifetime);
+    let claims = Claims::new(Principal::FeedToken(row.id), role, now, lifetime);
     let secret = state
         .auth
         .keys
@@ -231,20 +178,8 @@ pub async fn revoke(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let user = owner(&caller)?;
-    let any_owner = caller.role == Role::Admin;
-    let actor = caller.actor();
     let row = with_db(&state, move |conn| {
-        crate::db::write_transaction(conn, |conn| {
-            let not_found = || AppError::NotFound(format!("feed token {id}"));
-            let before = repo::feed_tokens::get(conn, id)?
-                .filter(|t| any_owner || t.user_id == user)
-                .ok_or_else(not_found)?;
-            let after = repo::feed_tokens::revoke(conn, id)?.ok_or_else(not_found)?;
-            if before.revoked_at.is_none() {
-                audit_feed_token(conn, &actor, "revoke", Some(&before), &after)?;
-            }
-            Ok(after)
-        })
+        crate::service::tokens::revoke_feed_token(conn, &caller, id)
     })
     .await?;
     tracing::info!(feed_token = id, user, "feed token revoked");

@@ -3,7 +3,7 @@
 use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,70 +12,9 @@ use crate::auth::jwt::Claims;
 use crate::auth::DASHBOARD_TOKEN_MAX_DAYS;
 use crate::domain::access::{Caller, Principal, Role};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::{self, audit, tokens::TokenRow};
+use crate::repo;
 
-/// A dashboard token, without its secret.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DashboardToken {
-    pub id: i32,
-    pub name: String,
-    /// The administrator who issued it.
-    pub created_by: Option<i32>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// Neither expired nor revoked.
-    pub usable: bool,
-}
-
-impl From<TokenRow> for DashboardToken {
-    fn from(t: TokenRow) -> Self {
-        let now = Utc::now().naive_utc();
-        DashboardToken {
-            usable: t.revoked_at.is_none() && t.expires_at > now,
-            id: t.id,
-            name: t.name,
-            created_by: t.created_by,
-            created_at: t.created_at.and_utc(),
-            expires_at: t.expires_at.and_utc(),
-            revoked_at: t.revoked_at.map(|r| r.and_utc()),
-        }
-    }
-}
-
-fn audit_token(
-    conn: &mut crate::db::DbConn,
-    actor: &str,
-    action: &str,
-    before: Option<&TokenRow>,
-    after: &TokenRow,
-) -> AppResult<()> {
-    audit::record(
-        conn,
-        audit::Entry {
-            actor,
-            action,
-            entity: "token",
-            entity_id: after.id.to_string(),
-            country: None,
-            before: before.and_then(|b| audit::snapshot(&DashboardToken::from(b.clone()))),
-            after: audit::snapshot(&DashboardToken::from(after.clone())),
-        },
-    )?;
-    Ok(())
-}
-
-/// A token's name: 1 to 200 characters of plain text.
-pub fn token_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    let raw = name;
-    let name = name.trim().to_string();
-    if let Err(e) = crate::domain::text::check_text(raw) {
-        errors.push(FieldError::new("name", e));
-    } else if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
-    }
-    name
-}
+pub use crate::service::tokens::{token_name, DashboardToken};
 
 /// List dashboard tokens (their secrets are never shown again).
 #[utoipa::path(
@@ -146,13 +85,8 @@ pub async fn create(
     }
     let expires_at = repo::now() + Duration::days(expires_in_days);
     let created_by = caller.user_id();
-    let actor = caller.actor();
     let row = with_db(&state, move |conn| {
-        crate::db::write_transaction(conn, |conn| {
-            let row = repo::tokens::insert(conn, &name, created_by, expires_at)?;
-            audit_token(conn, &actor, "create", None, &row)?;
-            Ok(row)
-        })
+        crate::service::tokens::issue_dashboard_token(conn, &caller, &name, expires_at)
     })
     .await?;
     let now = Utc::now().timestamp();
@@ -191,20 +125,11 @@ pub async fn revoke(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let actor = caller.actor();
+    let by = caller.user_id();
     let row = with_db(&state, move |conn| {
-        crate::db::write_transaction(conn, |conn| {
-            let before =
-                repo::tokens::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
-            let after =
-                repo::tokens::revoke(conn, id)?.ok_or_else(|| AppError::NotFound(format!("token {id}")))?;
-            if before.revoked_at.is_none() {
-                audit_token(conn, &actor, "revoke", Some(&before), &after)?;
-            }
-            Ok(after)
-        })
+        crate::service::tokens::revoke_dashboard_token(conn, &caller, id)
     })
     .await?;
-    tracing::info!(token = id, by = ?caller.user_id(), "dashboard token revoked");
+    tracing::info!(token = id, by = ?by, "dashboard token revoked");
     Ok(HttpResponse::Ok().json(DashboardToken::from(row)))
 }

@@ -6,4 +6,5 @@ pub mod dashboard;
 pub mod deadlines;
 pub mod ratifications;
 pub mod reporting;
+pub mod tokens;
 pub mod users;

@@ -217,20 +217,7 @@ pub fn end_sessions(conn: &mut DbConn, actor: &str, id: i32, end: SessionEnd) ->
     }
     if end == SessionEnd::Credentials {
         for token in repo::feed_tokens::revoke_all_of(conn, id)? {
-            let mut before = token.clone();
-            before.revoked_at = None;
-            audit::record(
-                conn,
-                audit::Entry {
-                    actor,
-                    action: "revoke",
-                    entity: "feed_token",
-                    entity_id: token.id.to_string(),
-                    country: None,
-                    before: audit::snapshot(&before),
-                    after: audit::snapshot(&token),
-                },
-            )?;
+            crate::service::tokens::audit_feed_token_revoked(conn, actor, &token)?;
         }
     }
     Ok(())
