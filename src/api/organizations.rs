@@ -5,75 +5,19 @@
 use crate::api::json_body::JsonBody;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::concurrency::{etag, IfMatch};
-use super::{page_response, stored, with_db, AppState, ParamErrors};
-use crate::db;
+use super::concurrency::IfMatch;
+use super::{page_response, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::reference::OrganizationKind;
-use crate::domain::text::check_text;
-use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::{self, audit, organizations::OrganizationFilter, organizations::OrganizationRow};
+use crate::error::{AppError, AppResult, Problem};
+use crate::repo::{self, organizations::OrganizationFilter, organizations::OrganizationRow};
+use crate::service::organizations as service;
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Organization {
-    pub id: i32,
-    #[schema(example = "ZWE")]
-    pub country: String,
-    pub kind: OrganizationKind,
-    pub name: String,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Organization {
-    fn from_row(row: OrganizationRow) -> AppResult<Organization> {
-        Ok(Organization {
-            kind: stored("organizations.kind", &row.kind)?,
-            id: row.id,
-            country: row.country,
-            name: row.name,
-            version: row.version,
-            created_at: row.created_at.and_utc(),
-            updated_at: row.updated_at.and_utc(),
-        })
-    }
-
-    fn etag(&self) -> String {
-        etag("org", self.id, self.version)
-    }
-}
-
-fn audit_organization(
-    conn: &mut crate::db::DbConn,
-    actor: &str,
-    before: Option<&OrganizationRow>,
-    after: &OrganizationRow,
-) -> AppResult<()> {
-    let snapshot = |row: &OrganizationRow| {
-        Organization::from_row(row.clone())
-            .ok()
-            .and_then(|o| audit::snapshot(&o))
-    };
-    audit::record(
-        conn,
-        audit::Entry {
-            actor,
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "organization",
-            entity_id: after.id.to_string(),
-            country: Some(&after.country),
-            before: before.and_then(snapshot),
-            after: snapshot(after),
-        },
-    )?;
-    Ok(())
-}
+pub use crate::service::organizations::Organization;
 
 fn respond(status: actix_web::http::StatusCode, row: OrganizationRow) -> AppResult<HttpResponse> {
     let org = Organization::from_row(row)?;
@@ -155,18 +99,6 @@ pub async fn get(
     respond(actix_web::http::StatusCode::OK, row)
 }
 
-fn check_name(name: &str) -> AppResult<String> {
-    check_text(name).map_err(|e| AppError::invalid(vec![FieldError::new("name", e)]))?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 300 {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "name",
-            "must be 1 to 300 characters",
-        )]));
-    }
-    Ok(name.to_string())
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganization {
@@ -197,36 +129,12 @@ pub async fn create(
     body: JsonBody<NewOrganization>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
-    let country = crate::domain::codes::parse_iso3(&body.country).ok_or_else(|| {
-        AppError::invalid(vec![FieldError::new(
-            "country",
-            format!("'{}' is not an ISO 3166 alpha-3 code", body.country),
-        )])
-    })?;
-    let name = check_name(&body.name)?;
-    if !caller.may_administer_country(&country) {
-        return Err(AppError::Forbidden(format!("you do not administer {country}")));
-    }
-    let kind = body.kind.as_str();
-    let row = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            if !repo::countries::exists(conn, &country)? {
-                return Err(AppError::unprocessable(vec![FieldError::new(
-                    "country",
-                    format!("no member state has the code '{country}'"),
-                )]));
-            }
-            if repo::organizations::name_taken(conn, &country, kind, &name, None)? {
-                return Err(AppError::Conflict(format!(
-                    "{country} already has a {kind} organization named '{name}'"
-                )));
-            }
-            let row = repo::organizations::insert(conn, &country, kind, &name)?;
-            audit_organization(conn, &caller.actor(), None, &row)?;
-            Ok(row)
-        })
-    })
-    .await?;
+    let new = service::NewOrganization {
+        country: body.country,
+        kind: body.kind,
+        name: body.name,
+    };
+    let row = with_db(&state, move |conn| service::create(conn, &caller, new)).await?;
     respond(actix_web::http::StatusCode::CREATED, row)
 }
 
@@ -262,29 +170,9 @@ pub async fn update(
     body: JsonBody<UpdateOrganization>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let name = check_name(&body.name)?;
+    let name = body.into_inner().name;
     let row = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = repo::organizations::get(conn, id)?
-                .ok_or_else(|| AppError::NotFound(format!("organization {id}")))?;
-            if !caller.may_administer_country(&current.country) {
-                return Err(AppError::Forbidden(format!(
-                    "you do not administer {}",
-                    current.country
-                )));
-            }
-            if_match.check(&etag("org", id, current.version))?;
-            if repo::organizations::name_taken(conn, &current.country, &current.kind, &name, Some(id))? {
-                return Err(AppError::Conflict(format!(
-                    "{} already has a {} organization named '{name}'",
-                    current.country, current.kind
-                )));
-            }
-            let row = repo::organizations::rename(conn, id, current.version, &name)?
-                .ok_or(AppError::PreconditionFailed)?;
-            audit_organization(conn, &caller.actor(), Some(&current), &row)?;
-            Ok(row)
-        })
+        service::rename(conn, &caller, id, &if_match, &name)
     })
     .await?;
     respond(actix_web::http::StatusCode::OK, row)

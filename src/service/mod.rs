@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod deadlines;
+pub mod organizations;
 pub mod ratifications;
 pub mod reporting;
 pub mod tokens;
