@@ -2,6 +2,7 @@
 //! check scope and rules through `domain`, write through `repo`, and audit every write.
 //! Handlers and the command line both call them.
 
+pub mod conventions;
 pub mod dashboard;
 pub mod deadlines;
 pub mod organizations;
