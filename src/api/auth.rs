@@ -15,8 +15,7 @@ use super::{with_db, AppState};
 use crate::auth::jwt::Claims;
 use crate::auth::{password, PERSON_TOKEN_TTL};
 use crate::domain::access::{Caller, Principal, Role};
-use crate::domain::users::{check_display_name, check_password};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::repo;
 
 #[derive(Deserialize, ToSchema)]
@@ -250,75 +249,18 @@ pub async fn update_me(
         .user_id()
         .ok_or_else(|| AppError::Forbidden("a dashboard token has no account to change".into()))?;
     let body = body.into_inner();
-    let mut errors = Vec::new();
-    if let Some(name) = &body.display_name {
-        if let Err(e) = check_display_name(name) {
-            errors.push(FieldError::new("display_name", e));
-        }
-    }
-    if let Some(Err(e)) = body.new_password.as_deref().map(check_password) {
-        errors.push(FieldError::new("new_password", e));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    if body.new_password.is_some() && body.current_password.is_none() {
-        // Well-formed, but one field needs the other: a rule, not a syntax error.
-        return Err(AppError::unprocessable(vec![FieldError::new(
-            "current_password",
-            "needed to set a new password",
-        )]));
-    }
-    let turn = match body.new_password {
+    let change = crate::service::users::OwnChange {
+        display_name: body.display_name,
+        current_password: body.current_password,
+        new_password: body.new_password,
+    };
+    change.check()?;
+    let turn = match change.new_password {
         Some(_) => Some(state.auth.hashing_turn().await?),
         None => None,
     };
     let user = with_db(&state, move |conn| {
-        let new_hash = body
-            .new_password
-            .as_deref()
-            .map(password::hash)
-            .transpose()
-            .map_err(AppError::Internal)?;
-        crate::db::write_transaction(conn, |conn| {
-            let user =
-                repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
-            if_match.check(&etag("user", id, user.row.version))?;
-            if let (Some(current), Some(_)) = (&body.current_password, &new_hash) {
-                if !password::verify(current, &user.row.password_hash) {
-                    return Err(AppError::unprocessable(vec![FieldError::new(
-                        "current_password",
-                        "is wrong",
-                    )]));
-                }
-            }
-            let mut fields = crate::service::users::fields_of(&user);
-            if let Some(name) = &body.display_name {
-                fields.display_name = name.trim().to_string();
-            }
-            let mut updated = repo::users::update(conn, id, user.row.version, &fields)?
-                .ok_or(AppError::PreconditionFailed)?;
-            if let Some(hash) = &new_hash {
-                repo::users::set_password(conn, id, hash)?;
-                crate::service::users::end_sessions(
-                    conn,
-                    &caller.actor(),
-                    id,
-                    crate::service::users::SessionEnd::Credentials,
-                )?;
-                updated =
-                    repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
-            }
-            crate::service::users::audit_user(
-                conn,
-                &caller.actor(),
-                "update",
-                id,
-                Some(&user),
-                Some(&updated),
-            )?;
-            Ok(updated)
-        })
+        crate::service::users::change_own(conn, &caller, &if_match, change)
     })
     .await?;
     drop(turn);

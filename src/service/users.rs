@@ -223,6 +223,86 @@ pub fn end_sessions(conn: &mut DbConn, actor: &str, id: i32, end: SessionEnd) ->
     Ok(())
 }
 
+/// What a person may change of their own account.
+#[derive(Debug, Clone)]
+pub struct OwnChange {
+    pub display_name: Option<String>,
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+impl OwnChange {
+    /// The change's own rules, before anything is read: a name and a password as the policy
+    /// wants them (400), and a new password only with the current one (422).
+    pub fn check(&self) -> AppResult<()> {
+        let mut errors = Vec::new();
+        if let Some(name) = &self.display_name {
+            if let Err(e) = check_display_name(name) {
+                errors.push(FieldError::new("display_name", e));
+            }
+        }
+        if let Some(Err(e)) = self.new_password.as_deref().map(check_password) {
+            errors.push(FieldError::new("new_password", e));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::invalid(errors));
+        }
+        if self.new_password.is_some() && self.current_password.is_none() {
+            // Well-formed, but one field needs the other: a rule, not a syntax error.
+            return Err(AppError::unprocessable(vec![FieldError::new(
+                "current_password",
+                "needed to set a new password",
+            )]));
+        }
+        Ok(())
+    }
+}
+
+/// A person changes their display name or password (with the current one), if their account
+/// is still at the version `if_match` names. A new password ends every session and feed.
+pub fn change_own(
+    conn: &mut DbConn,
+    caller: &Caller,
+    if_match: &IfMatch,
+    change: OwnChange,
+) -> AppResult<repo::users::User> {
+    change.check()?;
+    let id = caller
+        .user_id()
+        .ok_or_else(|| AppError::Forbidden("a dashboard token has no account to change".into()))?;
+    let new_hash = change
+        .new_password
+        .as_deref()
+        .map(password::hash)
+        .transpose()
+        .map_err(AppError::Internal)?;
+    db::write_transaction(conn, |conn| {
+        let user = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
+        if_match.check(&etag("user", id, user.row.version))?;
+        if let (Some(current), Some(_)) = (&change.current_password, &new_hash) {
+            if !password::verify(current, &user.row.password_hash) {
+                return Err(AppError::unprocessable(vec![FieldError::new(
+                    "current_password",
+                    "is wrong",
+                )]));
+            }
+        }
+        let mut fields = fields_of(&user);
+        if let Some(name) = &change.display_name {
+            fields.display_name = name.trim().to_string();
+        }
+        let mut updated =
+            repo::users::update(conn, id, user.row.version, &fields)?.ok_or(AppError::PreconditionFailed)?;
+        if let Some(hash) = &new_hash {
+            repo::users::set_password(conn, id, hash)?;
+            end_sessions(conn, &caller.actor(), id, SessionEnd::Credentials)?;
+            updated = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
+        }
+        audit_user(conn, &caller.actor(), "update", id, Some(&user), Some(&updated))?;
+        Ok(updated)
+    })
+}
+
 /// Logs a person out everywhere: their access tokens stop working at once.
 pub fn logout(conn: &mut DbConn, caller: &Caller) -> AppResult<()> {
     let id = caller
