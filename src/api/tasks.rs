@@ -12,16 +12,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
 use super::today;
-use super::{page_response, record, respond, stored, text_field, with_db, AppState, ParamErrors, Written};
-use crate::db::{self, DbConn};
+use super::{page_response, respond, stored, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
-use crate::domain::reporting::{
-    check_settled_date, may_create_task, may_update_task, task_overdue, TaskKind, TaskStatus,
-};
-use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::reporting::{self as store, TaskFields, TaskFilter};
-use crate::repo::{self, audit};
+use crate::domain::reporting::{task_overdue, TaskKind, TaskStatus};
+use crate::error::{AppError, AppResult, Problem};
+use crate::repo::reporting::{self as store, TaskFilter};
+use crate::service::tasks as service;
 
 /// A piece of work toward a report.
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,71 +180,7 @@ pub async fn get(
     answer(StatusCode::OK, task, false)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TaskInput {
-    /// The report request; on `PUT` it must stay the same.
-    pub report_request: i32,
-    pub kind: TaskKind,
-    /// The assignee: an organization of the request's country.
-    pub organization: i32,
-    #[schema(min_length = 1, max_length = 300)]
-    pub title: String,
-    pub due_on: NaiveDate,
-    /// Defaults to `open`.
-    pub status: Option<TaskStatus>,
-    /// Required when `done`, not in the future.
-    pub completed_on: Option<NaiveDate>,
-    #[serde(default)]
-    #[schema(max_length = 20000)]
-    pub notes: String,
-}
-
-/// Reads a task body: shape errors are 400, rules against the store 422.
-fn task_fields(conn: &mut DbConn, input: TaskInput, country: &str) -> AppResult<TaskFields> {
-    let mut errors = Vec::new();
-    let title = text_field(&mut errors, "title", &input.title, true, 300);
-    let notes = text_field(&mut errors, "notes", &input.notes, false, 20_000);
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let status = input.status.unwrap_or(TaskStatus::Open);
-    let mut violations = Vec::new();
-    if let Some((field, message)) = check_settled_date(
-        "completed_on",
-        status == TaskStatus::Done,
-        input.completed_on,
-        today(),
-    ) {
-        violations.push(FieldError::new(field, message));
-    }
-    match repo::organizations::get(conn, input.organization)? {
-        None => violations.push(FieldError::new(
-            "organization",
-            format!("no organization has the id {}", input.organization),
-        )),
-        Some(org) if org.country != country => violations.push(FieldError::new(
-            "organization",
-            format!(
-                "organization {} belongs to {}, not {country}",
-                input.organization, org.country
-            ),
-        )),
-        Some(_) => {}
-    }
-    if !violations.is_empty() {
-        return Err(AppError::unprocessable(violations));
-    }
-    Ok(TaskFields {
-        kind: input.kind.as_str().into(),
-        organization: input.organization,
-        title,
-        due_on: input.due_on,
-        status: status.as_str().into(),
-        completed_on: input.completed_on,
-        notes,
-    })
-}
+pub use crate::service::tasks::TaskInput;
 
 /// File a task against a report request of your country (constituents) or of a country you
 /// administer.
@@ -269,29 +202,7 @@ pub async fn create(
     body: JsonBody<TaskInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
-    let task = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let request_id = input.report_request;
-            let request = store::get_request(conn, request_id, &caller.work_scope())?
-                .ok_or_else(|| AppError::NotFound(format!("report request {request_id}")))?;
-            let country = request.row.country;
-            if !may_create_task(&caller, &country) {
-                return Err(AppError::Forbidden(format!(
-                    "only the constituents and the office of {country} file its tasks"
-                )));
-            }
-            let fields = task_fields(conn, input, &country)?;
-            let row = store::insert_task(conn, request_id, &fields, None)?;
-            let what = Written {
-                entity: "task",
-                id: row.id,
-                country: &country,
-            };
-            record(conn, &caller, "create", what, None, audit::snapshot(&row))?;
-            Ok(store::Task { row, country })
-        })
-    })
-    .await?;
+    let task = with_db(&state, move |conn| service::create(conn, &caller, input, today())).await?;
     answer(StatusCode::CREATED, task, true)
 }
 
@@ -322,45 +233,7 @@ pub async fn update(
     let id = path.into_inner();
     let input = body.into_inner();
     let task = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current =
-                store::get_task(conn, id, &caller.work_scope())?.ok_or_else(|| task_not_found(id))?;
-            let country = current.country.clone();
-            if !may_update_task(&caller, &country, current.row.organization) {
-                return Err(AppError::Forbidden(
-                    "only the assigned organization and the country's office change this task".into(),
-                ));
-            }
-            if input.organization != current.row.organization && !caller.may_administer_country(&country) {
-                return Err(AppError::Forbidden(
-                    "only the country's office reassigns a task".into(),
-                ));
-            }
-            if_match.check(&etag("task", id, current.row.version))?;
-            if input.report_request != current.row.report_request_id {
-                return Err(AppError::unprocessable(vec![FieldError::new(
-                    "report_request",
-                    "a task's report request does not change",
-                )]));
-            }
-            let fields = task_fields(conn, input, &country)?;
-            let row = store::update_task(conn, id, current.row.version, &fields)?
-                .ok_or(AppError::PreconditionFailed)?;
-            let what = Written {
-                entity: "task",
-                id,
-                country: &country,
-            };
-            record(
-                conn,
-                &caller,
-                "update",
-                what,
-                audit::snapshot(&current.row),
-                audit::snapshot(&row),
-            )?;
-            Ok(store::Task { row, country })
-        })
+        service::update(conn, &caller, id, &if_match, input, today())
     })
     .await?;
     answer(StatusCode::OK, task, false)

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod concurrency;
 pub mod dashboard;
 pub mod deadlines;
+pub mod fields;
 pub mod instruments;
 pub mod pagination;
 pub mod ratification;

@@ -2,11 +2,13 @@
 //! check scope and rules through `domain`, write through `repo`, and audit every write.
 //! Handlers and the command line both call them.
 
+pub mod audit;
 pub mod conventions;
 pub mod dashboard;
 pub mod deadlines;
 pub mod organizations;
 pub mod ratifications;
 pub mod reporting;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
