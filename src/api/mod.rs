@@ -402,26 +402,4 @@ pub fn respond<T: serde::Serialize>(
 pub use crate::domain::fields::{body_conventions, body_country, text_field};
 pub use crate::service::audit::{record, Written};
 
-/// The rules a body's country and instruments break against the store: each must exist.
-pub fn check_known(
-    conn: &mut DbConn,
-    country: &str,
-    conventions: &[String],
-    violations: &mut Vec<FieldError>,
-) -> AppResult<()> {
-    if !crate::repo::countries::exists(conn, country)? {
-        violations.push(FieldError::new(
-            "country",
-            format!("no member state has the code '{country}'"),
-        ));
-    }
-    for code in conventions {
-        if !crate::repo::conventions::exists(conn, code)? {
-            violations.push(FieldError::new(
-                "conventions",
-                format!("no instrument has the code '{code}'"),
-            ));
-        }
-    }
-    Ok(())
-}
+pub use crate::service::known::check_known;

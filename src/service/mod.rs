@@ -6,6 +6,7 @@ pub mod audit;
 pub mod conventions;
 pub mod dashboard;
 pub mod deadlines;
+pub mod known;
 pub mod organizations;
 pub mod ratifications;
 pub mod reporting;
