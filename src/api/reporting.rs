@@ -13,19 +13,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
 use super::today;
-use super::{body_conventions, body_country, check_known, AppState, ParamErrors, Written};
-use super::{page_response, path_convention, path_country, record, respond, stored, text_field, with_db};
-use crate::db::{self, DbConn};
+use super::{page_response, path_convention, path_country, respond, stored, with_db};
+use super::{AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
-use crate::domain::reporting::{
-    check_settled_date, may_move_request_status, regular_due_in, request_overdue, RequestKind, RequestStatus,
-    ScheduleBasis,
-};
-use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::reporting::{self as store, RequestFields, RequestFilter, ScheduleFields, ScheduleFilter};
-use crate::repo::{self, audit};
-use crate::service::reporting::{GenerationSummary, YEARS};
+use crate::domain::reporting::{regular_due_in, request_overdue, RequestKind, RequestStatus, ScheduleBasis};
+use crate::error::{AppError, AppResult, Problem};
+use crate::repo::reporting::{self as store, RequestFilter, ScheduleFilter};
+use crate::service::report_requests as service;
+use crate::service::reporting::GenerationSummary;
 
 /// What the supervisory system asks of a country.
 #[derive(Debug, Serialize, ToSchema)]
@@ -205,99 +201,7 @@ pub async fn get(
     answer(StatusCode::OK, request, false)
 }
 
-/// A request entered by hand: a follow-up (out-of-cycle) report or an Article 19 report.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewReportRequest {
-    /// `article22_follow_up` or `article19`; regular and first reports come from generation.
-    pub kind: RequestKind,
-    #[schema(example = "ZWE")]
-    pub country: String,
-    /// One or more instruments. For Article 19, the instruments of the survey, ratified or not.
-    #[schema(example = json!(["C087"]))]
-    #[schema(min_items = 1)]
-    pub conventions: Vec<String>,
-    #[schema(example = 2027)]
-    pub year: i32,
-    pub due_on: NaiveDate,
-    /// Defaults to `false` (simplified).
-    #[serde(default)]
-    pub detailed: bool,
-    /// Required for a follow-up: what the supervisory body asked and why.
-    #[schema(max_length = 5000)]
-    pub reason: Option<String>,
-}
-
-/// Checks a hand-made request: shape errors are 400, rules against the store 422.
-fn new_request_fields(
-    conn: &mut DbConn,
-    input: &NewReportRequest,
-) -> AppResult<(String, Vec<String>, RequestFields)> {
-    let mut errors = Vec::new();
-    let country = body_country(&mut errors, &input.country);
-    let conventions = body_conventions(&mut errors, &input.conventions, "a request");
-    let reason = input
-        .reason
-        .as_deref()
-        .map(|r| text_field(&mut errors, "reason", r, false, 5000))
-        .filter(|r| !r.is_empty());
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let country = country.unwrap_or_default();
-    let mut violations = Vec::new();
-    if !matches!(
-        input.kind,
-        RequestKind::Article22FollowUp | RequestKind::Article19
-    ) {
-        violations.push(FieldError::new(
-            "kind",
-            "regular and first reports come from generation; by hand: article22_follow_up or article19",
-        ));
-    }
-    if input.kind == RequestKind::Article22FollowUp && reason.is_none() {
-        violations.push(FieldError::new("reason", "a follow-up request needs its reason"));
-    }
-    if input.kind == RequestKind::Article22FollowUp && conventions.len() > 1 {
-        violations.push(FieldError::new(
-            "conventions",
-            "a follow-up concerns one convention",
-        ));
-    }
-    if !YEARS.contains(&input.year) {
-        violations.push(FieldError::new(
-            "year",
-            format!(
-                "{} is not between {} and {}",
-                input.year,
-                YEARS.start(),
-                YEARS.end()
-            ),
-        ));
-    }
-    check_known(conn, &country, &conventions, &mut violations)?;
-    if !violations.is_empty() {
-        return Err(AppError::unprocessable(violations));
-    }
-    let fields = RequestFields {
-        kind: input.kind.as_str().into(),
-        year: input.year,
-        due_on: input.due_on,
-        detailed: input.detailed,
-        status: RequestStatus::Requested.as_str().into(),
-        submitted_on: None,
-        reason,
-    };
-    Ok((country, conventions, fields))
-}
-
-fn may_administer(caller: &Caller, country: &str) -> AppResult<()> {
-    if caller.may_administer_country(country) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!("you do not administer {country}")))
-    }
-}
+pub use crate::service::report_requests::NewReportRequest;
 
 /// Enter a follow-up or Article 19 request for a country you administer.
 #[utoipa::path(
@@ -317,91 +221,11 @@ pub async fn create(
     body: JsonBody<NewReportRequest>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
-    let request = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let (country, conventions, fields) = new_request_fields(conn, &input)?;
-            may_administer(&caller, &country)?;
-            let request = store::insert_request(conn, &country, &fields, &conventions, None)?;
-            let what = Written {
-                entity: "report_request",
-                id: request.row.id,
-                country: &country,
-            };
-            record(conn, &caller, "create", what, None, audit::snapshot(&request))?;
-            Ok(request)
-        })
-    })
-    .await?;
+    let request = with_db(&state, move |conn| service::create(conn, &caller, input)).await?;
     answer(StatusCode::CREATED, request, true)
 }
 
-/// The parts of a request its office edits (kind, country, year and instruments stay).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReportRequestUpdate {
-    pub due_on: NaiveDate,
-    pub detailed: bool,
-    pub reason: Option<String>,
-    pub status: RequestStatus,
-    /// Required when `submitted`, not in the future.
-    pub submitted_on: Option<NaiveDate>,
-}
-
-/// A status move: the country's government and office.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusMove {
-    pub status: RequestStatus,
-    /// Required when `submitted`, not in the future; absent otherwise.
-    pub submitted_on: Option<NaiveDate>,
-}
-
-fn check_status(status: RequestStatus, submitted_on: Option<NaiveDate>) -> AppResult<()> {
-    match check_settled_date(
-        "submitted_on",
-        status == RequestStatus::Submitted,
-        submitted_on,
-        today(),
-    ) {
-        Some((field, message)) => Err(AppError::unprocessable(vec![FieldError::new(field, message)])),
-        None => Ok(()),
-    }
-}
-
-/// Changes a request in one transaction: load in scope, authorize, check `If-Match`, build
-/// the new fields, write, audit.
-fn change_request(
-    conn: &mut DbConn,
-    caller: &Caller,
-    if_match: &IfMatch,
-    id: i32,
-    authorize: impl FnOnce(&Caller, &str) -> AppResult<()>,
-    build: impl FnOnce(&store::Request) -> AppResult<RequestFields>,
-) -> AppResult<store::Request> {
-    db::write_transaction(conn, |conn| {
-        let current =
-            store::get_request(conn, id, &caller.read_scope())?.ok_or_else(|| request_not_found(id))?;
-        authorize(caller, &current.row.country)?;
-        if_match.check(&etag("report_request", id, current.row.version))?;
-        let fields = build(&current)?;
-        let changed = store::update_request(conn, id, current.row.version, &fields, None)?
-            .ok_or(AppError::PreconditionFailed)?;
-        let what = Written {
-            entity: "report_request",
-            id,
-            country: &current.row.country,
-        };
-        record(
-            conn,
-            caller,
-            "update",
-            what,
-            audit::snapshot(&current),
-            audit::snapshot(&changed),
-        )?;
-        Ok(changed)
-    })
-}
+pub use crate::service::report_requests::{ReportRequestUpdate, StatusMove};
 
 /// Change a request's dates, form, reason and status. Needs `If-Match`.
 #[utoipa::path(
@@ -428,34 +252,8 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let input = body.into_inner();
-    let mut errors = Vec::new();
-    let reason = input
-        .reason
-        .as_deref()
-        .map(|r| text_field(&mut errors, "reason", r, false, 5000))
-        .filter(|r| !r.is_empty());
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
     let request = with_db(&state, move |conn| {
-        change_request(conn, &caller, &if_match, id, may_administer, |current| {
-            check_status(input.status, input.submitted_on)?;
-            if current.row.kind == RequestKind::Article22FollowUp.as_str() && reason.is_none() {
-                return Err(AppError::unprocessable(vec![FieldError::new(
-                    "reason",
-                    "a follow-up request needs its reason",
-                )]));
-            }
-            Ok(RequestFields {
-                kind: current.row.kind.clone(),
-                year: current.row.year,
-                due_on: input.due_on,
-                detailed: input.detailed,
-                status: input.status.as_str().into(),
-                submitted_on: input.submitted_on,
-                reason,
-            })
-        })
+        service::update(conn, &caller, id, &if_match, input, today())
     })
     .await?;
     answer(StatusCode::OK, request, false)
@@ -489,27 +287,7 @@ pub async fn move_status(
     let id = path.into_inner();
     let input = body.into_inner();
     let request = with_db(&state, move |conn| {
-        let authorize = |caller: &Caller, country: &str| {
-            if may_move_request_status(caller, country) {
-                Ok(())
-            } else {
-                Err(AppError::Forbidden(format!(
-                    "only the government and the office of {country} move this request's status"
-                )))
-            }
-        };
-        change_request(conn, &caller, &if_match, id, authorize, |current| {
-            check_status(input.status, input.submitted_on)?;
-            Ok(RequestFields {
-                kind: current.row.kind.clone(),
-                year: current.row.year,
-                due_on: current.row.due_on,
-                detailed: current.row.detailed,
-                status: input.status.as_str().into(),
-                submitted_on: input.submitted_on,
-                reason: current.row.reason.clone(),
-            })
-        })
+        service::move_status(conn, &caller, id, &if_match, input, today())
     })
     .await?;
     answer(StatusCode::OK, request, false)
@@ -690,20 +468,7 @@ pub async fn get_schedule(
     ))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ScheduleInput {
-    /// 1 to 10 years.
-    #[schema(example = 3, minimum = 1, maximum = 10)]
-    pub cycle_years: i32,
-    #[schema(example = 2028, minimum = 2000, maximum = 2100)]
-    pub next_regular_year: i32,
-    /// Defaults to `official`: an edit usually enters the country's official schedule.
-    pub basis: Option<ScheduleBasis>,
-    #[serde(default)]
-    #[schema(max_length = 5000)]
-    pub notes: String,
-}
+pub use crate::service::report_requests::ScheduleInput;
 
 /// Set the schedule of a (country, instrument) pair you administer: creates it (201, no
 /// `If-Match`) or changes it (200, `If-Match` required).
@@ -736,68 +501,8 @@ pub async fn put_schedule(
     let (country, convention) = path.into_inner();
     let (country, convention) = (path_country(&country)?, path_convention(&convention)?);
     let input = body.into_inner();
-    let mut errors = Vec::new();
-    if !(1..=10).contains(&input.cycle_years) {
-        errors.push(FieldError::new("cycle_years", "must be between 1 and 10"));
-    }
-    if !YEARS.contains(&input.next_regular_year) {
-        errors.push(FieldError::new(
-            "next_regular_year",
-            format!("must be between {} and {}", YEARS.start(), YEARS.end()),
-        ));
-    }
-    let notes = text_field(&mut errors, "notes", &input.notes, false, 5000);
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let fields = ScheduleFields {
-        cycle_years: input.cycle_years,
-        next_regular_year: input.next_regular_year,
-        basis: input.basis.unwrap_or(ScheduleBasis::Official).as_str().into(),
-        notes,
-    };
     let (row, created) = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            if !repo::countries::exists(conn, &country)? {
-                return Err(AppError::NotFound(format!("country '{country}'")));
-            }
-            if !repo::conventions::exists(conn, &convention)? {
-                return Err(AppError::NotFound(format!("instrument '{convention}'")));
-            }
-            may_administer(&caller, &country)?;
-            let current =
-                store::get_schedule(conn, &country, &convention, &crate::domain::access::Scope::Global)?;
-            let (row, created) = match &current {
-                None => {
-                    if_match.check_absent()?;
-                    (
-                        store::insert_schedule(conn, &country, &convention, &fields)?,
-                        true,
-                    )
-                }
-                Some(current) => {
-                    if_match.check(&schedule_etag(current))?;
-                    let row = store::update_schedule(conn, current.id, current.version, &fields)?
-                        .ok_or(AppError::PreconditionFailed)?;
-                    (row, false)
-                }
-            };
-            let what = Written {
-                entity: "report_schedule",
-                id: row.id,
-                country: &country,
-            };
-            let action = if created { "create" } else { "update" };
-            record(
-                conn,
-                &caller,
-                action,
-                what,
-                current.as_ref().and_then(audit::snapshot),
-                audit::snapshot(&row),
-            )?;
-            Ok((row, created))
-        })
+        service::put_schedule(conn, &caller, country, convention, &if_match, input)
     })
     .await?;
     let status = if created {
