@@ -12,19 +12,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
 use super::today;
-use super::{
-    body_conventions, body_country, check_known, page_response, record, respond, stored, text_field,
-};
-use super::{with_db, AppState, ParamErrors, Written};
-use crate::db::{self, DbConn};
+use super::{page_response, respond, stored, text_field};
+use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
-use crate::domain::reforms::{
-    check_gap, check_link, check_milestone, overdue, GapStatus, MilestoneKind, MilestoneStatus,
-};
-use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::reforms::{self as store, GapFields, GapFilter, MilestoneFields, MilestoneFilter};
-use crate::repo::{self, audit};
+use crate::domain::reforms::{overdue, GapStatus, MilestoneKind, MilestoneStatus};
+use crate::error::{AppError, AppResult, Problem};
+use crate::repo::reforms::{self as store, GapFilter, MilestoneFilter};
+use crate::service::reforms as service;
 
 /// A documented distance between national law or practice and one or more conventions.
 #[derive(Debug, Serialize, ToSchema)]
@@ -116,73 +111,9 @@ impl Milestone {
     }
 }
 
-fn link_field(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<String> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    check_link(value)
-        .map_err(|e| errors.push(FieldError::new(field, e)))
-        .ok()?;
-    Some(value.to_string())
-}
-
 // ------------------------------------------------------------------------------- gaps
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GapInput {
-    /// The country; on `PUT` it must stay the same.
-    #[schema(example = "ZWE")]
-    pub country: String,
-    /// One or more instrument codes.
-    #[schema(example = json!(["C087"]))]
-    #[schema(min_items = 1)]
-    pub conventions: Vec<String>,
-    #[schema(min_length = 1, max_length = 300)]
-    pub title: String,
-    #[serde(default)]
-    #[schema(max_length = 20000)]
-    pub description: String,
-    #[schema(min_length = 1, max_length = 2000)]
-    pub source: String,
-    pub source_link: Option<String>,
-    /// Defaults to `open`. A gap closes only when its milestones are completed or cancelled.
-    pub status: Option<GapStatus>,
-    /// Required when `closed`, not in the future.
-    pub closed_on: Option<NaiveDate>,
-}
-
-/// Reads a gap body: shape errors are 400, rules against the store 422.
-fn gap_fields(conn: &mut DbConn, input: GapInput, milestones: &[MilestoneStatus]) -> AppResult<GapFields> {
-    let mut errors = Vec::new();
-    let country = body_country(&mut errors, &input.country);
-    let conventions = body_conventions(&mut errors, &input.conventions, "a gap");
-    let title = text_field(&mut errors, "title", &input.title, true, 300);
-    let description = text_field(&mut errors, "description", &input.description, false, 20_000);
-    let source = text_field(&mut errors, "source", &input.source, true, 2000);
-    let source_link = link_field(&mut errors, "source_link", input.source_link.as_deref());
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let country = country.unwrap_or_default();
-    let mut violations = Vec::new();
-    check_known(conn, &country, &conventions, &mut violations)?;
-    let status = input.status.unwrap_or(GapStatus::Open);
-    for (field, message) in check_gap(status, input.closed_on, milestones, today()) {
-        violations.push(FieldError::new(field, message));
-    }
-    if !violations.is_empty() {
-        return Err(AppError::unprocessable(violations));
-    }
-    Ok(GapFields {
-        country,
-        title,
-        description,
-        source,
-        source_link,
-        status: status.as_str().into(),
-        closed_on: input.closed_on,
-        conventions,
-    })
-}
+pub use crate::service::reforms::GapInput;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -284,29 +215,7 @@ pub async fn create_gap(
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let gap = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let fields = gap_fields(conn, input, &[])?;
-            if !caller.may_administer_country(&fields.country) {
-                return Err(AppError::Forbidden(format!(
-                    "you do not administer {}",
-                    fields.country
-                )));
-            }
-            let gap = store::insert_gap(conn, &fields)?;
-            record(
-                conn,
-                &caller,
-                "create",
-                Written {
-                    entity: "gap",
-                    id: gap.row.id,
-                    country: &gap.row.country,
-                },
-                None,
-                audit::snapshot(&gap),
-            )?;
-            Ok(gap)
-        })
+        service::create_gap(conn, &caller, input, today())
     })
     .await?;
     let id = gap.row.id;
@@ -345,42 +254,7 @@ pub async fn update_gap(
     let id = path.into_inner();
     let input = body.into_inner();
     let gap = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = store::get_gap(conn, id, &caller.read_scope())?.ok_or_else(|| gap_not_found(id))?;
-            if !caller.may_administer_country(&current.row.country) {
-                return Err(AppError::Forbidden(format!(
-                    "you do not administer {}",
-                    current.row.country
-                )));
-            }
-            if_match.check(&etag("gap", id, current.row.version))?;
-            let statuses = store::milestone_statuses(conn, id)?
-                .iter()
-                .map(|s| stored::<MilestoneStatus>("milestones.status", s))
-                .collect::<AppResult<Vec<_>>>()?;
-            let fields = gap_fields(conn, input, &statuses)?;
-            if fields.country != current.row.country {
-                return Err(AppError::unprocessable(vec![FieldError::new(
-                    "country",
-                    "a gap's country does not change",
-                )]));
-            }
-            let gap = store::update_gap(conn, id, current.row.version, &fields)?
-                .ok_or(AppError::PreconditionFailed)?;
-            record(
-                conn,
-                &caller,
-                "update",
-                Written {
-                    entity: "gap",
-                    id,
-                    country: &gap.row.country,
-                },
-                audit::snapshot(&current),
-                audit::snapshot(&gap),
-            )?;
-            Ok(gap)
-        })
+        service::update_gap(conn, &caller, id, &if_match, input, today())
     })
     .await?;
     let gap = Gap::from_store(gap)?;
@@ -409,34 +283,7 @@ pub async fn delete_gap(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = store::get_gap(conn, id, &caller.read_scope())?.ok_or_else(|| gap_not_found(id))?;
-            if !caller.may_administer_country(&current.row.country) {
-                return Err(AppError::Forbidden(format!(
-                    "you do not administer {}",
-                    current.row.country
-                )));
-            }
-            if_match.check(&etag("gap", id, current.row.version))?;
-            if !store::milestone_statuses(conn, id)?.is_empty() {
-                return Err(AppError::Conflict(
-                    "the gap still has milestones; delete them first".into(),
-                ));
-            }
-            store::delete_gap(conn, id)?;
-            record(
-                conn,
-                &caller,
-                "delete",
-                Written {
-                    entity: "gap",
-                    id,
-                    country: &current.row.country,
-                },
-                audit::snapshot(&current),
-                None,
-            )
-        })
+        service::delete_gap(conn, &caller, id, &if_match)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -444,80 +291,7 @@ pub async fn delete_gap(
 
 // -------------------------------------------------------------------------- milestones
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MilestoneInput {
-    /// The gap; on `PUT` it must stay the same.
-    pub gap: i32,
-    pub kind: MilestoneKind,
-    #[schema(min_length = 1, max_length = 300)]
-    pub title: String,
-    pub target_on: NaiveDate,
-    /// Required when `completed`, not in the future.
-    pub completed_on: Option<NaiveDate>,
-    /// Defaults to `planned`.
-    pub status: Option<MilestoneStatus>,
-    /// An organization of the gap's country.
-    pub organization: Option<i32>,
-    pub evidence_link: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 20000)]
-    pub notes: String,
-}
-
-fn milestone_fields(
-    conn: &mut DbConn,
-    input: MilestoneInput,
-    gap: &store::Gap,
-) -> AppResult<MilestoneFields> {
-    let mut errors = Vec::new();
-    let title = text_field(&mut errors, "title", &input.title, true, 300);
-    let notes = text_field(&mut errors, "notes", &input.notes, false, 20_000);
-    let evidence_link = link_field(&mut errors, "evidence_link", input.evidence_link.as_deref());
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let status = input.status.unwrap_or(MilestoneStatus::Planned);
-    let mut violations: Vec<FieldError> = check_milestone(status, input.completed_on, today())
-        .into_iter()
-        .map(|(f, m)| FieldError::new(f, m))
-        .collect();
-    if let Some(id) = input.organization {
-        match repo::organizations::get(conn, id)? {
-            None => violations.push(FieldError::new(
-                "organization",
-                format!("no organization has the id {id}"),
-            )),
-            Some(org) if org.country != gap.row.country => violations.push(FieldError::new(
-                "organization",
-                format!(
-                    "organization {id} belongs to {}, not {}",
-                    org.country, gap.row.country
-                ),
-            )),
-            Some(_) => {}
-        }
-    }
-    if gap.row.status == GapStatus::Closed.as_str() && !status.is_settled() {
-        violations.push(FieldError::new(
-            "gap",
-            "the gap is closed; reopen it before planning further steps",
-        ));
-    }
-    if !violations.is_empty() {
-        return Err(AppError::unprocessable(violations));
-    }
-    Ok(MilestoneFields {
-        kind: input.kind.as_str().into(),
-        title,
-        target_on: input.target_on,
-        completed_on: input.completed_on,
-        status: status.as_str().into(),
-        organization: input.organization,
-        evidence_link,
-        notes,
-    })
-}
+pub use crate::service::reforms::MilestoneInput;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -645,34 +419,7 @@ pub async fn create_milestone(
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let m = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let gap = store::get_gap(conn, input.gap, &caller.read_scope())?
-                .ok_or_else(|| gap_not_found(input.gap))?;
-            if !caller.may_administer_country(&gap.row.country) {
-                return Err(AppError::Forbidden(format!(
-                    "you do not administer {}",
-                    gap.row.country
-                )));
-            }
-            let fields = milestone_fields(conn, input, &gap)?;
-            let row = store::insert_milestone(conn, gap.row.id, &fields)?;
-            record(
-                conn,
-                &caller,
-                "create",
-                Written {
-                    entity: "milestone",
-                    id: row.id,
-                    country: &gap.row.country,
-                },
-                None,
-                audit::snapshot(&row),
-            )?;
-            Ok(store::Milestone {
-                row,
-                country: gap.row.country,
-            })
-        })
+        service::create_milestone(conn, &caller, input, today())
     })
     .await?;
     let m = Milestone::from_store(m)?;
@@ -710,44 +457,7 @@ pub async fn update_milestone(
     let id = path.into_inner();
     let input = body.into_inner();
     let m = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let scope = caller.read_scope();
-            let current = store::get_milestone(conn, id, &scope)?.ok_or_else(|| milestone_not_found(id))?;
-            if !caller.may_administer_country(&current.country) {
-                return Err(AppError::Forbidden(format!(
-                    "you do not administer {}",
-                    current.country
-                )));
-            }
-            if_match.check(&etag("milestone", id, current.row.version))?;
-            if input.gap != current.row.gap_id {
-                return Err(AppError::unprocessable(vec![FieldError::new(
-                    "gap",
-                    "a milestone's gap does not change",
-                )]));
-            }
-            let gap = store::get_gap(conn, current.row.gap_id, &scope)?
-                .ok_or_else(|| gap_not_found(current.row.gap_id))?;
-            let fields = milestone_fields(conn, input, &gap)?;
-            let row = store::update_milestone(conn, id, current.row.version, &fields)?
-                .ok_or(AppError::PreconditionFailed)?;
-            record(
-                conn,
-                &caller,
-                "update",
-                Written {
-                    entity: "milestone",
-                    id,
-                    country: &current.country,
-                },
-                audit::snapshot(&current.row),
-                audit::snapshot(&row),
-            )?;
-            Ok(store::Milestone {
-                row,
-                country: current.country,
-            })
-        })
+        service::update_milestone(conn, &caller, id, &if_match, input, today())
     })
     .await?;
     let m = Milestone::from_store(m)?;
@@ -780,30 +490,7 @@ pub async fn delete_milestone(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = store::get_milestone(conn, id, &caller.read_scope())?
-                .ok_or_else(|| milestone_not_found(id))?;
-            if !caller.may_administer_country(&current.country) {
-                return Err(AppError::Forbidden(format!(
-                    "you do not administer {}",
-                    current.country
-                )));
-            }
-            if_match.check(&etag("milestone", id, current.row.version))?;
-            store::delete_milestone(conn, id)?;
-            record(
-                conn,
-                &caller,
-                "delete",
-                Written {
-                    entity: "milestone",
-                    id,
-                    country: &current.country,
-                },
-                audit::snapshot(&current.row),
-                None,
-            )
-        })
+        service::delete_milestone(conn, &caller, id, &if_match)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -898,38 +585,7 @@ pub async fn create_comment(
         return Err(AppError::invalid(errors));
     }
     let comment = with_db(&state, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let m = store::get_milestone(conn, id, &caller.read_scope())?
-                .ok_or_else(|| milestone_not_found(id))?;
-            let responsible = caller.role.is_constituent()
-                && caller.organization.is_some()
-                && caller.organization == m.row.organization;
-            if !(caller.may_administer_country(&m.country) || responsible) {
-                return Err(AppError::Forbidden(
-                    "only the responsible organization and the country's office add notes to this milestone"
-                        .into(),
-                ));
-            }
-            let organization = if caller.role.is_constituent() {
-                caller.organization
-            } else {
-                None
-            };
-            let row = store::insert_comment(conn, id, &caller.actor(), organization, &text)?;
-            record(
-                conn,
-                &caller,
-                "create",
-                Written {
-                    entity: "milestone_comment",
-                    id: row.id,
-                    country: &m.country,
-                },
-                None,
-                audit::snapshot(&row),
-            )?;
-            Ok(row)
-        })
+        service::create_comment(conn, &caller, id, text)
     })
     .await?;
     Ok(HttpResponse::Created().json(Comment::from(comment)))

@@ -119,6 +119,15 @@ pub fn check_link(raw: &str) -> Result<(), String> {
     }
 }
 
+/// Who may add a progress note to a milestone of `country` that `organization` is
+/// responsible for: the country's administrators and office staff, and the constituents of
+/// that organization.
+pub fn may_note_progress(caller: &super::access::Caller, country: &str, organization: Option<i32>) -> bool {
+    let responsible =
+        caller.role.is_constituent() && caller.organization.is_some() && caller.organization == organization;
+    caller.may_administer_country(country) || responsible
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +196,42 @@ mod tests {
         ] {
             assert!(check_link(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn progress_notes_come_from_the_responsible_organization_and_the_office() {
+        use crate::domain::access::{Caller, Principal, Role};
+        let person = |role: Role, countries: &[&str], organization: Option<i32>| Caller {
+            principal: Principal::User(1),
+            role,
+            countries: countries.iter().map(|c| c.to_string()).collect(),
+            organization,
+        };
+        assert!(may_note_progress(
+            &person(Role::Worker, &["ZWE"], Some(7)),
+            "ZWE",
+            Some(7)
+        ));
+        assert!(!may_note_progress(
+            &person(Role::Employer, &["ZWE"], Some(8)),
+            "ZWE",
+            Some(7)
+        ));
+        assert!(!may_note_progress(
+            &person(Role::Worker, &["ZWE"], None),
+            "ZWE",
+            None
+        ));
+        assert!(may_note_progress(
+            &person(Role::Office, &["ZWE"], None),
+            "ZWE",
+            Some(7)
+        ));
+        assert!(!may_note_progress(
+            &person(Role::Office, &["VNM"], None),
+            "ZWE",
+            Some(7)
+        ));
+        assert!(may_note_progress(&person(Role::Admin, &[], None), "ZWE", None));
     }
 }

@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod known;
 pub mod organizations;
 pub mod ratifications;
+pub mod reforms;
 pub mod report_requests;
 pub mod reporting;
 pub mod tasks;

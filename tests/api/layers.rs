@@ -42,3 +42,24 @@ fn nothing_below_the_http_layer_refers_to_it() {
         offenders.join("\n")
     );
 }
+
+#[test]
+fn no_transaction_is_opened_in_the_http_layer() {
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api"), &mut files);
+    let mut offenders = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a source file");
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("transaction(") || code.contains("build_transaction") {
+                offenders.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "writes belong in service functions, not handlers:\n{}",
+        offenders.join("\n")
+    );
+}

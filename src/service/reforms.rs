@@ -1,0 +1,418 @@
+//! Reform gaps, the milestones that close them and progress notes on those: each write
+//! checked (the caller administers the country, `If-Match`, the rules of `domain::reforms`) and
+//! audited in its transaction.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::db::{self, DbConn};
+use crate::domain::access::Caller;
+use crate::domain::concurrency::{etag, IfMatch};
+use crate::domain::fields::{body_conventions, body_country, text_field};
+use crate::domain::reforms::{
+    check_gap, check_link, check_milestone, may_note_progress, GapStatus, MilestoneKind, MilestoneStatus,
+};
+use crate::domain::stored;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::repo::reforms::{self as store, GapFields, MilestoneFields};
+use crate::repo::{self, audit};
+use crate::service::audit::{record, Written};
+use crate::service::known::check_known;
+
+/// Refused unless the caller administers `country`.
+fn administer(caller: &Caller, country: &str) -> AppResult<()> {
+    if caller.may_administer_country(country) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!("you do not administer {country}")))
+    }
+}
+
+fn gap_not_found(id: i32) -> AppError {
+    AppError::NotFound(format!("gap {id}"))
+}
+
+fn milestone_not_found(id: i32) -> AppError {
+    AppError::NotFound(format!("milestone {id}"))
+}
+
+fn link_field(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+    check_link(value)
+        .map_err(|e| errors.push(FieldError::new(field, e)))
+        .ok()?;
+    Some(value.to_string())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GapInput {
+    /// The country; on `PUT` it must stay the same.
+    #[schema(example = "ZWE")]
+    pub country: String,
+    /// One or more instrument codes.
+    #[schema(example = json!(["C087"]))]
+    #[schema(min_items = 1)]
+    pub conventions: Vec<String>,
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: String,
+    #[serde(default)]
+    #[schema(max_length = 20000)]
+    pub description: String,
+    #[schema(min_length = 1, max_length = 2000)]
+    pub source: String,
+    pub source_link: Option<String>,
+    /// Defaults to `open`. A gap closes only when its milestones are completed or cancelled.
+    pub status: Option<GapStatus>,
+    /// Required when `closed`, not in the future.
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// Reads a gap body: shape errors are 400, rules against the store 422.
+fn gap_fields(
+    conn: &mut DbConn,
+    input: GapInput,
+    milestones: &[MilestoneStatus],
+    today: NaiveDate,
+) -> AppResult<GapFields> {
+    let mut errors = Vec::new();
+    let country = body_country(&mut errors, &input.country);
+    let conventions = body_conventions(&mut errors, &input.conventions, "a gap");
+    let title = text_field(&mut errors, "title", &input.title, true, 300);
+    let description = text_field(&mut errors, "description", &input.description, false, 20_000);
+    let source = text_field(&mut errors, "source", &input.source, true, 2000);
+    let source_link = link_field(&mut errors, "source_link", input.source_link.as_deref());
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let country = country.unwrap_or_default();
+    let mut violations = Vec::new();
+    check_known(conn, &country, &conventions, &mut violations)?;
+    let status = input.status.unwrap_or(GapStatus::Open);
+    for (field, message) in check_gap(status, input.closed_on, milestones, today) {
+        violations.push(FieldError::new(field, message));
+    }
+    if !violations.is_empty() {
+        return Err(AppError::unprocessable(violations));
+    }
+    Ok(GapFields {
+        country,
+        title,
+        description,
+        source,
+        source_link,
+        status: status.as_str().into(),
+        closed_on: input.closed_on,
+        conventions,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneInput {
+    /// The gap; on `PUT` it must stay the same.
+    pub gap: i32,
+    pub kind: MilestoneKind,
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: String,
+    pub target_on: NaiveDate,
+    /// Required when `completed`, not in the future.
+    pub completed_on: Option<NaiveDate>,
+    /// Defaults to `planned`.
+    pub status: Option<MilestoneStatus>,
+    /// An organization of the gap's country.
+    pub organization: Option<i32>,
+    pub evidence_link: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 20000)]
+    pub notes: String,
+}
+
+fn milestone_fields(
+    conn: &mut DbConn,
+    input: MilestoneInput,
+    gap: &store::Gap,
+    today: NaiveDate,
+) -> AppResult<MilestoneFields> {
+    let mut errors = Vec::new();
+    let title = text_field(&mut errors, "title", &input.title, true, 300);
+    let notes = text_field(&mut errors, "notes", &input.notes, false, 20_000);
+    let evidence_link = link_field(&mut errors, "evidence_link", input.evidence_link.as_deref());
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let status = input.status.unwrap_or(MilestoneStatus::Planned);
+    let mut violations: Vec<FieldError> = check_milestone(status, input.completed_on, today)
+        .into_iter()
+        .map(|(f, m)| FieldError::new(f, m))
+        .collect();
+    if let Some(id) = input.organization {
+        match repo::organizations::get(conn, id)? {
+            None => violations.push(FieldError::new(
+                "organization",
+                format!("no organization has the id {id}"),
+            )),
+            Some(org) if org.country != gap.row.country => violations.push(FieldError::new(
+                "organization",
+                format!(
+                    "organization {id} belongs to {}, not {}",
+                    org.country, gap.row.country
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    if gap.row.status == GapStatus::Closed.as_str() && !status.is_settled() {
+        violations.push(FieldError::new(
+            "gap",
+            "the gap is closed; reopen it before planning further steps",
+        ));
+    }
+    if !violations.is_empty() {
+        return Err(AppError::unprocessable(violations));
+    }
+    Ok(MilestoneFields {
+        kind: input.kind.as_str().into(),
+        title,
+        target_on: input.target_on,
+        completed_on: input.completed_on,
+        status: status.as_str().into(),
+        organization: input.organization,
+        evidence_link,
+        notes,
+    })
+}
+
+/// Creates a gap of a country the caller administers.
+pub fn create_gap(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: GapInput,
+    today: NaiveDate,
+) -> AppResult<store::Gap> {
+    db::write_transaction(conn, |conn| {
+        let fields = gap_fields(conn, input, &[], today)?;
+        administer(caller, &fields.country)?;
+        let gap = store::insert_gap(conn, &fields)?;
+        record(
+            conn,
+            caller,
+            "create",
+            Written {
+                entity: "gap",
+                id: gap.row.id,
+                country: &gap.row.country,
+            },
+            None,
+            audit::snapshot(&gap),
+        )?;
+        Ok(gap)
+    })
+}
+
+/// Changes gap `id` (the whole record; the country stays), if still at the version `if_match` names.
+pub fn update_gap(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i32,
+    if_match: &IfMatch,
+    input: GapInput,
+    today: NaiveDate,
+) -> AppResult<store::Gap> {
+    db::write_transaction(conn, |conn| {
+        let current = store::get_gap(conn, id, &caller.read_scope())?.ok_or_else(|| gap_not_found(id))?;
+        administer(caller, &current.row.country)?;
+        if_match.check(&etag("gap", id, current.row.version))?;
+        let statuses = store::milestone_statuses(conn, id)?
+            .iter()
+            .map(|s| stored::<MilestoneStatus>("milestones.status", s))
+            .collect::<AppResult<Vec<_>>>()?;
+        let fields = gap_fields(conn, input, &statuses, today)?;
+        if fields.country != current.row.country {
+            return Err(AppError::unprocessable(vec![FieldError::new(
+                "country",
+                "a gap's country does not change",
+            )]));
+        }
+        let gap =
+            store::update_gap(conn, id, current.row.version, &fields)?.ok_or(AppError::PreconditionFailed)?;
+        record(
+            conn,
+            caller,
+            "update",
+            Written {
+                entity: "gap",
+                id,
+                country: &gap.row.country,
+            },
+            audit::snapshot(&current),
+            audit::snapshot(&gap),
+        )?;
+        Ok(gap)
+    })
+}
+
+/// Deletes gap `id`, which must have no milestones left.
+pub fn delete_gap(conn: &mut DbConn, caller: &Caller, id: i32, if_match: &IfMatch) -> AppResult<()> {
+    db::write_transaction(conn, |conn| {
+        let current = store::get_gap(conn, id, &caller.read_scope())?.ok_or_else(|| gap_not_found(id))?;
+        administer(caller, &current.row.country)?;
+        if_match.check(&etag("gap", id, current.row.version))?;
+        if !store::milestone_statuses(conn, id)?.is_empty() {
+            return Err(AppError::Conflict(
+                "the gap still has milestones; delete them first".into(),
+            ));
+        }
+        store::delete_gap(conn, id)?;
+        record(
+            conn,
+            caller,
+            "delete",
+            Written {
+                entity: "gap",
+                id,
+                country: &current.row.country,
+            },
+            audit::snapshot(&current),
+            None,
+        )
+    })
+}
+
+/// Creates a milestone of a gap of a country the caller administers.
+pub fn create_milestone(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: MilestoneInput,
+    today: NaiveDate,
+) -> AppResult<store::Milestone> {
+    db::write_transaction(conn, |conn| {
+        let gap =
+            store::get_gap(conn, input.gap, &caller.read_scope())?.ok_or_else(|| gap_not_found(input.gap))?;
+        administer(caller, &gap.row.country)?;
+        let fields = milestone_fields(conn, input, &gap, today)?;
+        let row = store::insert_milestone(conn, gap.row.id, &fields)?;
+        record(
+            conn,
+            caller,
+            "create",
+            Written {
+                entity: "milestone",
+                id: row.id,
+                country: &gap.row.country,
+            },
+            None,
+            audit::snapshot(&row),
+        )?;
+        Ok(store::Milestone {
+            row,
+            country: gap.row.country,
+        })
+    })
+}
+
+/// Changes milestone `id` (the whole record; the gap stays), if still at the version `if_match` names.
+pub fn update_milestone(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i32,
+    if_match: &IfMatch,
+    input: MilestoneInput,
+    today: NaiveDate,
+) -> AppResult<store::Milestone> {
+    db::write_transaction(conn, |conn| {
+        let scope = caller.read_scope();
+        let current = store::get_milestone(conn, id, &scope)?.ok_or_else(|| milestone_not_found(id))?;
+        administer(caller, &current.country)?;
+        if_match.check(&etag("milestone", id, current.row.version))?;
+        if input.gap != current.row.gap_id {
+            return Err(AppError::unprocessable(vec![FieldError::new(
+                "gap",
+                "a milestone's gap does not change",
+            )]));
+        }
+        let gap = store::get_gap(conn, current.row.gap_id, &scope)?
+            .ok_or_else(|| gap_not_found(current.row.gap_id))?;
+        let fields = milestone_fields(conn, input, &gap, today)?;
+        let row = store::update_milestone(conn, id, current.row.version, &fields)?
+            .ok_or(AppError::PreconditionFailed)?;
+        record(
+            conn,
+            caller,
+            "update",
+            Written {
+                entity: "milestone",
+                id,
+                country: &current.country,
+            },
+            audit::snapshot(&current.row),
+            audit::snapshot(&row),
+        )?;
+        Ok(store::Milestone {
+            row,
+            country: current.country,
+        })
+    })
+}
+
+/// Deletes milestone `id` and its progress notes.
+pub fn delete_milestone(conn: &mut DbConn, caller: &Caller, id: i32, if_match: &IfMatch) -> AppResult<()> {
+    db::write_transaction(conn, |conn| {
+        let current =
+            store::get_milestone(conn, id, &caller.read_scope())?.ok_or_else(|| milestone_not_found(id))?;
+        administer(caller, &current.country)?;
+        if_match.check(&etag("milestone", id, current.row.version))?;
+        store::delete_milestone(conn, id)?;
+        record(
+            conn,
+            caller,
+            "delete",
+            Written {
+                entity: "milestone",
+                id,
+                country: &current.country,
+            },
+            audit::snapshot(&current.row),
+            None,
+        )
+    })
+}
+
+/// Adds a progress note to milestone `id` (`domain::reforms::may_note_progress`).
+pub fn create_comment(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i32,
+    text: String,
+) -> AppResult<store::CommentRow> {
+    db::write_transaction(conn, |conn| {
+        let m =
+            store::get_milestone(conn, id, &caller.read_scope())?.ok_or_else(|| milestone_not_found(id))?;
+        if !may_note_progress(caller, &m.country, m.row.organization) {
+            return Err(AppError::Forbidden(
+                "only the responsible organization and the country's office add notes to this milestone"
+                    .into(),
+            ));
+        }
+        let organization = if caller.role.is_constituent() {
+            caller.organization
+        } else {
+            None
+        };
+        let row = store::insert_comment(conn, id, &caller.actor(), organization, &text)?;
+        record(
+            conn,
+            caller,
+            "create",
+            Written {
+                entity: "milestone_comment",
+                id: row.id,
+                country: &m.country,
+            },
+            None,
+            audit::snapshot(&row),
+        )?;
+        Ok(row)
+    })
+}
