@@ -12,13 +12,14 @@ pub mod countries;
 pub mod dashboard;
 pub mod deadlines;
 pub mod feed_tokens;
+pub mod gaps;
 pub mod health;
 pub mod json_body;
 pub mod metrics;
+pub mod milestones;
 pub mod organizations;
 pub mod problems;
 pub mod ratifications;
-pub mod reforms;
 pub mod reporting;
 pub mod request_id;
 pub mod response_cache;
@@ -83,8 +84,8 @@ where
 pub fn configure(cfg: &mut ServiceConfig) {
     use Access::{Feed, Public, Roles};
     use {
-        audit as au, conventions as cv, countries as co, organizations as og, ratifications as ra,
-        reforms as rf, reporting as rp,
+        audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
+        ratifications as ra, reporting as rp,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
@@ -124,57 +125,57 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(ra::__path_history, Roles(ANY_ROLE), ra::history))
                 .service(endpoint(ra::__path_import, Roles(ADMIN_OFFICE), ra::import))
                 .service(endpoint(au::__path_list, Roles(ADMIN_OFFICE), au::list))
-                .service(endpoint(rf::__path_list_gaps, Roles(PEOPLE), rf::list_gaps))
-                .service(endpoint(rf::__path_get_gap, Roles(PEOPLE), rf::get_gap))
+                .service(endpoint(gp::__path_list_gaps, Roles(PEOPLE), gp::list_gaps))
+                .service(endpoint(gp::__path_get_gap, Roles(PEOPLE), gp::get_gap))
                 .service(endpoint(
-                    rf::__path_create_gap,
+                    gp::__path_create_gap,
                     Roles(ADMIN_OFFICE),
-                    rf::create_gap,
+                    gp::create_gap,
                 ))
                 .service(endpoint(
-                    rf::__path_update_gap,
+                    gp::__path_update_gap,
                     Roles(ADMIN_OFFICE),
-                    rf::update_gap,
+                    gp::update_gap,
                 ))
                 .service(endpoint(
-                    rf::__path_delete_gap,
+                    gp::__path_delete_gap,
                     Roles(ADMIN_OFFICE),
-                    rf::delete_gap,
+                    gp::delete_gap,
                 ))
                 .service(endpoint(
-                    rf::__path_list_milestones,
+                    ms::__path_list_milestones,
                     Roles(PEOPLE),
-                    rf::list_milestones,
+                    ms::list_milestones,
                 ))
                 .service(endpoint(
-                    rf::__path_get_milestone,
+                    ms::__path_get_milestone,
                     Roles(PEOPLE),
-                    rf::get_milestone,
+                    ms::get_milestone,
                 ))
                 .service(endpoint(
-                    rf::__path_create_milestone,
+                    ms::__path_create_milestone,
                     Roles(ADMIN_OFFICE),
-                    rf::create_milestone,
+                    ms::create_milestone,
                 ))
                 .service(endpoint(
-                    rf::__path_update_milestone,
+                    ms::__path_update_milestone,
                     Roles(ADMIN_OFFICE),
-                    rf::update_milestone,
+                    ms::update_milestone,
                 ))
                 .service(endpoint(
-                    rf::__path_delete_milestone,
+                    ms::__path_delete_milestone,
                     Roles(ADMIN_OFFICE),
-                    rf::delete_milestone,
+                    ms::delete_milestone,
                 ))
                 .service(endpoint(
-                    rf::__path_list_comments,
+                    ms::__path_list_comments,
                     Roles(PEOPLE),
-                    rf::list_comments,
+                    ms::list_comments,
                 ))
                 .service(endpoint(
-                    rf::__path_create_comment,
+                    ms::__path_create_comment,
                     Roles(PEOPLE),
-                    rf::create_comment,
+                    ms::create_comment,
                 ))
                 .service(endpoint(rp::__path_list, Roles(PEOPLE), rp::list))
                 .service(endpoint(rp::__path_generate, Roles(ADMIN), rp::generate))
