@@ -20,7 +20,8 @@ pub mod milestones;
 pub mod organizations;
 pub mod problems;
 pub mod ratifications;
-pub mod reporting;
+pub mod report_requests;
+pub mod report_schedules;
 pub mod request_id;
 pub mod response_cache;
 pub mod routes;
@@ -85,7 +86,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     use Access::{Feed, Public, Roles};
     use {
         audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
-        ratifications as ra, reporting as rp,
+        ratifications as ra, report_requests as rp, report_schedules as rs,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
@@ -188,15 +189,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     rp::move_status,
                 ))
                 .service(endpoint(
-                    rp::__path_list_schedules,
+                    rs::__path_list_schedules,
                     Roles(PEOPLE),
-                    rp::list_schedules,
+                    rs::list_schedules,
                 ))
-                .service(endpoint(rp::__path_get_schedule, Roles(PEOPLE), rp::get_schedule))
+                .service(endpoint(rs::__path_get_schedule, Roles(PEOPLE), rs::get_schedule))
                 .service(endpoint(
-                    rp::__path_put_schedule,
+                    rs::__path_put_schedule,
                     Roles(ADMIN_OFFICE),
-                    rp::put_schedule,
+                    rs::put_schedule,
                 ))
                 .service(endpoint(tasks::__path_list, Roles(PEOPLE), tasks::list))
                 .service(endpoint(tasks::__path_get, Roles(PEOPLE), tasks::get))
