@@ -172,11 +172,6 @@ impl Connections {
             trusted: Arc::new(trusted),
         }
     }
-
-    /// Open connections of `ip` now.
-    pub fn count(&self, ip: IpAddr) -> usize {
-        self.open.count(ip)
-    }
 }
 
 /// `HttpServer::on_connect`: counts the new connection against its peer address, or closes it

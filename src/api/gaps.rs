@@ -17,9 +17,9 @@ use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::reforms::GapStatus;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::repo::reforms::{self as store, GapFilter};
-use crate::service::reforms as service;
+use crate::service::reforms::{self as service, gap_not_found};
 
 /// A documented distance between national law or practice and one or more conventions.
 #[derive(Debug, Serialize, ToSchema)]
@@ -116,10 +116,6 @@ pub async fn list_gaps(
     })
     .await?;
     page_response(rows, total, page, Gap::from_store)
-}
-
-pub fn gap_not_found(id: i32) -> AppError {
-    AppError::NotFound(format!("gap {id}"))
 }
 
 /// One gap.

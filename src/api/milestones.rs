@@ -20,7 +20,7 @@ use crate::domain::pagination::Page;
 use crate::domain::reforms::{overdue, MilestoneKind, MilestoneStatus};
 use crate::error::{AppError, AppResult, Problem};
 use crate::repo::reforms::{self as store, MilestoneFilter};
-use crate::service::reforms as service;
+use crate::service::reforms::{self as service, milestone_not_found};
 
 /// A dated step toward closing a gap.
 #[derive(Debug, Serialize, ToSchema)]
@@ -143,10 +143,6 @@ pub async fn list_milestones(
     })
     .await?;
     page_response(rows, total, page, Milestone::from_store)
-}
-
-fn milestone_not_found(id: i32) -> AppError {
-    AppError::NotFound(format!("milestone {id}"))
 }
 
 /// One milestone.

@@ -18,9 +18,9 @@ use super::{AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::reporting::{request_overdue, RequestKind, RequestStatus};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::repo::reporting::{self as store, RequestFilter};
-use crate::service::report_requests as service;
+use crate::service::report_requests::{self as service, request_not_found};
 use crate::service::reporting::GenerationSummary;
 
 /// What the supervisory system asks of a country.
@@ -74,10 +74,6 @@ impl ReportRequest {
             updated_at: row.updated_at.and_utc(),
         })
     }
-}
-
-fn request_not_found(id: i32) -> AppError {
-    AppError::NotFound(format!("report request {id}"))
 }
 
 fn answer(status: StatusCode, request: store::Request, location: bool) -> AppResult<HttpResponse> {

@@ -16,9 +16,9 @@ use super::{page_response, respond, stored, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::reporting::{task_overdue, TaskKind, TaskStatus};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::repo::reporting::{self as store, TaskFilter};
-use crate::service::tasks as service;
+use crate::service::tasks::{self as service, task_not_found};
 
 /// A piece of work toward a report.
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,10 +68,6 @@ impl Task {
             updated_at: r.updated_at.and_utc(),
         })
     }
-}
-
-fn task_not_found(id: i32) -> AppError {
-    AppError::NotFound(format!("task {id}"))
 }
 
 fn answer(status: StatusCode, task: store::Task, location: bool) -> AppResult<HttpResponse> {

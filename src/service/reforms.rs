@@ -29,11 +29,13 @@ fn administer(caller: &Caller, country: &str) -> AppResult<()> {
     }
 }
 
-fn gap_not_found(id: i32) -> AppError {
+/// The answer for a gap that does not exist, or that the caller may not see.
+pub fn gap_not_found(id: i32) -> AppError {
     AppError::NotFound(format!("gap {id}"))
 }
 
-fn milestone_not_found(id: i32) -> AppError {
+/// The answer for a milestone that does not exist, or that the caller may not see.
+pub fn milestone_not_found(id: i32) -> AppError {
     AppError::NotFound(format!("milestone {id}"))
 }
 

@@ -158,8 +158,8 @@ fn change_request(
     build: impl FnOnce(&store::Request) -> AppResult<RequestFields>,
 ) -> AppResult<store::Request> {
     db::write_transaction(conn, |conn| {
-        let current = store::get_request(conn, id, &caller.read_scope())?
-            .ok_or_else(|| AppError::NotFound(format!("report request {id}")))?;
+        let current =
+            store::get_request(conn, id, &caller.read_scope())?.ok_or_else(|| request_not_found(id))?;
         authorize(caller, &current.row.country)?;
         if_match.check(&etag("report_request", id, current.row.version))?;
         let fields = build(&current)?;
@@ -203,6 +203,11 @@ pub fn schedule_etag(s: &store::ScheduleRow) -> String {
         format!("{}-{}", s.country, s.convention),
         s.version,
     )
+}
+
+/// The answer for a report request that does not exist, or that the caller may not see.
+pub fn request_not_found(id: i32) -> AppError {
+    AppError::NotFound(format!("report request {id}"))
 }
 
 /// Enters a follow-up or Article 19 request for a country the caller administers.

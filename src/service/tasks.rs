@@ -86,6 +86,11 @@ fn task_fields(
     })
 }
 
+/// The answer for a task that does not exist, or that the caller may not see.
+pub fn task_not_found(id: i32) -> AppError {
+    AppError::NotFound(format!("task {id}"))
+}
+
 /// Files a task against report request `input.report_request` of the caller's countries.
 pub fn create(
     conn: &mut DbConn,
@@ -96,7 +101,7 @@ pub fn create(
     db::write_transaction(conn, |conn| {
         let request_id = input.report_request;
         let request = store::get_request(conn, request_id, &caller.work_scope())?
-            .ok_or_else(|| AppError::NotFound(format!("report request {request_id}")))?;
+            .ok_or_else(|| crate::service::report_requests::request_not_found(request_id))?;
         let country = request.row.country;
         if !may_create_task(caller, &country) {
             return Err(AppError::Forbidden(format!(
@@ -127,8 +132,7 @@ pub fn update(
     today: NaiveDate,
 ) -> AppResult<store::Task> {
     db::write_transaction(conn, |conn| {
-        let current = store::get_task(conn, id, &caller.work_scope())?
-            .ok_or_else(|| AppError::NotFound(format!("task {id}")))?;
+        let current = store::get_task(conn, id, &caller.work_scope())?.ok_or_else(|| task_not_found(id))?;
         let country = current.country.clone();
         if !may_update_task(caller, &country, current.row.organization) {
             return Err(AppError::Forbidden(
