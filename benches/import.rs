@@ -34,10 +34,10 @@ fn settings(url: String) -> Settings {
 fn generated_instrument(i: i32) -> ConventionRow {
     ConventionRow {
         code: format!("C{}", 1000 + i),
-        instrument_type: "convention".into(),
+        instrument_type: normtrack::domain::reference::InstrumentType::Convention,
         title: format!("Generated Benchmark Convention, 2000 (No. {})", 1000 + i),
         short_title: format!("Generated Benchmark Convention {i}"),
-        category: "technical".into(),
+        category: normtrack::domain::reference::Category::Technical,
         principle: None,
         parent: None,
         adopted_year: 2000,

@@ -190,7 +190,9 @@ pub fn run(cli: Cli) -> CliResult {
                 password,
                 active: true,
             };
-            let user = crate::service::users::create_user(&mut conn, new, "cli").map_err(describe)?;
+            let user =
+                crate::service::users::create_user(&mut conn, &crate::domain::access::Caller::cli(), new)
+                    .map_err(describe)?;
             println!(
                 "created user {} ({}, {})",
                 user.row.id, user.row.email, user.row.role

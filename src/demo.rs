@@ -3,7 +3,8 @@
 //! seed. Passwords are random and printed once.
 
 use crate::db::{self, DbConn};
-use crate::domain::access::Role;
+use crate::domain::access::{Caller, Role};
+use crate::domain::reference::OrganizationKind;
 use crate::error::AppError;
 use crate::repo;
 use crate::service::users::{create_user, NewUser};
@@ -47,7 +48,7 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Box<dyn std::err
                 password: password.clone(),
                 active: true,
             };
-            create_user(conn, new, "cli")?;
+            create_user(conn, &Caller::cli(), new)?;
             accounts.push(DemoAccount {
                 role: role.as_str().into(),
                 email,
@@ -65,9 +66,17 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Box<dyn std::err
     )?;
     for country in DEMO_COUNTRIES {
         for (role, kind, name) in [
-            (Role::Government, "government", "Ministry of Labour"),
-            (Role::Employer, "employer", "Employers' Federation"),
-            (Role::Worker, "worker", "Trade Union Congress"),
+            (
+                Role::Government,
+                OrganizationKind::Government,
+                "Ministry of Labour",
+            ),
+            (
+                Role::Employer,
+                OrganizationKind::Employer,
+                "Employers' Federation",
+            ),
+            (Role::Worker, OrganizationKind::Worker, "Trade Union Congress"),
         ] {
             let org = db::write_transaction(conn, |conn| {
                 repo::organizations::insert(conn, country, kind, &format!("[DEMO] {name} ({country})"))

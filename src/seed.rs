@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::db::{self, DbConn};
-use crate::domain::ratification::{resolve_in_force_on, Status};
+use crate::domain::ratification::resolve_in_force_on;
 use crate::domain::reference::{Category, InstrumentType, Principle, Region};
 use crate::import::ratifications::{parse_row, CsvRow};
 use crate::repo::{self, conventions::ConventionRow, countries::CountryRow};
@@ -65,10 +65,7 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedOutcome, SeedError> {
             .collect();
         for (line, fields) in &ratifications {
             let mut fields = fields.clone();
-            let status = fields
-                .status
-                .parse::<Status>()
-                .map_err(|e| data_error("ratifications.csv", *line, e.to_string()))?;
+            let status = fields.status;
             let general = instrument_in_force
                 .get(fields.convention.as_str())
                 .copied()
@@ -156,7 +153,7 @@ fn read_countries() -> Result<Vec<CountryRow>, SeedError> {
                 iso2: c.iso2,
                 un_m49: c.un_m49,
                 name: c.name,
-                region: region.as_str().to_string(),
+                region,
                 region_basis: c.region_basis,
                 member_since: None,
                 source: c.source,
@@ -203,7 +200,7 @@ fn read_conventions() -> Result<Vec<ConventionRow>, SeedError> {
                 .map_err(|e| bad(e.to_string()))?;
             let category = c.category.parse::<Category>().map_err(|e| bad(e.to_string()))?;
             let principle = non_empty(c.principle)
-                .map(|p| p.parse::<Principle>().map(|p| p.as_str().to_string()))
+                .map(|p| p.parse::<Principle>())
                 .transpose()
                 .map_err(|e| bad(e.to_string()))?;
             let reference_ratifications = non_empty(c.reference_ratifications)
@@ -216,10 +213,10 @@ fn read_conventions() -> Result<Vec<ConventionRow>, SeedError> {
                 adopted_on: date(&c.adopted_on)?,
                 in_force_on: date(&c.in_force_on)?,
                 code: c.code,
-                instrument_type: instrument_type.as_str().to_string(),
+                instrument_type,
                 title: c.title,
                 short_title: c.short_title,
-                category: category.as_str().to_string(),
+                category,
                 principle,
                 parent: non_empty(c.parent),
                 adopted_year: c.adopted_year,
@@ -267,11 +264,17 @@ mod tests {
         let conventions = read_conventions().unwrap();
         assert_eq!(conventions.len(), 17);
         assert_eq!(
-            conventions.iter().filter(|c| c.category == "fundamental").count(),
+            conventions
+                .iter()
+                .filter(|c| c.category == Category::Fundamental)
+                .count(),
             11
         );
         assert_eq!(
-            conventions.iter().filter(|c| c.category == "governance").count(),
+            conventions
+                .iter()
+                .filter(|c| c.category == Category::Governance)
+                .count(),
             4
         );
         let p029 = conventions.iter().find(|c| c.code == "P029").unwrap();

@@ -303,7 +303,7 @@ fn read_caller(
             let user = repo::users::get(conn, id)?
                 .filter(|u| u.row.active && u.row.token_version == token_version)
                 .ok_or_else(unauthorized)?;
-            let role: Role = super::stored("users.role", &user.row.role)?;
+            let role = user.row.role;
             let caller = Caller {
                 principal,
                 role,
@@ -321,7 +321,7 @@ fn read_caller(
             let user = repo::users::get(conn, token.user_id)?
                 .filter(|u| u.row.active)
                 .ok_or_else(unauthorized)?;
-            let role: Role = super::stored("users.role", &user.row.role)?;
+            let role = user.row.role;
             let caller = Caller {
                 principal,
                 role,

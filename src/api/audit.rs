@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::paging::paged_query;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
@@ -33,6 +34,7 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -50,10 +52,7 @@ pub struct AuditQuery {
     /// Until this instant or day, exclusive.
     #[param(schema_with = day_or_instant)]
     pub until: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// The schema of a parameter that is a day or an instant.
@@ -102,17 +101,16 @@ pub async fn list(
     caller: Caller,
     query: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
     let mut errors = ParamErrors::default();
     let filter = AuditFilter {
-        entity: errors.text("entity", query.entity),
-        entity_id: errors.text("entity_id", query.entity_id),
+        entity: errors.text("entity", query.entity.clone()),
+        entity_id: errors.text("entity_id", query.entity_id.clone()),
         country: errors.parse_country("country", query.country.as_deref()),
-        actor: errors.text("actor", query.actor),
+        actor: errors.text("actor", query.actor.clone()),
         from: parse_instant(&mut errors, "from", query.from.as_deref()),
         until: parse_instant(&mut errors, "until", query.until.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let visibility = caller.audit_visibility();
     let (rows, total) = with_db(&state, move |conn| {
@@ -127,7 +125,7 @@ pub async fn list(
             at: r.at.and_utc(),
             actor: r.actor,
             action: r.action,
-            entity: r.entity,
+            entity: r.entity.as_str().to_string(),
             entity_id: r.entity_id,
             country: r.country,
             before: parse(r.before_json),

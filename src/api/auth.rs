@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::concurrency::{etag, IfMatch};
+use super::concurrency::IfMatch;
 use super::users::User;
+use super::versioned;
 use super::{with_db, AppState};
 use crate::auth::jwt::Claims;
 use crate::auth::{password, PERSON_TOKEN_TTL};
@@ -115,7 +116,7 @@ pub async fn login(
         return Err(login_failed());
     };
     state.auth.throttle.record_success(&account);
-    let role: Role = super::stored("users.role", &user.row.role)?;
+    let role = user.row.role;
     let lifetime = PERSON_TOKEN_TTL.as_secs() as i64;
     let claims = Claims::new(
         Principal::User(user.row.id),
@@ -166,6 +167,17 @@ pub struct Me {
     pub token_expires_at: Option<DateTime<Utc>>,
 }
 
+/// Only a person's account has a version (a dashboard token's answer carries no `ETag`).
+impl super::Versioned for Me {
+    fn etag(&self) -> String {
+        self.user.as_ref().map(super::Versioned::etag).unwrap_or_default()
+    }
+
+    fn location(&self) -> String {
+        "/api/v1/auth/me".into()
+    }
+}
+
 /// Who the bearer token speaks for.
 #[utoipa::path(
     get,
@@ -180,7 +192,6 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
                 repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))
             })
             .await?;
-            let tag = etag("user", id, user.row.version);
             let me = Me {
                 kind: "user".into(),
                 role: caller.role,
@@ -188,7 +199,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
                 token_name: None,
                 token_expires_at: None,
             };
-            Ok(HttpResponse::Ok().insert_header((header::ETAG, tag)).json(me))
+            Ok(versioned(actix_web::http::StatusCode::OK, &me))
         }
         Principal::Cli => Err(AppError::Forbidden("the command line has no account".into())),
         // Refused before the handler: a feed token opens the calendar feed only.
@@ -245,7 +256,7 @@ pub async fn update_me(
     caller: Caller,
     body: JsonBody<UpdateMe>,
 ) -> AppResult<HttpResponse> {
-    let id = caller
+    caller
         .user_id()
         .ok_or_else(|| AppError::Forbidden("a dashboard token has no account to change".into()))?;
     let body = body.into_inner();
@@ -264,8 +275,8 @@ pub async fn update_me(
     })
     .await?;
     drop(turn);
-    let tag = etag("user", id, user.row.version);
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, tag))
-        .json(User::from_repo(user)?))
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        &User::from_repo(user)?,
+    ))
 }

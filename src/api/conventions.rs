@@ -2,23 +2,24 @@
 //! ones the seeded records need).
 
 use crate::api::json_body::JsonBody;
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{page_response, path_convention, stored, with_db, AppState, ParamErrors};
+use super::paging::paged_query;
+use super::{page_response, path_convention, versioned, with_db, AppState, ParamErrors, Versioned};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::ratification::{in_force, Status, Tally};
 use crate::domain::reference::{Category, Principle};
 use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::repo::{self, conventions::ConventionFilter, conventions::ConventionRow};
+use crate::repo::{self, conventions::ConventionFilter};
 use crate::service::conventions as service;
 
 pub use crate::service::conventions::{Convention, ConventionInput, ReferenceCount};
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -27,12 +28,7 @@ pub struct ConventionQuery {
     pub category: Option<String>,
     #[param(value_type = Option<Principle>)]
     pub principle: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List instruments, ordered by code.
@@ -52,7 +48,7 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ConventionQuery>
         category: errors.parse_enum("category", query.category.as_deref()),
         principle: errors.parse_enum("principle", query.principle.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let (rows, total) = with_db(&state, move |conn| {
         Ok(repo::conventions::list(conn, &filter, page)?)
@@ -94,29 +90,37 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
     let states = states
         .into_iter()
         .map(|(status, in_force_on, denounced_on)| {
-            let status: Status = stored("ratifications.status", &status)?;
+            let status: Status = status;
             Ok((status, in_force(status, in_force_on, denounced_on, today)))
         })
         .collect::<AppResult<Vec<_>>>()?;
-    let tag = etag("convention", &row.code, row.version);
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, tag))
-        .json(ConventionDetail {
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        &ConventionDetail {
             convention: Convention::from_row(row)?,
             ratifications: Tally::count(member_states, states),
-        }))
+        },
+    ))
 }
 
-/// The answer for an instrument, with its `ETag`.
-fn convention_response(status: actix_web::http::StatusCode, row: ConventionRow) -> AppResult<HttpResponse> {
-    let tag = etag("convention", &row.code, row.version);
-    let location = format!("/api/v1/conventions/{}", row.code);
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, tag));
-    if status == actix_web::http::StatusCode::CREATED {
-        response.insert_header((header::LOCATION, location));
+impl Versioned for Convention {
+    fn etag(&self) -> String {
+        etag("convention", &self.code, self.version)
     }
-    Ok(response.json(Convention::from_row(row)?))
+
+    fn location(&self) -> String {
+        format!("/api/v1/conventions/{}", self.code)
+    }
+}
+
+impl Versioned for ConventionDetail {
+    fn etag(&self) -> String {
+        self.convention.etag()
+    }
+
+    fn location(&self) -> String {
+        self.convention.location()
+    }
 }
 
 /// Add an instrument (for example a governance or technical convention beyond the seeded
@@ -154,7 +158,10 @@ pub async fn create(
         )])
     })?;
     let row = with_db(&state, move |conn| service::create(conn, &caller, code, input)).await?;
-    convention_response(actix_web::http::StatusCode::CREATED, row)
+    Ok(versioned(
+        actix_web::http::StatusCode::CREATED,
+        &Convention::from_row(row)?,
+    ))
 }
 
 /// Change an instrument. Needs `If-Match` with its `ETag`.
@@ -194,5 +201,8 @@ pub async fn update(
         service::update(conn, &caller, code, &if_match, input)
     })
     .await?;
-    convention_response(actix_web::http::StatusCode::OK, row)
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        &Convention::from_row(row)?,
+    ))
 }

@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{page_response, path_country, stored, with_db, AppState, ParamErrors};
+use super::paging::paged_query;
+use super::{page_response, path_country, with_db, AppState, ParamErrors};
 use crate::domain::access::{Caller, Scope};
 use crate::domain::pagination::{Page, PageRequest, MAX_PER_PAGE};
 use crate::domain::ratification::{in_force, Status, Tally};
@@ -42,7 +43,7 @@ pub struct Country {
 
 impl Country {
     fn from_row(row: CountryRow) -> AppResult<Country> {
-        let region: Region = stored("countries.region", &row.region)?;
+        let region: Region = row.region;
         Ok(Country {
             iso3: row.iso3,
             iso2: row.iso2,
@@ -57,6 +58,7 @@ impl Country {
     }
 }
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -67,12 +69,7 @@ pub struct CountryQuery {
     /// Part of the English name (case-insensitive), or an exact ISO alpha-3 or alpha-2 code.
     #[param(example = "viet")]
     pub q: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List member states, ordered by ISO alpha-3 code.
@@ -91,9 +88,9 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<CountryQuery>) -
     let mut errors = ParamErrors::default();
     let filter = CountryFilter {
         region: errors.parse_enum("region", query.region.as_deref()),
-        q: errors.text("q", query.q),
+        q: errors.text("q", query.q.clone()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&query);
     errors.finish()?;
     let (rows, total) = with_db(&state, move |conn| {
         Ok(repo::countries::list(conn, &filter, page)?)
@@ -175,7 +172,7 @@ fn country_reforms(conn: &mut crate::db::DbConn, iso3: &str, today: NaiveDate) -
     let open = GapFilter {
         country: Some(iso3.to_string()),
         convention: None,
-        status: Some("open".into()),
+        status: Some(crate::domain::reforms::GapStatus::Open),
     };
     let (gaps, _) = store::list_gaps(conn, &open, &scope, all)?;
     let mut open_gaps = Vec::with_capacity(gaps.len());
@@ -187,7 +184,7 @@ fn country_reforms(conn: &mut crate::db::DbConn, iso3: &str, today: NaiveDate) -
         let (milestones, _) = store::list_milestones(conn, &pending, &scope, all)?;
         let mut next = None;
         for m in milestones {
-            let status: MilestoneStatus = stored("milestones.status", &m.row.status)?;
+            let status = m.row.status;
             if !status.is_settled() {
                 next = Some(NextMilestone {
                     id: m.row.id,
@@ -250,7 +247,7 @@ pub async fn get(
             let record = records.iter().find(|r| r.convention == convention.code);
             let (status, in_force_now) = match record {
                 Some(r) => {
-                    let status: Status = stored("ratifications.status", &r.status)?;
+                    let status = r.status;
                     let now = in_force(status, r.in_force_on, r.denounced_on, today);
                     states.push((status, now));
                     (Some(status), now)
@@ -258,11 +255,7 @@ pub async fn get(
                 None => (None, None),
             };
             instruments.push(InstrumentStanding {
-                principle: convention
-                    .principle
-                    .as_deref()
-                    .map(|p| stored("conventions.principle", p))
-                    .transpose()?,
+                principle: convention.principle,
                 convention: convention.code,
                 short_title: convention.short_title,
                 status,

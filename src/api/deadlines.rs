@@ -9,6 +9,7 @@ use icalendar::{Calendar, Component, Event, EventLike, Property};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::paging::paged_query;
 use super::today;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
@@ -18,6 +19,7 @@ use crate::domain::reporting::deadline_window;
 use crate::error::{AppResult, Problem};
 use crate::service::deadlines::{collect, DeadlineFilter};
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -36,10 +38,7 @@ pub struct DeadlineQuery {
     /// Last day of the window; default twelve months after `from`. At most five years.
     #[param(value_type = Option<NaiveDate>)]
     pub to: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -116,7 +115,7 @@ pub async fn list(
         q.from.as_deref(),
         q.to.as_deref(),
     );
-    let page = errors.parse_page(q.page.as_deref(), q.per_page.as_deref());
+    let page = errors.parse_page(&q);
     errors.finish()?;
     let scope = caller.work_scope();
     let items = with_db(&state, move |conn| collect(conn, &scope, &filter, today())).await?;

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::paging::paged_query;
 use super::today;
-use super::{page_response, respond, stored};
+use super::{page_response, versioned, Versioned};
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
@@ -43,11 +44,21 @@ pub struct Gap {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Versioned for Gap {
+    fn etag(&self) -> String {
+        etag("gap", self.id, self.version)
+    }
+
+    fn location(&self) -> String {
+        format!("/api/v1/gaps/{}", self.id)
+    }
+}
+
 impl Gap {
     fn from_store(gap: store::Gap) -> AppResult<Gap> {
         let r = gap.row;
         Ok(Gap {
-            status: stored("gaps.status", &r.status)?,
+            status: r.status,
             id: r.id,
             country: r.country,
             conventions: gap.conventions,
@@ -67,6 +78,7 @@ impl Gap {
 
 pub use crate::service::reforms::GapInput;
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -78,10 +90,7 @@ pub struct GapQuery {
     pub convention: Option<String>,
     #[param(value_type = Option<GapStatus>)]
     pub status: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List the gaps the caller may see, by country and id.
@@ -104,11 +113,9 @@ pub async fn list_gaps(
     let filter = GapFilter {
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
-        status: errors
-            .parse_enum::<GapStatus>("status", query.status.as_deref())
-            .map(|s| s.as_str().into()),
+        status: errors.parse_enum::<GapStatus>("status", query.status.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let scope = caller.read_scope();
     let (rows, total) = with_db(&state, move |conn| {
@@ -141,7 +148,7 @@ pub async fn get_gap(
     })
     .await?;
     let gap = Gap::from_store(gap)?;
-    Ok(respond(StatusCode::OK, etag("gap", id, gap.version), None, &gap))
+    Ok(versioned(StatusCode::OK, &gap))
 }
 
 /// Record a gap of a country you administer.
@@ -166,14 +173,8 @@ pub async fn create_gap(
         service::create_gap(conn, &caller, input, today())
     })
     .await?;
-    let id = gap.row.id;
     let gap = Gap::from_store(gap)?;
-    Ok(respond(
-        StatusCode::CREATED,
-        etag("gap", id, gap.version),
-        Some(format!("/api/v1/gaps/{id}")),
-        &gap,
-    ))
+    Ok(versioned(StatusCode::CREATED, &gap))
 }
 
 /// Change a gap (the whole record; the country stays). Needs `If-Match`.
@@ -206,7 +207,7 @@ pub async fn update_gap(
     })
     .await?;
     let gap = Gap::from_store(gap)?;
-    Ok(respond(StatusCode::OK, etag("gap", id, gap.version), None, &gap))
+    Ok(versioned(StatusCode::OK, &gap))
 }
 
 /// Delete a gap that has no milestones (delete those first). Needs `If-Match`.

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::paging::paged_query;
 use super::today;
-use super::{page_response, respond, stored, text_field};
+use super::{page_response, text_field, versioned, Versioned};
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
@@ -46,14 +47,24 @@ pub struct Milestone {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Versioned for Milestone {
+    fn etag(&self) -> String {
+        etag("milestone", self.id, self.version)
+    }
+
+    fn location(&self) -> String {
+        format!("/api/v1/milestones/{}", self.id)
+    }
+}
+
 impl Milestone {
     fn from_store(m: store::Milestone) -> AppResult<Milestone> {
         let r = m.row;
-        let status: MilestoneStatus = stored("milestones.status", &r.status)?;
+        let status = r.status;
         Ok(Milestone {
             overdue: overdue(r.target_on, status, today()),
             status,
-            kind: stored("milestones.kind", &r.kind)?,
+            kind: r.kind,
             id: r.id,
             gap: r.gap_id,
             country: m.country,
@@ -74,6 +85,7 @@ impl Milestone {
 
 pub use crate::service::reforms::MilestoneInput;
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -98,10 +110,7 @@ pub struct MilestoneQuery {
     /// Target date on or before this day.
     #[param(value_type = Option<NaiveDate>)]
     pub target_until: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List the milestones the caller may see, by target date.
@@ -126,16 +135,14 @@ pub async fn list_milestones(
         gap: errors.parse_id("gap", query.gap.as_deref()),
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
-        status: errors
-            .parse_enum::<MilestoneStatus>("status", query.status.as_deref())
-            .map(|s| s.as_str().into()),
+        status: errors.parse_enum::<MilestoneStatus>("status", query.status.as_deref()),
         organization: errors.parse_id("organization", query.organization.as_deref()),
         overdue,
         today: Some(today()),
         target_from: errors.parse_day("target_from", query.target_from.as_deref()),
         target_until: errors.parse_day("target_until", query.target_until.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let scope = caller.read_scope();
     let (rows, total) = with_db(&state, move |conn| {
@@ -168,12 +175,7 @@ pub async fn get_milestone(
     })
     .await?;
     let m = Milestone::from_store(m)?;
-    Ok(respond(
-        StatusCode::OK,
-        etag("milestone", id, m.version),
-        None,
-        &m,
-    ))
+    Ok(versioned(StatusCode::OK, &m))
 }
 
 /// Plan a step toward closing a gap of a country you administer.
@@ -200,12 +202,7 @@ pub async fn create_milestone(
     })
     .await?;
     let m = Milestone::from_store(m)?;
-    Ok(respond(
-        StatusCode::CREATED,
-        etag("milestone", m.id, m.version),
-        Some(format!("/api/v1/milestones/{}", m.id)),
-        &m,
-    ))
+    Ok(versioned(StatusCode::CREATED, &m))
 }
 
 /// Change a milestone (the whole record; the gap stays). Needs `If-Match`.
@@ -238,12 +235,7 @@ pub async fn update_milestone(
     })
     .await?;
     let m = Milestone::from_store(m)?;
-    Ok(respond(
-        StatusCode::OK,
-        etag("milestone", id, m.version),
-        None,
-        &m,
-    ))
+    Ok(versioned(StatusCode::OK, &m))
 }
 
 /// Delete a milestone and its progress notes. Needs `If-Match`.

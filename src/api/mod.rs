@@ -2,6 +2,7 @@
 //! table ([`configure`]), and the helpers every handler shares.
 
 pub mod access;
+pub mod answer;
 pub mod audit;
 pub mod auth;
 pub mod body_deadline;
@@ -18,8 +19,10 @@ pub mod json_body;
 pub mod metrics;
 pub mod milestones;
 pub mod organizations;
+pub mod paging;
 pub mod problems;
 pub mod ratifications;
+pub mod ratifications_csv;
 pub mod report_requests;
 pub mod report_schedules;
 pub mod request_id;
@@ -86,7 +89,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     use Access::{Feed, Public, Roles};
     use {
         audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
-        ratifications as ra, report_requests as rp, report_schedules as rs,
+        ratifications as ra, ratifications_csv as rc, report_requests as rp, report_schedules as rs,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
@@ -120,11 +123,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(cv::__path_create, Roles(ADMIN), cv::create))
                 .service(endpoint(cv::__path_update, Roles(ADMIN), cv::update))
                 .service(endpoint(ra::__path_list, Roles(ANY_ROLE), ra::list))
-                .service(endpoint(ra::__path_export_csv, Roles(ANY_ROLE), ra::export_csv))
+                .service(endpoint(rc::__path_export_csv, Roles(ANY_ROLE), rc::export_csv))
                 .service(endpoint(ra::__path_get, Roles(ANY_ROLE), ra::get))
                 .service(endpoint(ra::__path_put, Roles(ADMIN_OFFICE), ra::put))
                 .service(endpoint(ra::__path_history, Roles(ANY_ROLE), ra::history))
-                .service(endpoint(ra::__path_import, Roles(ADMIN_OFFICE), ra::import))
+                .service(endpoint(rc::__path_import, Roles(ADMIN_OFFICE), rc::import))
                 .service(endpoint(au::__path_list, Roles(ADMIN_OFFICE), au::list))
                 .service(endpoint(gp::__path_list_gaps, Roles(PEOPLE), gp::list_gaps))
                 .service(endpoint(gp::__path_get_gap, Roles(PEOPLE), gp::get_gap))
@@ -346,11 +349,8 @@ impl ParamErrors {
     }
 
     /// Parses `page` and `per_page`.
-    pub fn parse_page(
-        &mut self,
-        page: Option<&str>,
-        per_page: Option<&str>,
-    ) -> crate::domain::pagination::PageRequest {
+    pub fn parse_page(&mut self, query: &impl paging::Paged) -> crate::domain::pagination::PageRequest {
+        let (page, per_page) = query.paging();
         crate::domain::pagination::PageRequest::parse(page, per_page).unwrap_or_else(|errors| {
             for e in errors {
                 self.push(e.field, e.message);
@@ -384,22 +384,7 @@ pub fn path_convention(raw: &str) -> AppResult<String> {
         .ok_or_else(|| AppError::NotFound(format!("instrument '{raw}'")))
 }
 
-pub use crate::domain::stored;
-
-/// A JSON answer with the record's `ETag` (and `Location`, for a created one).
-pub fn respond<T: serde::Serialize>(
-    status: actix_web::http::StatusCode,
-    tag: String,
-    location: Option<String>,
-    body: &T,
-) -> actix_web::HttpResponse {
-    let mut response = actix_web::HttpResponse::build(status);
-    response.insert_header((actix_web::http::header::ETAG, tag));
-    if let Some(location) = location {
-        response.insert_header((actix_web::http::header::LOCATION, location));
-    }
-    response.json(body)
-}
+pub use answer::{created_or_ok, versioned, Versioned};
 
 pub use crate::domain::fields::{body_conventions, body_country, text_field};
 pub use crate::service::audit::{record, Written};

@@ -3,32 +3,34 @@
 //! administrators and by the office users covering the country.
 
 use crate::api::json_body::JsonBody;
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::IfMatch;
+use super::paging::paged_query;
 use super::{page_response, with_db, AppState, ParamErrors};
+use super::{versioned, Versioned};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::reference::OrganizationKind;
 use crate::error::{AppError, AppResult, Problem};
-use crate::repo::{self, organizations::OrganizationFilter, organizations::OrganizationRow};
+use crate::repo::{self, organizations::OrganizationFilter};
 use crate::service::organizations as service;
 
 pub use crate::service::organizations::Organization;
 
-fn respond(status: actix_web::http::StatusCode, row: OrganizationRow) -> AppResult<HttpResponse> {
-    let org = Organization::from_row(row)?;
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, org.etag()));
-    if status == actix_web::http::StatusCode::CREATED {
-        response.insert_header((header::LOCATION, format!("/api/v1/organizations/{}", org.id)));
+impl Versioned for Organization {
+    fn etag(&self) -> String {
+        Organization::etag(self)
     }
-    Ok(response.json(org))
+
+    fn location(&self) -> String {
+        format!("/api/v1/organizations/{}", self.id)
+    }
 }
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -37,10 +39,7 @@ pub struct OrganizationQuery {
     pub country: Option<String>,
     #[param(value_type = Option<OrganizationKind>)]
     pub kind: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List organizations, by country, kind and name.
@@ -62,11 +61,9 @@ pub async fn list(
     let mut errors = ParamErrors::default();
     let filter = OrganizationFilter {
         country: errors.parse_country("country", query.country.as_deref()),
-        kind: errors
-            .parse_enum::<OrganizationKind>("kind", query.kind.as_deref())
-            .map(|k| k.as_str().to_string()),
+        kind: errors.parse_enum::<OrganizationKind>("kind", query.kind.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let (rows, total) = with_db(&state, move |conn| {
         Ok(repo::organizations::list(conn, &filter, page)?)
@@ -96,7 +93,10 @@ pub async fn get(
         repo::organizations::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("organization {id}")))
     })
     .await?;
-    respond(actix_web::http::StatusCode::OK, row)
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        &Organization::from_row(row)?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -135,7 +135,10 @@ pub async fn create(
         name: body.name,
     };
     let row = with_db(&state, move |conn| service::create(conn, &caller, new)).await?;
-    respond(actix_web::http::StatusCode::CREATED, row)
+    Ok(versioned(
+        actix_web::http::StatusCode::CREATED,
+        &Organization::from_row(row)?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -175,5 +178,8 @@ pub async fn update(
         service::rename(conn, &caller, id, &if_match, &name)
     })
     .await?;
-    respond(actix_web::http::StatusCode::OK, row)
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        &Organization::from_row(row)?,
+    ))
 }

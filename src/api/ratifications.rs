@@ -2,14 +2,15 @@
 //! `/ratifications/{iso3}/{code}`.
 
 use crate::api::json_body::JsonBody;
-use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::IfMatch;
-use super::{page_response, path_convention, path_country, stored, with_db, AppState, ParamErrors};
+use super::paging::paged_query;
+use super::{created_or_ok, versioned, Versioned};
+use super::{page_response, path_convention, path_country, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_source_date;
 use crate::domain::pagination::Page;
@@ -20,7 +21,7 @@ use crate::error::FieldError;
 use crate::error::{AppError, AppResult, Problem};
 use crate::repo::ratifications::RatificationFields;
 use crate::repo::{self, ratifications::RatificationFilter, ratifications::RatificationView};
-use crate::service::ratifications::{self as service, ImportSummary};
+use crate::service::ratifications::{self as service};
 
 /// Declarations made with a ratification.
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,14 +67,10 @@ pub struct Ratification {
 impl Ratification {
     fn from_view(view: RatificationView, today: NaiveDate) -> AppResult<Ratification> {
         let r = view.record;
-        let status: Status = stored("ratifications.status", &r.status)?;
+        let status = r.status;
         Ok(Ratification {
             in_force: in_force(status, r.in_force_on, r.denounced_on, today),
-            stage: r
-                .stage
-                .as_deref()
-                .map(|s| stored("ratifications.stage", s))
-                .transpose()?,
+            stage: r.stage,
             status,
             country: r.country,
             country_name: view.country_name,
@@ -92,13 +89,19 @@ impl Ratification {
             updated_at: r.updated_at.and_utc(),
         })
     }
+}
 
-    /// The entity tag of this version of the record.
-    pub fn etag(&self) -> String {
+impl Versioned for Ratification {
+    fn etag(&self) -> String {
         crate::api::concurrency::ratification_etag(&self.country, &self.convention, self.version)
+    }
+
+    fn location(&self) -> String {
+        format!("/api/v1/ratifications/{}/{}", self.country, self.convention)
     }
 }
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -117,48 +120,7 @@ pub struct RatificationQuery {
     /// Category of the instrument.
     #[param(value_type = Option<Category>)]
     pub category: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
 }
-
-/// The filters of the CSV export: those of the list, without pages (the export has every
-/// matching record).
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ExportQuery {
-    /// ISO alpha-3 code of the country.
-    #[param(example = "ZWE")]
-    pub country: Option<String>,
-    /// Instrument code.
-    #[param(example = "C138")]
-    pub convention: Option<String>,
-    #[param(value_type = Option<Status>)]
-    pub status: Option<String>,
-    /// ILO region of the country.
-    #[param(value_type = Option<Region>)]
-    pub region: Option<String>,
-    /// Category of the instrument.
-    #[param(value_type = Option<Category>)]
-    pub category: Option<String>,
-}
-
-impl From<ExportQuery> for RatificationQuery {
-    fn from(q: ExportQuery) -> Self {
-        RatificationQuery {
-            country: q.country,
-            convention: q.convention,
-            status: q.status,
-            region: q.region,
-            category: q.category,
-            page: None,
-            per_page: None,
-        }
-    }
 }
 
 /// List ratification records, ordered by country and instrument code. A (country,
@@ -180,7 +142,7 @@ pub async fn list(
 ) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
     let filter = parse_filter(&query, &mut errors);
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let today = Utc::now().date_naive();
     let (rows, total) = with_db(&state, move |conn| {
@@ -192,7 +154,7 @@ pub async fn list(
 }
 
 /// Reads the list filters (shared by the list and the CSV export).
-fn parse_filter(query: &RatificationQuery, errors: &mut ParamErrors) -> RatificationFilter {
+pub(super) fn parse_filter(query: &RatificationQuery, errors: &mut ParamErrors) -> RatificationFilter {
     RatificationFilter {
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
@@ -203,7 +165,10 @@ fn parse_filter(query: &RatificationQuery, errors: &mut ParamErrors) -> Ratifica
 }
 
 /// A filter naming a country or instrument that does not exist is a 400, not an empty list.
-fn check_filter_exists(conn: &mut crate::db::DbConn, filter: &RatificationFilter) -> AppResult<()> {
+pub(super) fn check_filter_exists(
+    conn: &mut crate::db::DbConn,
+    filter: &RatificationFilter,
+) -> AppResult<()> {
     let mut unknown = ParamErrors::default();
     if let Some(country) = &filter.country {
         if !repo::countries::exists(conn, country)? {
@@ -243,9 +208,7 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<(String, String)>) 
     })
     .await?;
     let record = Ratification::from_view(view, today)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, record.etag()))
-        .json(record))
+    Ok(versioned(actix_web::http::StatusCode::OK, &record))
 }
 
 /// The state to record for one (country, instrument) pair.
@@ -314,8 +277,8 @@ impl RatificationInput {
         Ok(RatificationFields {
             country,
             convention,
-            status: self.status.as_str().to_string(),
-            stage: self.stage.map(|s| s.as_str().to_string()),
+            status: self.status,
+            stage: self.stage,
             registered_on: self.registered_on,
             in_force_on: self.in_force_on,
             denounced_on: self.denounced_on,
@@ -370,11 +333,10 @@ pub async fn put(
     })
     .await?;
     let record = Ratification::from_view(view, today)?;
-    let mut response = match outcome {
-        service::Outcome::Created => HttpResponse::Created(),
-        service::Outcome::Updated | service::Outcome::Unchanged => HttpResponse::Ok(),
-    };
-    Ok(response.insert_header((header::ETAG, record.etag())).json(record))
+    Ok(versioned(
+        created_or_ok(outcome == service::Outcome::Created),
+        &record,
+    ))
 }
 
 /// One change of a record.
@@ -415,7 +377,7 @@ pub async fn history(
     let (iso3, code) = path.into_inner();
     let (iso3, code) = (path_country(&iso3)?, path_convention(&code)?);
     let mut errors = ParamErrors::default();
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let (rows, total) = with_db(&state, move |conn| {
         if repo::ratifications::find(conn, &iso3, &code)?.is_none() {
@@ -440,150 +402,12 @@ pub async fn history(
     Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
 }
 
+paged_query! {
 /// Only `page` and `per_page`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
-}
 
-/// The records as CSV, with the list's filters (no paging): the columns the import takes, so
-/// an export can be edited and imported back. Dates are ISO 8601.
-#[utoipa::path(
-    get,
-    path = "/ratifications.csv",
-    tag = "ratifications",
-    params(ExportQuery),
-    responses(
-        (status = 200, description = "CSV with a header row: country, convention, status, stage, registered_on, in_force_on, denounced_on, minimum_age, notes, source, source_date, source_incomplete", content_type = "text/csv", body = String),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No member state or instrument has the code given", body = Problem, content_type = "application/problem+json")
-    )
-)]
-pub async fn export_csv(
-    state: web::Data<AppState>,
-    query: web::Query<ExportQuery>,
-) -> AppResult<HttpResponse> {
-    let query = RatificationQuery::from(query.into_inner());
-    let mut errors = ParamErrors::default();
-    let filter = parse_filter(&query, &mut errors);
-    errors.finish()?;
-    let checked = filter.clone();
-    with_db(&state, move |conn| check_filter_exists(conn, &checked)).await?;
-    // Streamed a page at a time, each page read with a connection of its own: memory stays
-    // flat however large the notes are, and a slow reader holds no database connection.
-    let (tx, body) = super::streaming::channel();
-    let state = state.into_inner();
-    actix_web::rt::spawn(async move {
-        let header = crate::import::ratifications::header_csv();
-        if tx.send(Ok(header.into())).await.is_err() {
-            return;
-        }
-        let mut after: Option<(String, String)> = None;
-        loop {
-            let (filter, key) = (filter.clone(), after.take());
-            let page = with_db(&state, move |conn| {
-                crate::service::ratifications::export_page(conn, &filter, key.as_ref())
-            })
-            .await;
-            match page {
-                Ok((bytes, next)) => {
-                    if tx.send(Ok(bytes.into())).await.is_err() {
-                        return; // the client went away
-                    }
-                    match next {
-                        Some(key) => after = Some(key),
-                        None => return,
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "CSV export cut short");
-                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
-                    return;
-                }
-            }
-        }
-    });
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"ratifications.csv\"",
-        ))
-        .body(body))
 }
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// `true`: check the file and answer the counts, change nothing.
-    #[param(value_type = Option<bool>)]
-    pub dry_run: Option<String>,
-}
-
-/// Import a ratification CSV (`Content-Type: text/csv`), all or nothing. The columns are
-/// those of the export: `country`, `convention`, `status`, `source` are required; `stage`,
-/// `registered_on`, `in_force_on`, `denounced_on`, `minimum_age`, `notes`, `source_date`,
-/// `source_incomplete` optional. Any bad row (unknown country or code, bad date, broken rule,
-/// a key twice in the file, a country outside an office user's scope) rejects the whole file:
-/// the 422 answer lists every bad row's line, column and reason. Rows equal to the stored
-/// record count as unchanged.
-#[utoipa::path(
-    post,
-    path = "/imports/ratifications",
-    tag = "ratifications",
-    params(ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, with a header row"),
-    responses(
-        (status = 200, description = "Imported (or, on a dry run, checked)", body = ImportSummary),
-        (status = 400, description = "Invalid query", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad rows; nothing imported. `errors` has `line`, `field` (the column) and `message` for each", body = Problem, content_type = "application/problem+json")
-    )
-)]
-pub async fn import(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    query: web::Query<ImportQuery>,
-    body: super::body_deadline::BufferedBody,
-) -> AppResult<HttpResponse> {
-    let mut errors = ParamErrors::default();
-    let dry_run = errors
-        .parse_bool("dry_run", query.dry_run.as_deref())
-        .unwrap_or(false);
-    errors.finish()?;
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type
-        .split(';')
-        .next()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
-    {
-        return Err(AppError::UnsupportedMediaType(
-            "the body must be a CSV file (Content-Type: text/csv)".into(),
-        ));
-    }
-    let today = Utc::now().date_naive();
-    let summary = with_db(&state, move |conn| {
-        Ok(service::import(
-            conn,
-            &caller,
-            &body.0,
-            dry_run,
-            today,
-            &mut |_, _, _| {},
-        )?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(summary))
 }

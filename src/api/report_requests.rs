@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::paging::paged_query;
 use super::today;
-use super::{page_response, respond, stored, with_db};
+use super::{page_response, versioned, with_db, Versioned};
 use super::{AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
@@ -52,14 +53,24 @@ pub struct ReportRequest {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Versioned for ReportRequest {
+    fn etag(&self) -> String {
+        etag("report_request", self.id, self.version)
+    }
+
+    fn location(&self) -> String {
+        format!("/api/v1/report-requests/{}", self.id)
+    }
+}
+
 impl ReportRequest {
     pub fn from_store(r: store::Request) -> AppResult<ReportRequest> {
         let row = r.row;
-        let status: RequestStatus = stored("report_requests.status", &row.status)?;
+        let status = row.status;
         Ok(ReportRequest {
             overdue: request_overdue(row.due_on, status, today()),
             status,
-            kind: stored("report_requests.kind", &row.kind)?,
+            kind: row.kind,
             id: row.id,
             country: row.country,
             conventions: r.conventions,
@@ -76,17 +87,7 @@ impl ReportRequest {
     }
 }
 
-fn answer(status: StatusCode, request: store::Request, location: bool) -> AppResult<HttpResponse> {
-    let body = ReportRequest::from_store(request)?;
-    let location = location.then(|| format!("/api/v1/report-requests/{}", body.id));
-    Ok(respond(
-        status,
-        etag("report_request", body.id, body.version),
-        location,
-        &body,
-    ))
-}
-
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -112,10 +113,7 @@ pub struct RequestQuery {
     /// Due on or before this day.
     #[param(value_type = Option<NaiveDate>)]
     pub due_until: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 fn parse_year(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<i32> {
@@ -150,19 +148,15 @@ pub async fn list(
     let filter = RequestFilter {
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
-        kind: errors
-            .parse_enum::<RequestKind>("kind", query.kind.as_deref())
-            .map(|k| k.as_str().into()),
+        kind: errors.parse_enum::<RequestKind>("kind", query.kind.as_deref()),
         year: parse_year(&mut errors, "year", query.year.as_deref()),
-        status: errors
-            .parse_enum::<RequestStatus>("status", query.status.as_deref())
-            .map(|s| s.as_str().into()),
+        status: errors.parse_enum::<RequestStatus>("status", query.status.as_deref()),
         overdue: errors.parse_bool("overdue", query.overdue.as_deref()),
         today: Some(today()),
         due_from: errors.parse_day("due_from", query.due_from.as_deref()),
         due_until: errors.parse_day("due_until", query.due_until.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let scope = caller.read_scope();
     let (rows, total) = with_db(&state, move |conn| {
@@ -194,7 +188,7 @@ pub async fn get(
         store::get_request(conn, id, &scope)?.ok_or_else(|| request_not_found(id))
     })
     .await?;
-    answer(StatusCode::OK, request, false)
+    Ok(versioned(StatusCode::OK, &ReportRequest::from_store(request)?))
 }
 
 pub use crate::service::report_requests::NewReportRequest;
@@ -218,7 +212,10 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let request = with_db(&state, move |conn| service::create(conn, &caller, input)).await?;
-    answer(StatusCode::CREATED, request, true)
+    Ok(versioned(
+        StatusCode::CREATED,
+        &ReportRequest::from_store(request)?,
+    ))
 }
 
 pub use crate::service::report_requests::{ReportRequestUpdate, StatusMove};
@@ -252,7 +249,7 @@ pub async fn update(
         service::update(conn, &caller, id, &if_match, input, today())
     })
     .await?;
-    answer(StatusCode::OK, request, false)
+    Ok(versioned(StatusCode::OK, &ReportRequest::from_store(request)?))
 }
 
 /// Move a request's status (`requested` → `in_preparation` → `submitted`, or back). The
@@ -286,7 +283,7 @@ pub async fn move_status(
         service::move_status(conn, &caller, id, &if_match, input, today())
     })
     .await?;
-    answer(StatusCode::OK, request, false)
+    Ok(versioned(StatusCode::OK, &ReportRequest::from_store(request)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

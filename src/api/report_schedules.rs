@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::paging::paged_query;
 use super::today;
-use super::{page_response, path_convention, path_country, respond, stored, with_db};
+use super::{created_or_ok, page_response, path_convention, path_country, versioned, with_db, Versioned};
 use super::{AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
@@ -54,7 +55,7 @@ impl ReportSchedule {
             .take(3)
             .collect();
         Ok(ReportSchedule {
-            basis: stored("report_schedules.basis", &s.basis)?,
+            basis: s.basis,
             country: s.country,
             convention: s.convention,
             cycle_years: s.cycle_years,
@@ -67,14 +68,21 @@ impl ReportSchedule {
     }
 }
 
-fn schedule_etag(s: &store::ScheduleRow) -> String {
-    etag(
-        "report_schedule",
-        format!("{}-{}", s.country, s.convention),
-        s.version,
-    )
+impl Versioned for ReportSchedule {
+    fn etag(&self) -> String {
+        etag(
+            "report_schedule",
+            format!("{}-{}", self.country, self.convention),
+            self.version,
+        )
+    }
+
+    fn location(&self) -> String {
+        format!("/api/v1/report-schedules/{}/{}", self.country, self.convention)
+    }
 }
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -85,10 +93,7 @@ pub struct ScheduleQuery {
     pub convention: Option<String>,
     #[param(value_type = Option<ScheduleBasis>)]
     pub basis: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List the reporting schedules the caller may see, by country and instrument.
@@ -111,11 +116,9 @@ pub async fn list_schedules(
     let filter = ScheduleFilter {
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
-        basis: errors
-            .parse_enum::<ScheduleBasis>("basis", query.basis.as_deref())
-            .map(|b| b.as_str().into()),
+        basis: errors.parse_enum::<ScheduleBasis>("basis", query.basis.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let scope = caller.read_scope();
     let (rows, total) = with_db(&state, move |conn| {
@@ -149,12 +152,7 @@ pub async fn get_schedule(
             .ok_or_else(|| AppError::NotFound(format!("the schedule of {country} for {convention}")))
     })
     .await?;
-    Ok(respond(
-        StatusCode::OK,
-        schedule_etag(&row),
-        None,
-        &ReportSchedule::from_store(row)?,
-    ))
+    Ok(versioned(StatusCode::OK, &ReportSchedule::from_store(row)?))
 }
 
 pub use crate::service::report_requests::ScheduleInput;
@@ -194,15 +192,6 @@ pub async fn put_schedule(
         service::put_schedule(conn, &caller, country, convention, &if_match, input)
     })
     .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(respond(
-        status,
-        schedule_etag(&row),
-        None,
-        &ReportSchedule::from_store(row)?,
-    ))
+    let status = created_or_ok(created);
+    Ok(versioned(status, &ReportSchedule::from_store(row)?))
 }

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
+use super::paging::paged_query;
 use super::today;
-use super::{page_response, respond, stored, with_db, AppState, ParamErrors};
+use super::{page_response, versioned, with_db, AppState, ParamErrors, Versioned};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::reporting::{task_overdue, TaskKind, TaskStatus};
@@ -46,14 +47,24 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Versioned for Task {
+    fn etag(&self) -> String {
+        etag("task", self.id, self.version)
+    }
+
+    fn location(&self) -> String {
+        format!("/api/v1/tasks/{}", self.id)
+    }
+}
+
 impl Task {
     pub fn from_store(t: store::Task) -> AppResult<Task> {
         let r = t.row;
-        let status: TaskStatus = stored("tasks.status", &r.status)?;
+        let status = r.status;
         Ok(Task {
             overdue: task_overdue(r.due_on, status, today()),
             status,
-            kind: stored("tasks.kind", &r.kind)?,
+            kind: r.kind,
             id: r.id,
             report_request: r.report_request_id,
             country: t.country,
@@ -70,17 +81,7 @@ impl Task {
     }
 }
 
-fn answer(status: StatusCode, task: store::Task, location: bool) -> AppResult<HttpResponse> {
-    let body = Task::from_store(task)?;
-    let location = location.then(|| format!("/api/v1/tasks/{}", body.id));
-    Ok(respond(
-        status,
-        etag("task", body.id, body.version),
-        location,
-        &body,
-    ))
-}
-
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -103,10 +104,7 @@ pub struct TaskQuery {
     pub due_from: Option<String>,
     #[param(value_type = Option<NaiveDate>)]
     pub due_until: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List the tasks of the caller's countries, by due date.
@@ -130,18 +128,14 @@ pub async fn list(
         country: errors.parse_country("country", query.country.as_deref()),
         report_request: errors.parse_id("report_request", query.report_request.as_deref()),
         organization: errors.parse_id("organization", query.organization.as_deref()),
-        kind: errors
-            .parse_enum::<TaskKind>("kind", query.kind.as_deref())
-            .map(|k| k.as_str().into()),
-        status: errors
-            .parse_enum::<TaskStatus>("status", query.status.as_deref())
-            .map(|s| s.as_str().into()),
+        kind: errors.parse_enum::<TaskKind>("kind", query.kind.as_deref()),
+        status: errors.parse_enum::<TaskStatus>("status", query.status.as_deref()),
         overdue: errors.parse_bool("overdue", query.overdue.as_deref()),
         today: Some(today()),
         due_from: errors.parse_day("due_from", query.due_from.as_deref()),
         due_until: errors.parse_day("due_until", query.due_until.as_deref()),
     };
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let scope = caller.work_scope();
     let (rows, total) = with_db(&state, move |conn| {
@@ -173,7 +167,7 @@ pub async fn get(
         store::get_task(conn, id, &scope)?.ok_or_else(|| task_not_found(id))
     })
     .await?;
-    answer(StatusCode::OK, task, false)
+    Ok(versioned(StatusCode::OK, &Task::from_store(task)?))
 }
 
 pub use crate::service::tasks::TaskInput;
@@ -199,7 +193,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let task = with_db(&state, move |conn| service::create(conn, &caller, input, today())).await?;
-    answer(StatusCode::CREATED, task, true)
+    Ok(versioned(StatusCode::CREATED, &Task::from_store(task)?))
 }
 
 /// Change a task (the whole record; the report request stays). Constituents change the
@@ -232,5 +226,5 @@ pub async fn update(
         service::update(conn, &caller, id, &if_match, input, today())
     })
     .await?;
-    answer(StatusCode::OK, task, false)
+    Ok(versioned(StatusCode::OK, &Task::from_store(task)?))
 }

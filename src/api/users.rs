@@ -2,19 +2,20 @@
 //! `/auth/me` answers.
 
 use crate::api::json_body::JsonBody;
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::concurrency::{etag, IfMatch};
-use super::{page_response, with_db, AppState, ParamErrors};
+use super::paging::paged_query;
+use super::{page_response, versioned, with_db, AppState, ParamErrors, Versioned};
 use crate::domain::access::{Caller, Role};
 use crate::domain::pagination::Page;
 use crate::error::{AppError, AppResult, Problem};
 use crate::repo::{self, users::UserFilter};
 pub use crate::service::users::{NewUser, UpdateUser, User};
 
+paged_query! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -25,10 +26,7 @@ pub struct UserQuery {
     pub country: Option<String>,
     #[param(value_type = Option<bool>)]
     pub active: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub page: Option<String>,
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<String>,
+}
 }
 
 /// List accounts, by id.
@@ -51,10 +49,10 @@ pub async fn list(
     let role: Option<Role> = errors.parse_enum("role", query.role.as_deref());
     let country = errors.parse_country("country", query.country.as_deref());
     let active = errors.parse_bool("active", query.active.as_deref());
-    let page = errors.parse_page(query.page.as_deref(), query.per_page.as_deref());
+    let page = errors.parse_page(&*query);
     errors.finish()?;
     let filter = UserFilter {
-        role: role.map(|r| r.as_str().to_string()),
+        role,
         country,
         active,
     };
@@ -62,15 +60,14 @@ pub async fn list(
     page_response(rows, total, page, User::from_repo)
 }
 
-fn user_response(status: actix_web::http::StatusCode, user: repo::users::User) -> AppResult<HttpResponse> {
-    let tag = etag("user", user.row.id, user.row.version);
-    let location = format!("/api/v1/users/{}", user.row.id);
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, tag));
-    if status == actix_web::http::StatusCode::CREATED {
-        response.insert_header((header::LOCATION, location));
+impl Versioned for User {
+    fn etag(&self) -> String {
+        etag("user", self.id, self.version)
     }
-    Ok(response.json(User::from_repo(user)?))
+
+    fn location(&self) -> String {
+        format!("/api/v1/users/{}", self.id)
+    }
 }
 
 /// Create an account. The role decides the scope it must carry: `office` covers
@@ -93,14 +90,16 @@ pub async fn create(
     caller: Caller,
     body: JsonBody<NewUser>,
 ) -> AppResult<HttpResponse> {
-    let actor = caller.actor();
     let turn = state.auth.hashing_turn().await?;
     let user = with_db(&state, move |conn| {
-        crate::service::users::create_user(conn, body.into_inner(), &actor)
+        crate::service::users::create_user(conn, &caller, body.into_inner())
     })
     .await?;
     drop(turn);
-    user_response(actix_web::http::StatusCode::CREATED, user)
+    Ok(versioned(
+        actix_web::http::StatusCode::CREATED,
+        &User::from_repo(user)?,
+    ))
 }
 
 /// One account.
@@ -124,7 +123,10 @@ pub async fn get(
         repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))
     })
     .await?;
-    user_response(actix_web::http::StatusCode::OK, user)
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        &User::from_repo(user)?,
+    ))
 }
 
 /// Change an account's role, scope, name or active flag. Deactivating an account stops its
@@ -158,7 +160,10 @@ pub async fn update(
         crate::service::users::update_user(conn, &caller, id, &if_match, body)
     })
     .await?;
-    user_response(actix_web::http::StatusCode::OK, user)
+    Ok(versioned(
+        actix_web::http::StatusCode::OK,
+        &User::from_repo(user)?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

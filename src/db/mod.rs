@@ -7,6 +7,7 @@
 pub mod changes;
 pub mod migrations;
 pub mod schema;
+pub mod text_enums;
 
 use std::time::Duration;
 

@@ -228,11 +228,35 @@ impl Caller {
             _ => false,
         }
     }
+
+    /// Whether the caller may create, change or reset other people's accounts: an
+    /// administrator (at the command line too), nobody else.
+    pub fn may_manage_accounts(&self) -> bool {
+        self.role == Role::Admin
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_administrators_manage_accounts() {
+        assert!(Caller::cli().may_manage_accounts());
+        for role in [
+            Role::Office,
+            Role::Government,
+            Role::Employer,
+            Role::Worker,
+            Role::Viewer,
+        ] {
+            let caller = Caller {
+                role,
+                ..Caller::cli()
+            };
+            assert!(!caller.may_manage_accounts(), "{role}");
+        }
+    }
 
     fn caller(role: Role, countries: &[&str]) -> Caller {
         Caller {

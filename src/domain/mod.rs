@@ -17,11 +17,14 @@ pub mod text;
 pub mod users;
 
 /// Declares an enum stored as text: `as_str`, `FromStr` (with the list of allowed values in
-/// the error), `ALL`, serde and OpenAPI schema, all from one list of variants.
+/// the error), `ALL`, serde and OpenAPI schema, all from one list of variants. It is marked as
+/// a diesel `Text` expression; its conversions live in `db::text_enums`.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -63,13 +66,6 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
-
-/// Parses text stored by this application back into its enum; a failure means the
-/// database holds something no write path produces.
-pub fn stored<T: std::str::FromStr>(column: &str, raw: &str) -> crate::error::AppResult<T> {
-    raw.parse::<T>()
-        .map_err(|_| crate::error::AppError::Internal(format!("unexpected stored value {raw:?} in {column}")))
-}
 
 /// A text value that is not one of an enum's allowed values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

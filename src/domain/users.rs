@@ -125,7 +125,7 @@ pub struct ScopeRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationFacts {
     pub country: String,
-    pub kind: String,
+    pub kind: crate::domain::reference::OrganizationKind,
 }
 
 /// A broken scope rule: the field it concerns and why.
@@ -194,7 +194,7 @@ pub fn check_scope(
                             "the organization belongs to another country".into(),
                         ));
                     }
-                    if org.kind != role.as_str() {
+                    if org.kind.as_str() != role.as_str() {
                         violations.push((
                             "organization",
                             format!(
@@ -226,7 +226,7 @@ mod tests {
     fn org(country: &str, kind: &str) -> OrganizationFacts {
         OrganizationFacts {
             country: country.into(),
-            kind: kind.into(),
+            kind: kind.parse().unwrap(),
         }
     }
 

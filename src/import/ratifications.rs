@@ -100,7 +100,7 @@ pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowE
         .map_err(|e| fail("status", e.to_string()))
         .ok();
     let stage = optional(&row.stage)
-        .map(|s| s.parse::<Stage>().map(|s| s.as_str().to_string()))
+        .map(|s| s.parse::<Stage>())
         .transpose()
         .map_err(|e| fail("stage", e.to_string()))
         .ok()
@@ -146,7 +146,7 @@ pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowE
         (Some(country), Some(convention), Some(status)) if errors.is_empty() => Ok(RatificationFields {
             country,
             convention,
-            status: status.as_str().to_string(),
+            status,
             stage,
             registered_on,
             in_force_on,
@@ -180,7 +180,7 @@ pub fn rows_csv(rows: &[crate::repo::ratifications::RatificationRow]) -> Result<
             r.country.as_str(),
             r.convention.as_str(),
             r.status.as_str(),
-            r.stage.as_deref().unwrap_or(""),
+            r.stage.map(Stage::as_str).unwrap_or(""),
             &date(r.registered_on),
             &date(r.in_force_on),
             &date(r.denounced_on),

@@ -15,8 +15,7 @@ pub struct Entry<'a> {
     pub actor: &'a str,
     /// `create`, `update`, `revoke`, `password_reset`, …
     pub action: &'a str,
-    /// `ratification`, `user`, `organization`, `token`, `convention`.
-    pub entity: &'a str,
+    pub entity: EntityKind,
     pub entity_id: String,
     pub country: Option<&'a str>,
     pub before: Option<serde_json::Value>,
@@ -38,7 +37,7 @@ struct NewEntry<'a> {
     at: NaiveDateTime,
     actor: &'a str,
     action: &'a str,
-    entity: &'a str,
+    entity: EntityKind,
     entity_id: String,
     country: Option<&'a str>,
     before_json: Option<String>,
@@ -76,7 +75,7 @@ pub struct AuditRow {
     pub at: NaiveDateTime,
     pub actor: String,
     pub action: String,
-    pub entity: String,
+    pub entity: EntityKind,
     pub entity_id: String,
     pub country: Option<String>,
     pub before_json: Option<String>,
@@ -99,10 +98,10 @@ pub type Visibility = Vec<(EntityKind, Scope)>;
 
 fn filtered(filter: &AuditFilter, visibility: &Visibility) -> audit_log::BoxedQuery<'static, Db> {
     let mut query = audit_log::table.into_boxed();
-    let global: Vec<&'static str> = visibility
+    let global: Vec<EntityKind> = visibility
         .iter()
         .filter(|(_, scope)| *scope == Scope::Global)
-        .map(|(kind, _)| kind.as_str())
+        .map(|(kind, _)| *kind)
         .collect();
     // Nothing visible unless one of the clauses below admits it.
     let mut visible: Box<dyn BoxableExpression<audit_log::table, Db, SqlType = diesel::sql_types::Bool>> =
@@ -111,7 +110,7 @@ fn filtered(filter: &AuditFilter, visibility: &Visibility) -> audit_log::BoxedQu
         if let Scope::Countries(countries) = scope {
             visible = Box::new(
                 visible.or(audit_log::entity
-                    .eq(kind.as_str())
+                    .eq(*kind)
                     .and(audit_log::country.eq_any(countries.clone()).assume_not_null())),
             );
         }

@@ -6,17 +6,17 @@ use diesel::prelude::*;
 use crate::db::schema::{conventions, ratifications};
 use crate::db::{Db, DbConn};
 use crate::domain::pagination::PageRequest;
-use crate::domain::reference::{Category, Principle};
+use crate::domain::reference::{Category, InstrumentType, Principle};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = conventions)]
 pub struct ConventionRow {
     pub code: String,
-    pub instrument_type: String,
+    pub instrument_type: InstrumentType,
     pub title: String,
     pub short_title: String,
-    pub category: String,
-    pub principle: Option<String>,
+    pub category: Category,
+    pub principle: Option<Principle>,
     pub parent: Option<String>,
     pub adopted_year: i32,
     pub adopted_on: Option<NaiveDate>,

@@ -16,7 +16,7 @@ pub struct CountryRow {
     pub iso2: String,
     pub un_m49: String,
     pub name: String,
-    pub region: String,
+    pub region: Region,
     pub region_basis: String,
     pub member_since: Option<NaiveDate>,
     pub source: String,

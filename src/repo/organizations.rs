@@ -6,13 +6,14 @@ use diesel::prelude::*;
 use crate::db::schema::organizations;
 use crate::db::{Db, DbConn};
 use crate::domain::pagination::PageRequest;
+use crate::domain::reference::OrganizationKind;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
 pub struct OrganizationRow {
     pub id: i32,
     pub country: String,
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub name: String,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -22,7 +23,7 @@ pub struct OrganizationRow {
 #[derive(Debug, Clone, Default)]
 pub struct OrganizationFilter {
     pub country: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<OrganizationKind>,
 }
 
 fn filtered(filter: &OrganizationFilter) -> organizations::BoxedQuery<'static, Db> {
@@ -31,7 +32,7 @@ fn filtered(filter: &OrganizationFilter) -> organizations::BoxedQuery<'static, D
         query = query.filter(organizations::country.eq(country.clone()));
     }
     if let Some(kind) = &filter.kind {
-        query = query.filter(organizations::kind.eq(kind.clone()));
+        query = query.filter(organizations::kind.eq(*kind));
     }
     query
 }
@@ -68,13 +69,13 @@ pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Option<OrganizationRow>> {
 pub fn name_taken(
     conn: &mut DbConn,
     country: &str,
-    kind: &str,
+    kind: &OrganizationKind,
     name: &str,
     except: Option<i32>,
 ) -> QueryResult<bool> {
     let mut query = organizations::table
         .filter(organizations::country.eq(country))
-        .filter(organizations::kind.eq(kind))
+        .filter(organizations::kind.eq(*kind))
         .filter(organizations::name.eq(name))
         .into_boxed::<Db>();
     if let Some(id) = except {
@@ -83,7 +84,12 @@ pub fn name_taken(
     Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
-pub fn insert(conn: &mut DbConn, country: &str, kind: &str, name: &str) -> QueryResult<OrganizationRow> {
+pub fn insert(
+    conn: &mut DbConn,
+    country: &str,
+    kind: OrganizationKind,
+    name: &str,
+) -> QueryResult<OrganizationRow> {
     let now = super::now();
     diesel::insert_into(organizations::table)
         .values((

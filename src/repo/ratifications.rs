@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::{conventions, countries, ratification_history, ratifications};
 use crate::db::{Db, DbConn};
 use crate::domain::pagination::PageRequest;
-use crate::domain::ratification::Status;
+use crate::domain::ratification::{Stage, Status};
 use crate::domain::reference::{Category, Region};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
@@ -14,8 +14,8 @@ use crate::domain::reference::{Category, Region};
 pub struct RatificationRow {
     pub country: String,
     pub convention: String,
-    pub status: String,
-    pub stage: Option<String>,
+    pub status: Status,
+    pub stage: Option<Stage>,
     pub registered_on: Option<NaiveDate>,
     pub in_force_on: Option<NaiveDate>,
     pub denounced_on: Option<NaiveDate>,
@@ -38,7 +38,7 @@ pub struct RatificationView {
 }
 
 /// `(status, in_force_on, denounced_on)` of one record.
-pub type RecordState = (String, Option<NaiveDate>, Option<NaiveDate>);
+pub type RecordState = (Status, Option<NaiveDate>, Option<NaiveDate>);
 
 /// The fields of a record that a write sets (timestamps and version are the store's).
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, serde::Serialize)]
@@ -46,8 +46,8 @@ pub type RecordState = (String, Option<NaiveDate>, Option<NaiveDate>);
 pub struct RatificationFields {
     pub country: String,
     pub convention: String,
-    pub status: String,
-    pub stage: Option<String>,
+    pub status: Status,
+    pub stage: Option<Stage>,
     pub registered_on: Option<NaiveDate>,
     pub in_force_on: Option<NaiveDate>,
     pub denounced_on: Option<NaiveDate>,
@@ -69,8 +69,8 @@ impl RatificationFields {
         RatificationRow {
             country: self.country.clone(),
             convention: self.convention.clone(),
-            status: self.status.clone(),
-            stage: self.stage.clone(),
+            status: self.status,
+            stage: self.stage,
             registered_on: self.registered_on,
             in_force_on: self.in_force_on,
             denounced_on: self.denounced_on,
@@ -90,8 +90,8 @@ impl RatificationFields {
         RatificationFields {
             country: row.country.clone(),
             convention: row.convention.clone(),
-            status: row.status.clone(),
-            stage: row.stage.clone(),
+            status: row.status,
+            stage: row.stage,
             registered_on: row.registered_on,
             in_force_on: row.in_force_on,
             denounced_on: row.denounced_on,

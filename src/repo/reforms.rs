@@ -9,6 +9,7 @@ use crate::db::schema::{gap_conventions, gaps, milestone_comments, milestones};
 use crate::db::{Db, DbConn};
 use crate::domain::access::Scope;
 use crate::domain::pagination::PageRequest;
+use crate::domain::reforms::{GapStatus, MilestoneKind, MilestoneStatus};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = gaps)]
@@ -19,7 +20,7 @@ pub struct GapRow {
     pub description: String,
     pub source: String,
     pub source_link: Option<String>,
-    pub status: String,
+    pub status: GapStatus,
     pub closed_on: Option<NaiveDate>,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -41,7 +42,7 @@ pub struct GapFields {
     pub description: String,
     pub source: String,
     pub source_link: Option<String>,
-    pub status: String,
+    pub status: GapStatus,
     pub closed_on: Option<NaiveDate>,
     pub conventions: Vec<String>,
 }
@@ -51,11 +52,11 @@ pub struct GapFields {
 pub struct MilestoneRow {
     pub id: i32,
     pub gap_id: i32,
-    pub kind: String,
+    pub kind: MilestoneKind,
     pub title: String,
     pub target_on: NaiveDate,
     pub completed_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: MilestoneStatus,
     pub organization: Option<i32>,
     pub evidence_link: Option<String>,
     pub notes: String,
@@ -74,11 +75,11 @@ pub struct Milestone {
 #[derive(Debug, Clone, PartialEq, AsChangeset)]
 #[diesel(table_name = milestones, treat_none_as_null = true)]
 pub struct MilestoneFields {
-    pub kind: String,
+    pub kind: MilestoneKind,
     pub title: String,
     pub target_on: NaiveDate,
     pub completed_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: MilestoneStatus,
     pub organization: Option<i32>,
     pub evidence_link: Option<String>,
     pub notes: String,
@@ -99,7 +100,7 @@ pub struct CommentRow {
 pub struct GapFilter {
     pub country: Option<String>,
     pub convention: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<GapStatus>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -107,7 +108,7 @@ pub struct MilestoneFilter {
     pub gap: Option<i32>,
     pub country: Option<String>,
     pub convention: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<MilestoneStatus>,
     pub organization: Option<i32>,
     /// `Some(true)`: only overdue (target before `today`, neither completed nor cancelled);
     /// `Some(false)`: only those not overdue.
@@ -126,7 +127,7 @@ fn filtered_gaps(filter: &GapFilter, scope: &Scope) -> gaps::BoxedQuery<'static,
         query = query.filter(gaps::country.eq(country.clone()));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(gaps::status.eq(status.clone()));
+        query = query.filter(gaps::status.eq(*status));
     }
     if let Some(convention) = &filter.convention {
         let ids = gap_conventions::table
@@ -242,7 +243,7 @@ pub fn delete_gap(conn: &mut DbConn, id: i32) -> QueryResult<()> {
 }
 
 /// Statuses of a gap's milestones.
-pub fn milestone_statuses(conn: &mut DbConn, gap_id: i32) -> QueryResult<Vec<String>> {
+pub fn milestone_statuses(conn: &mut DbConn, gap_id: i32) -> QueryResult<Vec<MilestoneStatus>> {
     milestones::table
         .filter(milestones::gap_id.eq(gap_id))
         .select(milestones::status)
@@ -266,7 +267,7 @@ fn filtered_milestones(
         query = query.filter(gaps::country.eq(country.clone()));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(milestones::status.eq(status.clone()));
+        query = query.filter(milestones::status.eq(*status));
     }
     if let Some(organization) = filter.organization {
         query = query.filter(milestones::organization.eq(organization));

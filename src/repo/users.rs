@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{user_countries, users};
 use crate::db::{Db, DbConn};
+use crate::domain::access::Role;
 use crate::domain::pagination::PageRequest;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -14,7 +15,7 @@ pub struct UserRow {
     pub email: String,
     pub email_key: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub country: Option<String>,
     pub organization: Option<i32>,
     pub active: bool,
@@ -40,7 +41,7 @@ pub struct UserFields {
     pub email: String,
     pub email_key: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub countries: Vec<String>,
     pub country: Option<String>,
     pub organization: Option<i32>,
@@ -49,7 +50,7 @@ pub struct UserFields {
 
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub country: Option<String>,
     pub active: Option<bool>,
 }
@@ -73,7 +74,7 @@ fn with_countries(conn: &mut DbConn, row: UserRow) -> QueryResult<User> {
 fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, Db> {
     let mut query = users::table.into_boxed();
     if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+        query = query.filter(users::role.eq(*role));
     }
     if let Some(country) = &filter.country {
         let office_ids = user_countries::table

@@ -1,12 +1,14 @@
-//! The one audit path of the services: every write records who did what to which record of
-//! which country, with its state before and after, in the write's own transaction
-//! (`repo::audit` stores it).
+//! The one audit path: every write records who did what to which record of which country,
+//! with its state before and after, in the write's own transaction (`repo::audit` stores it).
+//! Services call [`record`] for one record a caller wrote, [`entry`] / [`entries`] for writes
+//! of several records at once or by the system; nothing else calls `repo::audit` to write.
 
 use crate::error::AppResult;
+pub use crate::repo::audit::{snapshot, Entry};
 
 /// The record a write touched: its kind, id and country.
 pub struct Written<'a> {
-    pub entity: &'static str,
+    pub entity: crate::domain::access::EntityKind,
     pub id: i32,
     pub country: &'a str,
 }
@@ -33,5 +35,17 @@ pub fn record(
             after,
         },
     )?;
+    Ok(())
+}
+
+/// Audits one prepared entry, in the write's transaction.
+pub fn entry(conn: &mut crate::db::DbConn, entry: Entry<'_>) -> AppResult<()> {
+    crate::repo::audit::record(conn, entry)?;
+    Ok(())
+}
+
+/// Audits many entries (imports, generation runs), several hundred per statement.
+pub fn entries(conn: &mut crate::db::DbConn, entries: Vec<Entry<'_>>) -> AppResult<()> {
+    crate::repo::audit::record_many(conn, entries)?;
     Ok(())
 }

@@ -11,10 +11,10 @@ use crate::domain::access::Caller;
 use crate::domain::concurrency::{etag, IfMatch};
 use crate::domain::instruments::{check_instrument, ProposedInstrument};
 use crate::domain::reference::{Category, InstrumentType, Principle};
-use crate::domain::stored;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::repo;
 use crate::repo::conventions::ConventionRow;
-use crate::repo::{self, audit};
+use crate::service::audit;
 
 /// A count of ratifications published elsewhere, with its date and source.
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,18 +51,16 @@ pub struct Convention {
     pub normlex_id: Option<String>,
     /// The ratification count a public source gave, where one is known.
     pub reference_count: Option<ReferenceCount>,
+    /// Moves on with every change; the `ETag` carries it.
+    pub version: i32,
 }
 
 impl Convention {
     pub fn from_row(row: ConventionRow) -> AppResult<Convention> {
         Ok(Convention {
-            instrument_type: stored("conventions.instrument_type", &row.instrument_type)?,
-            category: stored("conventions.category", &row.category)?,
-            principle: row
-                .principle
-                .as_deref()
-                .map(|p| stored("conventions.principle", p))
-                .transpose()?,
+            instrument_type: row.instrument_type,
+            category: row.category,
+            principle: row.principle,
             reference_count: row.reference_ratifications.map(|count| ReferenceCount {
                 count,
                 as_of: row.reference_ratifications_as_of,
@@ -78,6 +76,7 @@ impl Convention {
             dates_source: row.dates_source,
             dates_confidence: row.dates_confidence,
             normlex_id: row.normlex_id,
+            version: row.version,
         })
     }
 }
@@ -175,9 +174,7 @@ pub fn convention_row(
     }
     // `None`: no such parent; `Some(type)` otherwise.
     let parent_type = match &parent {
-        Some(p) => {
-            repo::conventions::get(conn, p)?.map(|row| row.instrument_type.parse::<InstrumentType>().ok())
-        }
+        Some(p) => repo::conventions::get(conn, p)?.map(|row| Some(row.instrument_type)),
         None => None,
     };
     let proposed = ProposedInstrument {
@@ -201,11 +198,11 @@ pub fn convention_row(
     }
     Ok(ConventionRow {
         code,
-        instrument_type: input.instrument_type.as_str().into(),
+        instrument_type: input.instrument_type,
         title,
         short_title,
-        category: input.category.as_str().into(),
-        principle: input.principle.map(|p| p.as_str().into()),
+        category: input.category,
+        principle: input.principle,
         parent,
         adopted_year: input.adopted_year,
         adopted_on: input.adopted_on,
@@ -231,12 +228,12 @@ fn audit_convention(
             .ok()
             .and_then(|c| audit::snapshot(&c))
     };
-    audit::record(
+    audit::entry(
         conn,
         audit::Entry {
             actor: &caller.actor(),
             action: if before.is_some() { "update" } else { "create" },
-            entity: "convention",
+            entity: crate::domain::access::EntityKind::Convention,
             entity_id: after.code.clone(),
             country: None,
             before: before.and_then(snapshot),

@@ -17,7 +17,6 @@ use crate::domain::ratification::{Status, Tally};
 use crate::domain::reference::{Category, InstrumentType, Principle, Region};
 use crate::domain::reforms::{overdue as milestone_overdue, MilestoneStatus};
 use crate::domain::reporting::{request_overdue, RequestStatus};
-use crate::domain::stored;
 use crate::error::AppResult;
 use crate::repo::{self, reforms, reporting};
 
@@ -73,7 +72,7 @@ impl World {
             .into_iter()
             .map(|c| {
                 Ok(Country {
-                    region: stored("countries.region", &c.region)?,
+                    region: c.region,
                     iso3: c.iso3,
                     name: c.name,
                 })
@@ -83,13 +82,9 @@ impl World {
         let mut fundamental_conventions = Vec::new();
         for c in repo::conventions::all(conn)? {
             let instrument = Instrument {
-                category: stored("conventions.category", &c.category)?,
-                principle: c
-                    .principle
-                    .as_deref()
-                    .map(|p| stored("conventions.principle", p))
-                    .transpose()?,
-                instrument_type: stored("conventions.instrument_type", &c.instrument_type)?,
+                category: c.category,
+                principle: c.principle,
+                instrument_type: c.instrument_type,
                 code: c.code,
                 short_title: c.short_title,
             };
@@ -114,7 +109,7 @@ impl World {
         let mut records = Vec::new();
         for r in repo::ratifications::all_for(conn, None)? {
             let facts = RecordFacts {
-                status: stored("ratifications.status", &r.status)?,
+                status: r.status,
                 registered_on: r.registered_on,
                 in_force_on: r.in_force_on,
                 denounced_on: r.denounced_on,
@@ -383,7 +378,7 @@ fn report_counts(conn: &mut DbConn, scope: &Scope, year: i32, today: NaiveDate) 
         overdue: 0,
     };
     for r in requests {
-        let status: RequestStatus = stored("report_requests.status", &r.row.status)?;
+        let status = r.row.status;
         match status {
             RequestStatus::Requested => counts.requested += 1,
             RequestStatus::InPreparation => counts.in_preparation += 1,
@@ -414,7 +409,7 @@ fn milestone_counts(conn: &mut DbConn, scope: &Scope, today: NaiveDate) -> AppRe
         overdue: 0,
     };
     for m in rows {
-        let status: MilestoneStatus = stored("milestones.status", &m.row.status)?;
+        let status = m.row.status;
         match status {
             MilestoneStatus::Planned => counts.planned += 1,
             MilestoneStatus::InProgress => counts.in_progress += 1,

@@ -9,11 +9,8 @@ use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::deadlines::{sort, Deadline, DeadlineKind};
 use crate::domain::pagination::PageRequest;
-use crate::domain::reforms::{overdue as milestone_overdue, MilestoneStatus};
-use crate::domain::reporting::{
-    request_label, request_overdue, task_overdue, RequestKind, RequestStatus, TaskStatus,
-};
-use crate::domain::stored;
+use crate::domain::reforms::overdue as milestone_overdue;
+use crate::domain::reporting::{request_label, request_overdue, task_overdue};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repo::reporting::{self as store, RequestFilter, TaskFilter};
 use crate::repo::{self, reforms};
@@ -68,8 +65,8 @@ pub fn collect(
             scope,
         )?;
         for r in requests {
-            let status: RequestStatus = stored("report_requests.status", &r.row.status)?;
-            let kind: RequestKind = stored("report_requests.kind", &r.row.kind)?;
+            let status = r.row.status;
+            let kind = r.row.kind;
             items.push(Deadline {
                 kind: DeadlineKind::ReportRequest,
                 id: r.row.id,
@@ -104,7 +101,7 @@ pub fn collect(
                 let conventions = store::get_request(conn, request, &Scope::Global)?;
                 slot.insert(conventions.map(|r| r.conventions).unwrap_or_default());
             }
-            let status: TaskStatus = stored("tasks.status", &t.row.status)?;
+            let status = t.row.status;
             items.push(Deadline {
                 kind: DeadlineKind::Task,
                 id: t.row.id,
@@ -144,7 +141,7 @@ pub fn collect(
                 let gap = reforms::get_gap(conn, gap, &Scope::Global)?;
                 slot.insert(gap.map(|g| g.conventions).unwrap_or_default());
             }
-            let status: MilestoneStatus = stored("milestones.status", &m.row.status)?;
+            let status = m.row.status;
             items.push(Deadline {
                 kind: DeadlineKind::Milestone,
                 id: m.row.id,

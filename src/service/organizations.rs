@@ -9,11 +9,11 @@ use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
 use crate::domain::concurrency::{etag, IfMatch};
 use crate::domain::reference::OrganizationKind;
-use crate::domain::stored;
 use crate::domain::text::check_text;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::repo;
 use crate::repo::organizations::OrganizationRow;
-use crate::repo::{self, audit};
+use crate::service::audit;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
@@ -30,7 +30,7 @@ pub struct Organization {
 impl Organization {
     pub fn from_row(row: OrganizationRow) -> AppResult<Organization> {
         Ok(Organization {
-            kind: stored("organizations.kind", &row.kind)?,
+            kind: row.kind,
             id: row.id,
             country: row.country,
             name: row.name,
@@ -56,12 +56,12 @@ fn audit_organization(
             .ok()
             .and_then(|o| audit::snapshot(&o))
     };
-    audit::record(
+    audit::entry(
         conn,
         audit::Entry {
             actor: &caller.actor(),
             action: if before.is_some() { "update" } else { "create" },
-            entity: "organization",
+            entity: crate::domain::access::EntityKind::Organization,
             entity_id: after.id.to_string(),
             country: Some(&after.country),
             before: before.and_then(snapshot),
@@ -103,7 +103,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, new: NewOrganization) -> AppRe
     if !caller.may_administer_country(&country) {
         return Err(AppError::Forbidden(format!("you do not administer {country}")));
     }
-    let kind = new.kind.as_str();
+    let kind = new.kind;
     db::write_transaction(conn, |conn| {
         if !repo::countries::exists(conn, &country)? {
             return Err(AppError::unprocessable(vec![FieldError::new(
@@ -111,7 +111,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, new: NewOrganization) -> AppRe
                 format!("no member state has the code '{country}'"),
             )]));
         }
-        if repo::organizations::name_taken(conn, &country, kind, &name, None)? {
+        if repo::organizations::name_taken(conn, &country, &kind, &name, None)? {
             return Err(AppError::Conflict(format!(
                 "{country} already has a {kind} organization named '{name}'"
             )));

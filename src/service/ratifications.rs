@@ -8,14 +8,15 @@ use chrono::NaiveDate;
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
 use crate::domain::concurrency::{ratification_etag, IfMatch};
-use crate::domain::ratification::{Stage, Status};
+use crate::domain::ratification::Status;
 use crate::domain::ratification_rules::{self, Context, Instrument, Proposed};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::import::ratifications::{parse_file, ParsedFile};
 use crate::import::{RowError, RowErrors};
+use crate::repo;
 use crate::repo::conventions::ConventionRow;
 use crate::repo::ratifications::{RatificationFields, RatificationRow};
-use crate::repo::{self, audit};
+use crate::service::audit;
 
 /// What a write did to a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,22 +36,16 @@ fn instrument_of(row: &ConventionRow) -> Instrument {
     }
 }
 
-fn proposed(fields: &RatificationFields) -> AppResult<Proposed> {
-    let stored = |what: &str, e: crate::domain::UnknownValue| AppError::Internal(format!("{what}: {e}"));
-    Ok(Proposed {
-        status: fields.status.parse::<Status>().map_err(|e| stored("status", e))?,
-        stage: fields
-            .stage
-            .as_deref()
-            .map(str::parse::<Stage>)
-            .transpose()
-            .map_err(|e| stored("stage", e))?,
+fn proposed(fields: &RatificationFields) -> Proposed {
+    Proposed {
+        status: fields.status,
+        stage: fields.stage,
         registered_on: fields.registered_on,
         in_force_on: fields.in_force_on,
         denounced_on: fields.denounced_on,
         minimum_age: fields.minimum_age,
         source_incomplete: fields.source_incomplete,
-    })
+    }
 }
 
 /// Applies the rules to `fields` (whose `in_force_on` becomes the resolved date).
@@ -73,7 +68,7 @@ fn apply_rules(
             .collect(),
         current_minimum_age: current.and_then(|r| r.minimum_age),
     };
-    Ok(match ratification_rules::check(&proposed(fields)?, &context) {
+    Ok(match ratification_rules::check(&proposed(fields), &context) {
         Ok(in_force_on) => {
             fields.in_force_on = in_force_on;
             Ok(())
@@ -90,7 +85,7 @@ fn audit_entry<'a>(
     audit::Entry {
         actor,
         action: if before.is_some() { "update" } else { "create" },
-        entity: "ratification",
+        entity: crate::domain::access::EntityKind::Ratification,
         entity_id: format!("{}/{}", after.country, after.convention),
         country: Some(&after.country),
         before: before.and_then(audit::snapshot),
@@ -103,8 +98,8 @@ fn audit_write(
     actor: &str,
     before: Option<&RatificationRow>,
     after: &RatificationRow,
-) -> diesel::QueryResult<()> {
-    audit::record(conn, audit_entry(actor, before, after))
+) -> AppResult<()> {
+    audit::entry(conn, audit_entry(actor, before, after))
 }
 
 /// Creates or changes one record. A new record needs no `If-Match`; an existing one needs
@@ -137,7 +132,7 @@ pub fn put(
         let mut related = HashMap::new();
         for other in instrument.parent.iter().chain(protocols.iter()) {
             if let Some(row) = repo::ratifications::find(conn, &country, other)? {
-                related.insert(other.clone(), row.status.parse::<Status>().ok());
+                related.insert(other.clone(), Some(row.status));
             }
         }
         let status_of = |c: &str| related.get(c).copied().flatten();
@@ -319,7 +314,7 @@ pub fn import(
         let mut first_line: HashMap<(String, String), u64> = HashMap::new();
         let mut effective: HashMap<(String, String), Option<Status>> = existing
             .iter()
-            .map(|(k, r)| (k.clone(), r.status.parse().ok()))
+            .map(|(k, r)| (k.clone(), Some(r.status)))
             .collect();
         for (line, fields) in &parsed {
             let key = (fields.country.clone(), fields.convention.clone());
@@ -332,7 +327,7 @@ pub fn import(
                 continue;
             }
             first_line.insert(key.clone(), *line);
-            effective.insert(key, fields.status.parse().ok());
+            effective.insert(key, Some(fields.status));
         }
 
         let mut changes = Vec::new();
@@ -449,7 +444,7 @@ pub fn import(
             .iter()
             .map(|(before, after)| audit_entry(&actor, before.as_ref(), after))
             .collect();
-        audit::record_many(conn, entries)?;
+        audit::entries(conn, entries)?;
         progress("written", count, count);
         Ok(summary)
     });

@@ -13,10 +13,10 @@ use crate::domain::fields::{body_conventions, body_country, text_field};
 use crate::domain::reforms::{
     check_gap, check_link, check_milestone, may_note_progress, GapStatus, MilestoneKind, MilestoneStatus,
 };
-use crate::domain::stored;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::repo;
 use crate::repo::reforms::{self as store, GapFields, MilestoneFields};
-use crate::repo::{self, audit};
+use crate::service::audit;
 use crate::service::audit::{record, Written};
 use crate::service::known::check_known;
 
@@ -104,7 +104,7 @@ fn gap_fields(
         description,
         source,
         source_link,
-        status: status.as_str().into(),
+        status,
         closed_on: input.closed_on,
         conventions,
     })
@@ -165,7 +165,7 @@ fn milestone_fields(
             Some(_) => {}
         }
     }
-    if gap.row.status == GapStatus::Closed.as_str() && !status.is_settled() {
+    if gap.row.status == GapStatus::Closed && !status.is_settled() {
         violations.push(FieldError::new(
             "gap",
             "the gap is closed; reopen it before planning further steps",
@@ -175,11 +175,11 @@ fn milestone_fields(
         return Err(AppError::unprocessable(violations));
     }
     Ok(MilestoneFields {
-        kind: input.kind.as_str().into(),
+        kind: input.kind,
         title,
         target_on: input.target_on,
         completed_on: input.completed_on,
-        status: status.as_str().into(),
+        status,
         organization: input.organization,
         evidence_link,
         notes,
@@ -202,7 +202,7 @@ pub fn create_gap(
             caller,
             "create",
             Written {
-                entity: "gap",
+                entity: crate::domain::access::EntityKind::Gap,
                 id: gap.row.id,
                 country: &gap.row.country,
             },
@@ -226,10 +226,7 @@ pub fn update_gap(
         let current = store::get_gap(conn, id, &caller.read_scope())?.ok_or_else(|| gap_not_found(id))?;
         administer(caller, &current.row.country)?;
         if_match.check(&etag("gap", id, current.row.version))?;
-        let statuses = store::milestone_statuses(conn, id)?
-            .iter()
-            .map(|s| stored::<MilestoneStatus>("milestones.status", s))
-            .collect::<AppResult<Vec<_>>>()?;
+        let statuses = store::milestone_statuses(conn, id)?;
         let fields = gap_fields(conn, input, &statuses, today)?;
         if fields.country != current.row.country {
             return Err(AppError::unprocessable(vec![FieldError::new(
@@ -244,7 +241,7 @@ pub fn update_gap(
             caller,
             "update",
             Written {
-                entity: "gap",
+                entity: crate::domain::access::EntityKind::Gap,
                 id,
                 country: &gap.row.country,
             },
@@ -272,7 +269,7 @@ pub fn delete_gap(conn: &mut DbConn, caller: &Caller, id: i32, if_match: &IfMatc
             caller,
             "delete",
             Written {
-                entity: "gap",
+                entity: crate::domain::access::EntityKind::Gap,
                 id,
                 country: &current.row.country,
             },
@@ -300,7 +297,7 @@ pub fn create_milestone(
             caller,
             "create",
             Written {
-                entity: "milestone",
+                entity: crate::domain::access::EntityKind::Milestone,
                 id: row.id,
                 country: &gap.row.country,
             },
@@ -344,7 +341,7 @@ pub fn update_milestone(
             caller,
             "update",
             Written {
-                entity: "milestone",
+                entity: crate::domain::access::EntityKind::Milestone,
                 id,
                 country: &current.country,
             },
@@ -371,7 +368,7 @@ pub fn delete_milestone(conn: &mut DbConn, caller: &Caller, id: i32, if_match: &
             caller,
             "delete",
             Written {
-                entity: "milestone",
+                entity: crate::domain::access::EntityKind::Milestone,
                 id,
                 country: &current.country,
             },
@@ -408,7 +405,7 @@ pub fn create_comment(
             caller,
             "create",
             Written {
-                entity: "milestone_comment",
+                entity: crate::domain::access::EntityKind::MilestoneComment,
                 id: row.id,
                 country: &m.country,
             },

@@ -14,8 +14,9 @@ use crate::domain::reporting::{
     check_settled_date, may_move_request_status, RequestKind, RequestStatus, ScheduleBasis,
 };
 use crate::error::{AppError, AppResult, FieldError};
+use crate::repo;
 use crate::repo::reporting::{self as store, RequestFields, ScheduleFields};
-use crate::repo::{self, audit};
+use crate::service::audit;
 use crate::service::audit::{record, Written};
 use crate::service::known::check_known;
 use crate::service::reporting::YEARS;
@@ -95,11 +96,11 @@ fn new_request_fields(
         return Err(AppError::unprocessable(violations));
     }
     let fields = RequestFields {
-        kind: input.kind.as_str().into(),
+        kind: input.kind,
         year: input.year,
         due_on: input.due_on,
         detailed: input.detailed,
-        status: RequestStatus::Requested.as_str().into(),
+        status: RequestStatus::Requested,
         submitted_on: None,
         reason,
     };
@@ -166,7 +167,7 @@ fn change_request(
         let changed = store::update_request(conn, id, current.row.version, &fields, None)?
             .ok_or(AppError::PreconditionFailed)?;
         let what = Written {
-            entity: "report_request",
+            entity: crate::domain::access::EntityKind::ReportRequest,
             id,
             country: &current.row.country,
         };
@@ -217,7 +218,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewReportRequest) -> Ap
         may_administer(caller, &country)?;
         let request = store::insert_request(conn, &country, &fields, &conventions, None)?;
         let what = Written {
-            entity: "report_request",
+            entity: crate::domain::access::EntityKind::ReportRequest,
             id: request.row.id,
             country: &country,
         };
@@ -247,18 +248,18 @@ pub fn update(
     {
         change_request(conn, caller, if_match, id, may_administer, |current| {
             check_status(input.status, input.submitted_on, today)?;
-            if current.row.kind == RequestKind::Article22FollowUp.as_str() && reason.is_none() {
+            if current.row.kind == RequestKind::Article22FollowUp && reason.is_none() {
                 return Err(AppError::unprocessable(vec![FieldError::new(
                     "reason",
                     "a follow-up request needs its reason",
                 )]));
             }
             Ok(RequestFields {
-                kind: current.row.kind.clone(),
+                kind: current.row.kind,
                 year: current.row.year,
                 due_on: input.due_on,
                 detailed: input.detailed,
-                status: input.status.as_str().into(),
+                status: input.status,
                 submitted_on: input.submitted_on,
                 reason,
             })
@@ -288,11 +289,11 @@ pub fn move_status(
         change_request(conn, caller, if_match, id, authorize, |current| {
             check_status(input.status, input.submitted_on, today)?;
             Ok(RequestFields {
-                kind: current.row.kind.clone(),
+                kind: current.row.kind,
                 year: current.row.year,
                 due_on: current.row.due_on,
                 detailed: current.row.detailed,
-                status: input.status.as_str().into(),
+                status: input.status,
                 submitted_on: input.submitted_on,
                 reason: current.row.reason.clone(),
             })
@@ -327,7 +328,7 @@ pub fn put_schedule(
     let fields = ScheduleFields {
         cycle_years: input.cycle_years,
         next_regular_year: input.next_regular_year,
-        basis: input.basis.unwrap_or(ScheduleBasis::Official).as_str().into(),
+        basis: input.basis.unwrap_or(ScheduleBasis::Official),
         notes,
     };
     {
@@ -357,7 +358,7 @@ pub fn put_schedule(
                 }
             };
             let what = Written {
-                entity: "report_schedule",
+                entity: crate::domain::access::EntityKind::ReportSchedule,
                 id: row.id,
                 country: &country,
             };

@@ -19,8 +19,9 @@ use crate::domain::reporting::{
     TaskStatus,
 };
 use crate::error::{AppError, AppResult, FieldError};
+use crate::repo;
 use crate::repo::reporting::{self as store, NewSchedule, RequestFields, TaskFields};
-use crate::repo::{self, audit};
+use crate::service::audit;
 
 /// The years a generation run accepts.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
@@ -64,7 +65,7 @@ fn holdings(conn: &mut DbConn) -> AppResult<Vec<Holding>> {
     repo::ratifications::all_for(conn, None)?
         .into_iter()
         .map(|r| {
-            let status: Status = crate::domain::stored("ratifications.status", &r.status)?;
+            let status = r.status;
             let general = instrument_in_force.get(&r.convention).copied().flatten();
             let in_force_by = match (status, r.in_force_on) {
                 (Status::Ratified, None) => in_force_no_later_than(r.source_date.as_deref(), general),
@@ -103,12 +104,7 @@ fn ensure_schedules_of(
         .collect();
     let categories: HashMap<String, Category> = repo::conventions::all(conn)?
         .into_iter()
-        .map(|c| {
-            Ok((
-                c.code,
-                crate::domain::stored("conventions.category", &c.category)?,
-            ))
-        })
+        .map(|c| Ok((c.code, c.category)))
         .collect::<AppResult<_>>()?;
     let positions: HashMap<String, usize> = repo::countries::codes(conn)?
         .into_iter()
@@ -133,7 +129,7 @@ fn ensure_schedules_of(
             cycle_years: cycle,
             country: h.country.clone(),
             convention: h.convention.clone(),
-            basis: ScheduleBasis::Default.as_str().into(),
+            basis: ScheduleBasis::Default,
             notes: String::new(),
             version: 1,
             created_at: now,
@@ -153,14 +149,14 @@ fn ensure_schedules_of(
         .map(|s| audit::Entry {
             actor,
             action: "create",
-            entity: "report_schedule",
+            entity: crate::domain::access::EntityKind::ReportSchedule,
             entity_id: s.id.to_string(),
             country: Some(&s.country),
             before: None,
             after: audit::snapshot(s),
         })
         .collect();
-    audit::record_many(conn, entries)?;
+    audit::entries(conn, entries)?;
     Ok(made.len())
 }
 
@@ -213,7 +209,7 @@ pub fn generate(
         let task_keys = store::task_keys(conn)?;
         let mut organizations: HashMap<String, Vec<(i32, OrganizationKind)>> = HashMap::new();
         for org in repo::organizations::all_of(conn, None)? {
-            let kind = crate::domain::stored("organizations.kind", &org.kind)?;
+            let kind = org.kind;
             organizations.entry(org.country).or_default().push((org.id, kind));
         }
         let mut summary = GenerationSummary {
@@ -253,11 +249,11 @@ pub fn generate(
                     }
                     None => {
                         let fields = RequestFields {
-                            kind: planned.kind.as_str().into(),
+                            kind: planned.kind,
                             year,
                             due_on,
                             detailed: planned.detailed,
-                            status: RequestStatus::Requested.as_str().into(),
+                            status: RequestStatus::Requested,
                             submitted_on: None,
                             reason: planned.reason.clone(),
                         };
@@ -290,7 +286,7 @@ pub fn generate(
                 Made::Request(r) => audit::Entry {
                     actor: &actor,
                     action: "generate",
-                    entity: "report_request",
+                    entity: crate::domain::access::EntityKind::ReportRequest,
                     entity_id: r.row.id.to_string(),
                     country: Some(&r.row.country),
                     before: None,
@@ -299,7 +295,7 @@ pub fn generate(
                 Made::Task(t, country) => audit::Entry {
                     actor: &actor,
                     action: "generate",
-                    entity: "task",
+                    entity: crate::domain::access::EntityKind::Task,
                     entity_id: t.id.to_string(),
                     country: Some(country),
                     before: None,
@@ -307,7 +303,7 @@ pub fn generate(
                 },
             })
             .collect();
-        audit::record_many(conn, entries)?;
+        audit::entries(conn, entries)?;
         tracing::info!(
             year,
             created_regular = summary.created.article22_regular,
@@ -339,11 +335,11 @@ fn add_tasks(
             continue;
         }
         let fields = TaskFields {
-            kind: task.kind.as_str().into(),
+            kind: task.kind,
             organization: task.organization,
             title: task.title,
             due_on: request.due_on,
-            status: TaskStatus::Open.as_str().into(),
+            status: TaskStatus::Open,
             completed_on: None,
             notes: String::new(),
         };

@@ -11,8 +11,9 @@ use crate::domain::concurrency::{etag, IfMatch};
 use crate::domain::fields::text_field;
 use crate::domain::reporting::{check_settled_date, may_create_task, may_update_task, TaskKind, TaskStatus};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::repo;
 use crate::repo::reporting::{self as store, TaskFields};
-use crate::repo::{self, audit};
+use crate::service::audit;
 use crate::service::audit::{record, Written};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -76,11 +77,11 @@ fn task_fields(
         return Err(AppError::unprocessable(violations));
     }
     Ok(TaskFields {
-        kind: input.kind.as_str().into(),
+        kind: input.kind,
         organization: input.organization,
         title,
         due_on: input.due_on,
-        status: status.as_str().into(),
+        status,
         completed_on: input.completed_on,
         notes,
     })
@@ -111,7 +112,7 @@ pub fn create(
         let fields = task_fields(conn, input, &country, today)?;
         let row = store::insert_task(conn, request_id, &fields, None)?;
         let what = Written {
-            entity: "task",
+            entity: crate::domain::access::EntityKind::Task,
             id: row.id,
             country: &country,
         };
@@ -155,7 +156,7 @@ pub fn update(
         let row = store::update_task(conn, id, current.row.version, &fields)?
             .ok_or(AppError::PreconditionFailed)?;
         let what = Written {
-            entity: "task",
+            entity: crate::domain::access::EntityKind::Task,
             id,
             country: &country,
         };

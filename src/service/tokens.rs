@@ -6,11 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{self, DbConn};
-use crate::domain::access::{Caller, Role};
+use crate::domain::access::{Caller, EntityKind, Role};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::repo;
 use crate::repo::feed_tokens::FeedTokenRow;
 use crate::repo::tokens::TokenRow;
-use crate::repo::{self, audit};
+use crate::service::audit;
 
 /// A dashboard token, without its secret.
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,12 +87,12 @@ fn audit_token<T: Serialize>(
     conn: &mut DbConn,
     caller: &Caller,
     action: &str,
-    entity: &str,
+    entity: EntityKind,
     id: i32,
     before: Option<T>,
     after: T,
 ) -> AppResult<()> {
-    audit::record(
+    audit::entry(
         conn,
         audit::Entry {
             actor: &caller.actor(),
@@ -119,7 +120,7 @@ pub fn issue_dashboard_token(
             conn,
             caller,
             "create",
-            "token",
+            EntityKind::Token,
             row.id,
             None,
             DashboardToken::from(row.clone()),
@@ -136,7 +137,7 @@ pub fn revoke_dashboard_token(conn: &mut DbConn, caller: &Caller, id: i32) -> Ap
         let after = repo::tokens::revoke(conn, id)?.ok_or_else(not_found)?;
         if before.revoked_at.is_none() {
             let (b, a) = (DashboardToken::from(before), DashboardToken::from(after.clone()));
-            audit_token(conn, caller, "revoke", "token", id, Some(b), a)?;
+            audit_token(conn, caller, "revoke", EntityKind::Token, id, Some(b), a)?;
         }
         Ok(after)
     })
@@ -162,7 +163,7 @@ pub fn issue_feed_token(
             conn,
             caller,
             "create",
-            "feed_token",
+            EntityKind::FeedToken,
             row.id,
             None,
             FeedToken::from(row.clone()),
@@ -184,7 +185,7 @@ pub fn revoke_feed_token(conn: &mut DbConn, caller: &Caller, id: i32) -> AppResu
         let after = repo::feed_tokens::revoke(conn, id)?.ok_or_else(not_found)?;
         if before.revoked_at.is_none() {
             let (b, a) = (FeedToken::from(before), FeedToken::from(after.clone()));
-            audit_token(conn, caller, "revoke", "feed_token", id, Some(b), a)?;
+            audit_token(conn, caller, "revoke", EntityKind::FeedToken, id, Some(b), a)?;
         }
         Ok(after)
     })
@@ -194,12 +195,12 @@ pub fn revoke_feed_token(conn: &mut DbConn, caller: &Caller, id: i32) -> AppResu
 pub fn audit_feed_token_revoked(conn: &mut DbConn, actor: &str, after: &FeedTokenRow) -> AppResult<()> {
     let mut before = after.clone();
     before.revoked_at = None;
-    audit::record(
+    audit::entry(
         conn,
         audit::Entry {
             actor,
             action: "revoke",
-            entity: "feed_token",
+            entity: EntityKind::FeedToken,
             entity_id: after.id.to_string(),
             country: None,
             before: audit::snapshot(&FeedToken::from(before)),

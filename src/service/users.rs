@@ -9,12 +9,12 @@ use crate::auth::password;
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, Role};
 use crate::domain::concurrency::{etag, IfMatch};
-use crate::domain::stored;
 use crate::domain::users::{
     check_display_name, check_password, check_scope, parse_email, OrganizationFacts, ScopeRequest,
 };
 use crate::error::{AppError, AppResult, FieldError};
-use crate::repo::{self, audit, users::UserFields};
+use crate::repo::{self, users::UserFields};
+use crate::service::audit;
 
 /// An account. The password hash is never part of any answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,7 +37,7 @@ pub struct User {
 impl User {
     pub fn from_repo(user: repo::users::User) -> AppResult<User> {
         Ok(User {
-            role: stored("users.role", &user.row.role)?,
+            role: user.row.role,
             id: user.row.id,
             email: user.row.email,
             display_name: user.row.display_name,
@@ -57,7 +57,7 @@ pub fn fields_of(user: &repo::users::User) -> UserFields {
         email: user.row.email.clone(),
         email_key: user.row.email_key.clone(),
         display_name: user.row.display_name.clone(),
-        role: user.row.role.clone(),
+        role: user.row.role,
         countries: if user.row.country.is_some() {
             Vec::new()
         } else {
@@ -182,12 +182,12 @@ pub fn audit_user(
 ) -> AppResult<()> {
     let snapshot = |u: &repo::users::User| User::from_repo(u.clone()).ok().and_then(|u| audit::snapshot(&u));
     let country = after.or(before).and_then(|u| u.row.country.clone());
-    audit::record(
+    audit::entry(
         conn,
         audit::Entry {
             actor,
             action,
-            entity: "user",
+            entity: crate::domain::access::EntityKind::User,
             entity_id: id.to_string(),
             country: country.as_deref(),
             before: before.and_then(snapshot),
@@ -314,8 +314,21 @@ pub fn logout(conn: &mut DbConn, caller: &Caller) -> AppResult<()> {
     })
 }
 
+/// Refused unless the caller may manage accounts (`Caller::may_manage_accounts`).
+fn manage_accounts(caller: &Caller) -> AppResult<()> {
+    if caller.may_manage_accounts() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only an administrator manages accounts".into(),
+        ))
+    }
+}
+
 /// Creates an account (used by the API, `normtrack users create` and the demo seed).
-pub fn create_user(conn: &mut DbConn, new: NewUser, actor: &str) -> AppResult<repo::users::User> {
+pub fn create_user(conn: &mut DbConn, caller: &Caller, new: NewUser) -> AppResult<repo::users::User> {
+    manage_accounts(caller)?;
+    let actor = &caller.actor();
     let mut errors = Vec::new();
     let (email, email_key, display_name, countries, country) = shape(
         &new.email,
@@ -347,7 +360,7 @@ pub fn create_user(conn: &mut DbConn, new: NewUser, actor: &str) -> AppResult<re
             email,
             email_key,
             display_name,
-            role: new.role.as_str().to_string(),
+            role: new.role,
             countries,
             country,
             organization: new.organization,
@@ -382,6 +395,7 @@ pub fn update_user(
     if_match: &IfMatch,
     body: UpdateUser,
 ) -> AppResult<repo::users::User> {
+    manage_accounts(caller)?;
     db::write_transaction(conn, |conn| {
         let current = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
         if_match.check(&etag("user", id, current.row.version))?;
@@ -403,7 +417,7 @@ pub fn update_user(
         }
         let role: Role = match body.role {
             Some(role) => role,
-            None => stored("users.role", &fields.role)?,
+            None => fields.role,
         };
         if caller.user_id() == Some(id) && (role != Role::Admin || body.active == Some(false)) {
             return Err(AppError::unprocessable(vec![FieldError::new(
@@ -418,7 +432,7 @@ pub fn update_user(
                 organization: body.organization,
             };
             check_scope_in_store(conn, role, &scope)?;
-            fields.role = role.as_str().to_string();
+            fields.role = role;
             fields.countries = scope.countries;
             fields.country = scope.country;
             fields.organization = scope.organization;
@@ -455,6 +469,7 @@ pub fn update_user(
 /// Not for the caller's own account: that takes the current password (`PATCH /auth/me`), so
 /// a stolen session cannot lock its administrator out.
 pub fn reset_password(conn: &mut DbConn, caller: &Caller, id: i32, new_password: &str) -> AppResult<()> {
+    manage_accounts(caller)?;
     check_password(new_password).map_err(|e| AppError::invalid(vec![FieldError::new("password", e)]))?;
     if caller.user_id() == Some(id) {
         return Err(AppError::unprocessable(vec![FieldError::new(

@@ -152,7 +152,7 @@ impl Fixture {
                 let org = repo::organizations::insert(
                     &mut conn,
                     country,
-                    kind,
+                    kind.parse().expect("kind"),
                     &format!("Fixture {kind} of {country}"),
                 )
                 .expect("organization");
@@ -183,7 +183,7 @@ impl Fixture {
                 email: who.email(),
                 email_key: who.email(),
                 display_name: format!("{who:?}"),
-                role: role.as_str().into(),
+                role,
                 countries,
                 country,
                 organization,
