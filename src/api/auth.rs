@@ -227,7 +227,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1)]
     pub display_name: Option<String>,
     /// Needed to set a new password.
     pub current_password: Option<String>,

@@ -85,7 +85,7 @@ pub async fn list(
 pub struct NewFeedToken {
     /// Where the feed is subscribed, e.g. "Office calendar".
     #[schema(example = "Office calendar")]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1)]
     pub name: String,
     /// Days until it expires: 1 to 1830; default 366.
     #[schema(example = 366)]

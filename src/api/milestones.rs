@@ -14,12 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::concurrency::{etag, IfMatch};
 use super::paging::paged_query;
 use super::today;
-use super::{page_response, text_field, versioned, Versioned};
+use super::{page_response, versioned, Versioned};
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::reforms::{overdue, MilestoneKind, MilestoneStatus};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::repo::reforms::{self as store, MilestoneFilter};
 use crate::service::reforms::{self as service, milestone_not_found};
 
@@ -323,7 +323,7 @@ pub async fn list_comments(
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
     #[schema(example = "Draft shared with the social partners on 3 November.")]
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(min_length = 1)]
     pub body: String,
 }
 
@@ -348,13 +348,9 @@ pub async fn create_comment(
     body: JsonBody<NewComment>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let mut errors = Vec::new();
-    let text = text_field(&mut errors, "body", &body.body, true, 5000);
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
+    let text = body.into_inner().body;
     let comment = with_db(&state, move |conn| {
-        service::create_comment(conn, &caller, id, text)
+        service::create_comment(conn, &caller, id, &text)
     })
     .await?;
     Ok(HttpResponse::Created().json(Comment::from(comment)))

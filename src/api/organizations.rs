@@ -106,7 +106,7 @@ pub struct NewOrganization {
     pub country: String,
     pub kind: OrganizationKind,
     #[schema(example = "Ministry of Public Service, Labour and Social Welfare")]
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(min_length = 1)]
     pub name: String,
 }
 
@@ -144,7 +144,7 @@ pub async fn create(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganization {
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(min_length = 1)]
     pub name: String,
 }
 

@@ -13,10 +13,10 @@ use super::{created_or_ok, versioned, Versioned};
 use super::{page_response, path_convention, path_country, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::codes::parse_source_date;
+use crate::domain::fields::text_field;
 use crate::domain::pagination::Page;
 use crate::domain::ratification::{in_force, Stage, Status};
 use crate::domain::reference::{Category, Region};
-use crate::domain::text::check_text;
 use crate::error::FieldError;
 use crate::error::{AppError, AppResult, Problem};
 use crate::repo::ratifications::RatificationFields;
@@ -251,15 +251,11 @@ pub struct DeclarationsInput {
 impl RatificationInput {
     fn into_fields(self, country: String, convention: String) -> AppResult<RatificationFields> {
         let mut errors = Vec::new();
-        let source = self.source.trim().to_string();
+        let source = text_field(&mut errors, "source", &self.source, false);
         if source.is_empty() {
             errors.push(FieldError::new("source", "every record needs its source"));
         }
-        for (field, text) in [("source", &self.source), ("notes", &self.notes)] {
-            if let Err(e) = check_text(text) {
-                errors.push(FieldError::new(field, e));
-            }
-        }
+        let notes = text_field(&mut errors, "notes", &self.notes, false);
         let source_date = match self
             .source_date
             .as_deref()
@@ -283,7 +279,7 @@ impl RatificationInput {
             in_force_on: self.in_force_on,
             denounced_on: self.denounced_on,
             minimum_age: self.declarations.and_then(|d| d.minimum_age),
-            notes: self.notes.trim().to_string(),
+            notes,
             source,
             source_date,
             source_incomplete: self.source_incomplete,

@@ -33,7 +33,7 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller) -> AppResult<Http
 pub struct NewToken {
     /// What the token is for, e.g. the dashboard's name.
     #[schema(example = "Programme results dashboard")]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1)]
     pub name: String,
     /// Days until it expires: 1 to 366.
     #[schema(example = 90)]

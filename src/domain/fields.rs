@@ -1,18 +1,43 @@
-//! One validator per kind of field a body carries: free text (with its length), a country,
-//! a list of instruments. Shape errors go to the caller's list, all reported at once.
+//! One validator per kind of field a body carries: free text (with its length, by field
+//! name), a country, a list of instruments. Shape errors go to the caller's list, all reported at once.
 
 use crate::error::FieldError;
 
-/// Free text fields: required ones must not be empty; none may hold control characters.
-pub fn text_field(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    required: bool,
-    max: usize,
-) -> String {
+/// The longest text each field may hold, in characters, by field name: DESIGN.md names fields
+/// the same everywhere, so one table serves every body, the CSV import, and the OpenAPI
+/// document (`openapi::wire_rules` writes these numbers as `maxLength`).
+pub const TEXT_LIMITS: &[(&str, usize)] = &[
+    ("title", 300),
+    ("short_title", 300),
+    ("name", 300),
+    ("display_name", 200),
+    ("dates_confidence", 200),
+    ("normlex_id", 100),
+    ("source", 2_000),
+    ("dates_source", 2_000),
+    ("reason", 5_000),
+    ("body", 5_000),
+    ("notes", 20_000),
+    ("description", 20_000),
+];
+
+/// The limit of a free-text field not in [`TEXT_LIMITS`].
+pub const DEFAULT_TEXT_CHARS: usize = 20_000;
+
+/// The longest text `field` may hold, in characters.
+pub fn max_chars(field: &str) -> usize {
+    TEXT_LIMITS
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map_or(DEFAULT_TEXT_CHARS, |(_, max)| *max)
+}
+
+/// The one validator of free text: no control characters (checked as sent), trimmed, not
+/// empty when `required`, at most [`max_chars`] of `field`. Returns the trimmed text.
+pub fn text_field(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool) -> String {
     let raw = value;
     let value = value.trim();
+    let max = max_chars(field);
     if let Err(e) = crate::domain::text::check_text(raw) {
         errors.push(FieldError::new(field, e));
     } else if required && value.is_empty() {
@@ -60,4 +85,39 @@ pub fn body_conventions(errors: &mut Vec<FieldError>, raw: &[String], what: &str
         ));
     }
     conventions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_held_to_its_fields_limit() {
+        let mut errors = Vec::new();
+        assert_eq!(
+            text_field(&mut errors, "title", "  Labour Act  ", true),
+            "Labour Act"
+        );
+        assert!(errors.is_empty());
+        text_field(&mut errors, "title", &"x".repeat(301), true);
+        text_field(&mut errors, "notes", &"x".repeat(301), true);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "title");
+    }
+
+    #[test]
+    fn required_text_is_not_blank_and_no_text_holds_control_characters() {
+        let mut errors = Vec::new();
+        text_field(&mut errors, "name", "   ", true);
+        text_field(&mut errors, "notes", "   ", false);
+        text_field(&mut errors, "notes", "a\u{0B}b", false);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "notes"]);
+    }
+
+    #[test]
+    fn unknown_fields_get_the_default_limit() {
+        assert_eq!(max_chars("title"), 300);
+        assert_eq!(max_chars("anything_else"), DEFAULT_TEXT_CHARS);
+    }
 }

@@ -103,14 +103,11 @@ pub fn check_password(password: &str) -> Result<(), String> {
     }
 }
 
-/// Checks a display name: 1 to 200 characters of printable text.
+/// Checks a display name: printable text, not empty (`fields::text_field`).
 pub fn check_display_name(name: &str) -> Result<(), String> {
-    super::text::check_text(name)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err("must be 1 to 200 characters".into());
-    }
-    Ok(())
+    let mut errors = Vec::new();
+    super::fields::text_field(&mut errors, "display_name", name, true);
+    errors.into_iter().next().map_or(Ok(()), |e| Err(e.message))
 }
 
 /// The scope fields of an account, as requested.

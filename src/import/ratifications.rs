@@ -21,6 +21,7 @@ use std::collections::HashSet;
 
 use super::{from_spreadsheet_safe, LineCounter, RowError, RowErrors};
 use crate::domain::codes::{parse_instrument_code, parse_iso3, parse_source_date};
+use crate::domain::fields::text_field;
 use crate::domain::ratification::{Stage, Status};
 use crate::repo::ratifications::RatificationFields;
 
@@ -119,7 +120,13 @@ pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowE
             .map_err(|_| fail("minimum_age", format!("'{raw}' is not a whole number")))
             .ok()
     });
-    let source = row.source.trim();
+    // The same rules as a body's text (control characters, lengths by column name).
+    let mut text_errors = Vec::new();
+    let source = text_field(&mut text_errors, "source", &row.source, false);
+    let notes = text_field(&mut text_errors, "notes", &row.notes, false);
+    for e in text_errors {
+        fail(&e.field, e.message);
+    }
     if source.is_empty() {
         fail("source", "every record needs its source".to_string());
     }
@@ -152,8 +159,8 @@ pub fn parse_row(row: &CsvRow, line: u64) -> Result<RatificationFields, Vec<RowE
             in_force_on,
             denounced_on,
             minimum_age,
-            notes: row.notes.trim().to_string(),
-            source: source.to_string(),
+            notes,
+            source,
             source_date,
             source_incomplete,
         }),

@@ -67,6 +67,12 @@ pub fn apply(doc: &mut Value) {
             }
         }
     }
+    constrain_paths(doc);
+    limit_request_text(doc);
+}
+
+/// The rules for every operation's parameters and inline request bodies.
+fn constrain_paths(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -97,6 +103,67 @@ pub fn apply(doc: &mut Value) {
                         constrain(schema, None);
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The free-text patterns [`constrain`] gives text: optional, and required (something visible
+/// once trimmed).
+fn free_text_patterns() -> [String; 2] {
+    [
+        format!(r"^[^{CONTROLS}]*$"),
+        format!(r"^[^{CONTROLS}]*[^\s{CONTROLS}][^{CONTROLS}]*$"),
+    ]
+}
+
+/// The free-text fields of every request body are at most as long as
+/// [`crate::domain::fields::max_chars`] allows, the one table the server checks them against.
+/// (Answers are left alone: they show what is stored.)
+fn limit_request_text(doc: &mut Value) {
+    let mut bodies = std::collections::BTreeSet::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for operation in paths
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|i| i.values())
+        {
+            let content = operation
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object);
+            for media in content.into_iter().flat_map(|c| c.values()) {
+                if let Some(name) = media
+                    .pointer("/schema/$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    bodies.insert(name.to_string());
+                }
+            }
+        }
+    }
+    let patterns = free_text_patterns();
+    for name in bodies {
+        let Some(properties) = doc
+            .pointer_mut(&format!("/components/schemas/{name}/properties"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (field, schema) in properties.iter_mut() {
+            let Some(schema) = schema.as_object_mut() else {
+                continue;
+            };
+            let free_text = schema
+                .get("pattern")
+                .and_then(Value::as_str)
+                .is_some_and(|p| patterns.iter().any(|f| f == p));
+            if free_text && types(schema).contains(&"string") {
+                set_default(
+                    schema,
+                    "maxLength",
+                    json!(crate::domain::fields::max_chars(field)),
+                );
             }
         }
     }
@@ -166,12 +233,9 @@ fn constrain(schema: &mut Value, name: Option<&str>) {
             Some(n) if NOT_FREE_TEXT.contains(&n) => {}
             _ => {
                 let required = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) > 0;
-                let pattern = if required {
-                    // Trimmed by the server and then required: something visible.
-                    format!(r"^[^{CONTROLS}]*[^\s{CONTROLS}][^{CONTROLS}]*$")
-                } else {
-                    format!(r"^[^{CONTROLS}]*$")
-                };
+                // Trimmed by the server and then required: something visible.
+                let [optional, required_text] = free_text_patterns();
+                let pattern = if required { required_text } else { optional };
                 set_default(schema, "pattern", json!(pattern));
             }
         }

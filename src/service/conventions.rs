@@ -131,14 +131,7 @@ pub fn convention_row(
 ) -> AppResult<ConventionRow> {
     let mut errors = Vec::new();
     let mut text = |field: &str, value: &str, required: bool| {
-        if let Err(e) = crate::domain::text::check_text(value) {
-            errors.push(FieldError::new(field, e));
-        }
-        let value = value.trim();
-        if required && value.is_empty() {
-            errors.push(FieldError::new(field, "must not be empty"));
-        }
-        value.to_string()
+        crate::domain::fields::text_field(&mut errors, field, value, required)
     };
     let title = text("title", &input.title, true);
     let short_title = match &input.short_title {

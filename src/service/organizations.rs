@@ -9,7 +9,6 @@ use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
 use crate::domain::concurrency::{etag, IfMatch};
 use crate::domain::reference::OrganizationKind;
-use crate::domain::text::check_text;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repo;
 use crate::repo::organizations::OrganizationRow;
@@ -71,17 +70,15 @@ fn audit_organization(
     Ok(())
 }
 
-/// An organization's name: 1 to 300 characters of plain text, trimmed.
+/// An organization's name: plain text, trimmed, not empty (`domain::fields::text_field`).
 pub fn check_name(name: &str) -> AppResult<String> {
-    check_text(name).map_err(|e| AppError::invalid(vec![FieldError::new("name", e)]))?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 300 {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "name",
-            "must be 1 to 300 characters",
-        )]));
+    let mut errors = Vec::new();
+    let name = crate::domain::fields::text_field(&mut errors, "name", name, true);
+    if errors.is_empty() {
+        Ok(name)
+    } else {
+        Err(AppError::invalid(errors))
     }
-    Ok(name.to_string())
 }
 
 /// A new organization.

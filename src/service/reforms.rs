@@ -57,12 +57,11 @@ pub struct GapInput {
     #[schema(example = json!(["C087"]))]
     #[schema(min_items = 1)]
     pub conventions: Vec<String>,
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(min_length = 1)]
     pub title: String,
     #[serde(default)]
-    #[schema(max_length = 20000)]
     pub description: String,
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(min_length = 1)]
     pub source: String,
     pub source_link: Option<String>,
     /// Defaults to `open`. A gap closes only when its milestones are completed or cancelled.
@@ -81,9 +80,9 @@ fn gap_fields(
     let mut errors = Vec::new();
     let country = body_country(&mut errors, &input.country);
     let conventions = body_conventions(&mut errors, &input.conventions, "a gap");
-    let title = text_field(&mut errors, "title", &input.title, true, 300);
-    let description = text_field(&mut errors, "description", &input.description, false, 20_000);
-    let source = text_field(&mut errors, "source", &input.source, true, 2000);
+    let title = text_field(&mut errors, "title", &input.title, true);
+    let description = text_field(&mut errors, "description", &input.description, false);
+    let source = text_field(&mut errors, "source", &input.source, true);
     let source_link = link_field(&mut errors, "source_link", input.source_link.as_deref());
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
@@ -116,7 +115,7 @@ pub struct MilestoneInput {
     /// The gap; on `PUT` it must stay the same.
     pub gap: i32,
     pub kind: MilestoneKind,
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(min_length = 1)]
     pub title: String,
     pub target_on: NaiveDate,
     /// Required when `completed`, not in the future.
@@ -127,7 +126,6 @@ pub struct MilestoneInput {
     pub organization: Option<i32>,
     pub evidence_link: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 20000)]
     pub notes: String,
 }
 
@@ -138,8 +136,8 @@ fn milestone_fields(
     today: NaiveDate,
 ) -> AppResult<MilestoneFields> {
     let mut errors = Vec::new();
-    let title = text_field(&mut errors, "title", &input.title, true, 300);
-    let notes = text_field(&mut errors, "notes", &input.notes, false, 20_000);
+    let title = text_field(&mut errors, "title", &input.title, true);
+    let notes = text_field(&mut errors, "notes", &input.notes, false);
     let evidence_link = link_field(&mut errors, "evidence_link", input.evidence_link.as_deref());
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
@@ -383,8 +381,13 @@ pub fn create_comment(
     conn: &mut DbConn,
     caller: &Caller,
     id: i32,
-    text: String,
+    text: &str,
 ) -> AppResult<store::CommentRow> {
+    let mut errors = Vec::new();
+    let text = text_field(&mut errors, "body", text, true);
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
     db::write_transaction(conn, |conn| {
         let m =
             store::get_milestone(conn, id, &caller.read_scope())?.ok_or_else(|| milestone_not_found(id))?;

@@ -40,7 +40,6 @@ pub struct NewReportRequest {
     #[serde(default)]
     pub detailed: bool,
     /// Required for a follow-up: what the supervisory body asked and why.
-    #[schema(max_length = 5000)]
     pub reason: Option<String>,
 }
 
@@ -55,7 +54,7 @@ fn new_request_fields(
     let reason = input
         .reason
         .as_deref()
-        .map(|r| text_field(&mut errors, "reason", r, false, 5000))
+        .map(|r| text_field(&mut errors, "reason", r, false))
         .filter(|r| !r.is_empty());
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
@@ -194,7 +193,6 @@ pub struct ScheduleInput {
     /// Defaults to `official`: an edit usually enters the country's official schedule.
     pub basis: Option<ScheduleBasis>,
     #[serde(default)]
-    #[schema(max_length = 5000)]
     pub notes: String,
 }
 
@@ -240,7 +238,7 @@ pub fn update(
     let reason = input
         .reason
         .as_deref()
-        .map(|r| text_field(&mut errors, "reason", r, false, 5000))
+        .map(|r| text_field(&mut errors, "reason", r, false))
         .filter(|r| !r.is_empty());
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
@@ -321,7 +319,7 @@ pub fn put_schedule(
             format!("must be between {} and {}", YEARS.start(), YEARS.end()),
         ));
     }
-    let notes = text_field(&mut errors, "notes", &input.notes, false, 5000);
+    let notes = text_field(&mut errors, "notes", &input.notes, false);
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }

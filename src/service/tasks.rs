@@ -24,7 +24,7 @@ pub struct TaskInput {
     pub kind: TaskKind,
     /// The assignee: an organization of the request's country.
     pub organization: i32,
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(min_length = 1)]
     pub title: String,
     pub due_on: NaiveDate,
     /// Defaults to `open`.
@@ -32,7 +32,6 @@ pub struct TaskInput {
     /// Required when `done`, not in the future.
     pub completed_on: Option<NaiveDate>,
     #[serde(default)]
-    #[schema(max_length = 20000)]
     pub notes: String,
 }
 
@@ -44,8 +43,8 @@ fn task_fields(
     today: NaiveDate,
 ) -> AppResult<TaskFields> {
     let mut errors = Vec::new();
-    let title = text_field(&mut errors, "title", &input.title, true, 300);
-    let notes = text_field(&mut errors, "notes", &input.notes, false, 20_000);
+    let title = text_field(&mut errors, "title", &input.title, true);
+    let notes = text_field(&mut errors, "notes", &input.notes, false);
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }

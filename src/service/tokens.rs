@@ -71,16 +71,9 @@ impl From<FeedTokenRow> for FeedToken {
     }
 }
 
-/// A token's name: 1 to 200 characters of plain text.
+/// A token's name: plain text, trimmed, not empty (`domain::fields::text_field`).
 pub fn token_name(errors: &mut Vec<FieldError>, name: &str) -> String {
-    let raw = name;
-    let name = name.trim().to_string();
-    if let Err(e) = crate::domain::text::check_text(raw) {
-        errors.push(FieldError::new("name", e));
-    } else if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
-    }
-    name
+    crate::domain::fields::text_field(errors, "name", name, true)
 }
 
 fn audit_token<T: Serialize>(

@@ -75,7 +75,7 @@ pub fn fields_of(user: &repo::users::User) -> UserFields {
 pub struct NewUser {
     #[schema(example = "worker.zwe@example.org")]
     pub email: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1)]
     pub display_name: Option<String>,
     pub role: Role,
     /// For `office`: the countries covered.
@@ -378,7 +378,7 @@ pub fn create_user(conn: &mut DbConn, caller: &Caller, new: NewUser) -> AppResul
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     pub email: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     pub countries: Option<Vec<String>>,

@@ -136,6 +136,31 @@ on_both_engines! {
         put(app, Who::Admin, "ZWE/C155", None, json!({"status": "in_progress", "source": "x", "source_date": "June"})).problem(400);
     }
 
+    fn a_body_and_a_csv_row_are_held_to_the_same_text_limits(app) {
+        // `source` holds at most 2,000 characters and `notes` 20,000, by field name
+        // (domain::fields::TEXT_LIMITS), in a PUT body and in an imported row alike.
+        let long_source = "s".repeat(2_001);
+        let long_notes = "n".repeat(20_001);
+        let response = put(app, Who::Admin, "ZWE/C155", None, json!({"status": "in_progress", "source": long_source}));
+        response.problem(400);
+        assert_eq!(response.error_fields(), ["source"]);
+        let response = put(app, Who::Admin, "ZWE/C155", None, json!({"status": "in_progress", "source": "x", "notes": long_notes}));
+        response.problem(400);
+        assert_eq!(response.error_fields(), ["notes"]);
+        let header = "country,convention,status,source,notes";
+        let csv = format!("{header}\nZWE,C155,in_progress,{long_source},\nZWE,C187,in_progress,x,{long_notes}\nZWE,C161,in_progress,x,\"bell\u{7}\"\n");
+        let errors = row_errors(&import(app, Who::Admin, &csv, false));
+        assert_eq!(errors, [(2, "source".to_string()), (3, "notes".to_string()), (4, "notes".to_string())]);
+        // At the limit, both pass.
+        let at_limit = format!("{header}\nZWE,C155,in_progress,{},{}\n", "s".repeat(2_000), "n".repeat(20_000));
+        assert_eq!(import(app, Who::Admin, &at_limit, false).ok_json()["inserted"], 1);
+        // The OpenAPI document states the same limits.
+        let doc = app.get("/api-docs/openapi.json").ok_json();
+        let input = &doc["components"]["schemas"]["RatificationInput"]["properties"];
+        assert_eq!(input["source"]["maxLength"], 2_000);
+        assert_eq!(input["notes"]["maxLength"], 20_000);
+    }
+
     fn two_concurrent_editors_exactly_one_wins_and_nothing_is_lost(app) {
         let tag = app.etag_of("/api/v1/ratifications/ZWE/C087");
         let edits = ["first editor's note", "second editor's note"];
