@@ -13,7 +13,7 @@ use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::ratification::{in_force, Status, Tally};
 use crate::domain::reference::{Category, Principle};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::repo::{self, conventions::ConventionFilter};
 use crate::service::conventions as service;
 
@@ -143,21 +143,7 @@ pub async fn create(
     body: JsonBody<ConventionInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
-    // The schema (shared with PUT, where the path names the instrument) has `code` optional;
-    // creating one needs it: a rule of this operation (422), not a malformed body.
-    let raw = input.code.clone().ok_or_else(|| {
-        AppError::unprocessable(vec![FieldError::new(
-            "code",
-            "needed to add an instrument, e.g. C190 or P029",
-        )])
-    })?;
-    let code = crate::domain::codes::parse_instrument_code(&raw).ok_or_else(|| {
-        AppError::invalid(vec![FieldError::new(
-            "code",
-            format!("'{raw}' is not an instrument code such as C190 or P029"),
-        )])
-    })?;
-    let row = with_db(&state, move |conn| service::create(conn, &caller, code, input)).await?;
+    let row = with_db(&state, move |conn| service::create(conn, &caller, input)).await?;
     Ok(versioned(
         actix_web::http::StatusCode::CREATED,
         &Convention::from_row(row)?,
@@ -189,14 +175,6 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let code = path_convention(&path)?;
     let input = body.into_inner();
-    if let Some(raw) = &input.code {
-        if crate::domain::codes::parse_instrument_code(raw).as_deref() != Some(code.as_str()) {
-            return Err(AppError::unprocessable(vec![FieldError::new(
-                "code",
-                "the code cannot change; it must equal the path's",
-            )]));
-        }
-    }
     let row = with_db(&state, move |conn| {
         service::update(conn, &caller, code, &if_match, input)
     })

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::tokens::token_name;
 use super::{with_db, AppState};
 use crate::auth::jwt::Claims;
-use crate::domain::access::{Caller, Principal, Role};
+use crate::domain::access::{Caller, Principal};
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::repo;
 
@@ -71,12 +71,10 @@ pub async fn list(
         }
     };
     errors.finish()?;
-    if wanted != Some(me) && caller.role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "only administrators list other people's feed tokens".into(),
-        ));
-    }
-    let rows = with_db(&state, move |conn| Ok(repo::feed_tokens::list(conn, wanted)?)).await?;
+    let rows = with_db(&state, move |conn| {
+        crate::service::tokens::list_feed_tokens(conn, &caller, wanted)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(FeedToken::from).collect::<Vec<_>>()))
 }
 

@@ -229,6 +229,12 @@ impl Caller {
         }
     }
 
+    /// Whether the caller may list the feed tokens of account `owner` (`None`: everyone's):
+    /// its own, and an administrator anyone's.
+    pub fn may_list_feed_tokens_of(&self, owner: Option<i32>) -> bool {
+        self.role == Role::Admin || (owner.is_some() && owner == self.user_id())
+    }
+
     /// Whether the caller may create, change or reset other people's accounts: an
     /// administrator (at the command line too), nobody else.
     pub fn may_manage_accounts(&self) -> bool {
@@ -239,6 +245,21 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_list_their_own_feed_tokens_and_administrators_anyones() {
+        let person = |role| Caller {
+            principal: Principal::User(7),
+            role,
+            countries: Vec::new(),
+            organization: None,
+        };
+        assert!(person(Role::Worker).may_list_feed_tokens_of(Some(7)));
+        assert!(!person(Role::Worker).may_list_feed_tokens_of(Some(8)));
+        assert!(!person(Role::Office).may_list_feed_tokens_of(None));
+        assert!(person(Role::Admin).may_list_feed_tokens_of(Some(8)));
+        assert!(person(Role::Admin).may_list_feed_tokens_of(None));
+    }
 
     #[test]
     fn only_administrators_manage_accounts() {

@@ -91,8 +91,22 @@ pub fn check_instrument(
     v
 }
 
+/// Whether a body's `code`, if it has one, names instrument `code`: an instrument's code
+/// never changes.
+pub fn body_code_keeps(raw: Option<&str>, code: &str) -> bool {
+    raw.is_none_or(|raw| super::codes::parse_instrument_code(raw).as_deref() == Some(code))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_body_may_repeat_the_code_in_any_spelling_but_not_change_it() {
+        assert!(super::body_code_keeps(None, "C087"));
+        assert!(super::body_code_keeps(Some(" c87 "), "C087"));
+        assert!(!super::body_code_keeps(Some("C098"), "C087"));
+        assert!(!super::body_code_keeps(Some("nonsense"), "C087"));
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

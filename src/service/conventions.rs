@@ -236,13 +236,22 @@ fn audit_convention(
     Ok(())
 }
 
-/// Adds instrument `code` (its code already read from the body, which must name one).
-pub fn create(
-    conn: &mut DbConn,
-    caller: &Caller,
-    code: String,
-    input: ConventionInput,
-) -> AppResult<ConventionRow> {
+/// Adds the instrument the body names. The schema (shared with PUT, where the path names the
+/// instrument) has `code` optional; creating one needs it: a rule of this operation (422),
+/// not a malformed body (400).
+pub fn create(conn: &mut DbConn, caller: &Caller, input: ConventionInput) -> AppResult<ConventionRow> {
+    let raw = input.code.clone().ok_or_else(|| {
+        AppError::unprocessable(vec![FieldError::new(
+            "code",
+            "needed to add an instrument, e.g. C190 or P029",
+        )])
+    })?;
+    let code = crate::domain::codes::parse_instrument_code(&raw).ok_or_else(|| {
+        AppError::invalid(vec![FieldError::new(
+            "code",
+            format!("'{raw}' is not an instrument code such as C190 or P029"),
+        )])
+    })?;
     db::write_transaction(conn, |conn| {
         if repo::conventions::exists(conn, &code)? {
             return Err(AppError::Conflict(format!(
@@ -265,6 +274,12 @@ pub fn update(
     if_match: &IfMatch,
     input: ConventionInput,
 ) -> AppResult<ConventionRow> {
+    if !crate::domain::instruments::body_code_keeps(input.code.as_deref(), &code) {
+        return Err(AppError::unprocessable(vec![FieldError::new(
+            "code",
+            "the code cannot change; it must equal the path's",
+        )]));
+    }
     db::write_transaction(conn, |conn| {
         let current = repo::conventions::get(conn, &code)?
             .ok_or_else(|| AppError::NotFound(format!("instrument '{code}'")))?;

@@ -202,3 +202,18 @@ pub fn audit_feed_token_revoked(conn: &mut DbConn, actor: &str, after: &FeedToke
     )?;
     Ok(())
 }
+
+/// The feed tokens of account `owner` (`None`: everyone's), if the caller may list them
+/// (`Caller::may_list_feed_tokens_of`).
+pub fn list_feed_tokens(
+    conn: &mut DbConn,
+    caller: &Caller,
+    owner: Option<i32>,
+) -> AppResult<Vec<FeedTokenRow>> {
+    if !caller.may_list_feed_tokens_of(owner) {
+        return Err(AppError::Forbidden(
+            "only administrators list other people's feed tokens".into(),
+        ));
+    }
+    Ok(repo::feed_tokens::list(conn, owner)?)
+}
