@@ -142,6 +142,12 @@ pub fn run(cli: Cli) -> CliResult {
                 ),
                 SeedOutcome::AlreadySeeded => println!("the database already has data; nothing seeded"),
             }
+            if let Some(s) = seed::seed_trade_and_supervision(&mut conn)? {
+                println!(
+                    "seeded {} trade arrangements ({} membership events, {} instruments named), {} supervisory comments",
+                    s.arrangements, s.events, s.instruments, s.comments
+                );
+            }
             if demo {
                 let created = crate::demo::seed_demo(&mut conn)?;
                 if created.is_empty() {

@@ -31,7 +31,9 @@ mod wire_rules;
         (name = "reporting", description = "Report requests of the ILO supervisory bodies, the per-(country, instrument) reporting schedule, and their generation"),
         (name = "tasks", description = "Work the tripartite constituents file against report requests"),
         (name = "dashboards", description = "Aggregates for dashboards: counts, the countries × instruments matrix, the time line, as at any day"),
-        (name = "deadlines", description = "One time line of what is due, as JSON and as an iCalendar feed, and the feed tokens that open it")
+        (name = "deadlines", description = "One time line of what is due, as JSON and as an iCalendar feed, and the feed tokens that open it"),
+        (name = "trade", description = "Trade arrangements tied to ILO conventions (preference schemes, trade agreements), who they bind on a day, and what each country still owes under them"),
+        (name = "supervision", description = "Comments of the ILO supervisory bodies (CEACR observations and direct requests, Conference Committee cases)")
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerScheme)

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::db::{self, DbConn};
+use crate::domain::codes::parse_source_date;
 use crate::domain::ratification::resolve_in_force_on;
 use crate::domain::reference::{Category, InstrumentType, Principle, Region};
 use crate::import::ratifications::{parse_row, CsvRow};
@@ -17,6 +18,10 @@ use crate::repo::{self, conventions::ConventionRow, countries::CountryRow};
 pub const COUNTRIES_CSV: &str = include_str!("../seed-data/countries.csv");
 pub const CONVENTIONS_CSV: &str = include_str!("../seed-data/conventions.csv");
 pub const RATIFICATIONS_CSV: &str = include_str!("../seed-data/ratifications.csv");
+pub const TRADE_ARRANGEMENTS_CSV: &str = include_str!("../seed-data/trade_arrangements.csv");
+pub const TRADE_EVENTS_CSV: &str = include_str!("../seed-data/trade_arrangement_events.csv");
+pub const TRADE_INSTRUMENTS_CSV: &str = include_str!("../seed-data/trade_arrangement_instruments.csv");
+pub const COMMENTS_CSV: &str = include_str!("../seed-data/supervisory_comments.csv");
 
 /// The actor recorded in the history of seeded records.
 pub const SEED_ACTOR: &str = "seed";
@@ -100,6 +105,261 @@ pub fn seed(conn: &mut DbConn) -> Result<SeedOutcome, SeedError> {
             ratifications: ratifications.len(),
         })
     })
+}
+
+/// What [`seed_trade_and_supervision`] stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TradeSeed {
+    pub arrangements: usize,
+    pub events: usize,
+    pub instruments: usize,
+    pub comments: usize,
+}
+
+/// Seeds the trade arrangements (with their events and instruments) and the supervisory
+/// comments into a database that has none, in one transaction: a database seeded before
+/// these tables existed gets them on its next start. `None` when they are there already.
+pub fn seed_trade_and_supervision(conn: &mut DbConn) -> Result<Option<TradeSeed>, SeedError> {
+    let arrangements = read_arrangements()?;
+    let events = read_events()?;
+    let instruments = read_instruments()?;
+    let comments = read_comments()?;
+    db::write_transaction(conn, |conn| {
+        db::lock_for_setup(conn)?;
+        if repo::trade::count(conn)? > 0 || repo::comments::count(conn)? > 0 {
+            return Ok(None);
+        }
+        for a in &arrangements {
+            repo::trade::insert(conn, a)?;
+        }
+        repo::trade::insert_events(conn, &events)?;
+        repo::trade::insert_instruments(conn, &instruments)?;
+        for (fields, conventions) in &comments {
+            repo::comments::insert(conn, fields, conventions)?;
+        }
+        Ok(Some(TradeSeed {
+            arrangements: arrangements.len(),
+            events: events.len(),
+            instruments: instruments.len(),
+            comments: comments.len(),
+        }))
+    })
+}
+
+fn text(raw: String) -> Option<String> {
+    let raw = raw.trim();
+    (!raw.is_empty()).then(|| raw.to_string())
+}
+
+fn date_of(file: &'static str, line: u64, raw: &str) -> Result<Option<NaiveDate>, SeedError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| data_error(file, line, format!("'{raw}' is not a date"))),
+    }
+}
+
+fn parsed<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
+    file: &'static str,
+    line: u64,
+    raw: &str,
+) -> Result<T, SeedError> {
+    raw.parse::<T>()
+        .map_err(|e| data_error(file, line, e.to_string()))
+}
+
+fn source_date_of(file: &'static str, line: u64, raw: String) -> Result<Option<String>, SeedError> {
+    text(raw)
+        .map(|d| parse_source_date(&d).map_err(|e| data_error(file, line, e)))
+        .transpose()
+}
+
+#[derive(Deserialize)]
+struct ArrangementCsv {
+    slug: String,
+    name: String,
+    kind: String,
+    kind_as_given: String,
+    granting_parties: String,
+    partner_scope: String,
+    legal_act: String,
+    labour_provisions: String,
+    commitment: String,
+    enforcement: String,
+    status: String,
+    signed_on: String,
+    applies_from: String,
+    expires_on: String,
+    notes: String,
+    source: String,
+    source_date: String,
+}
+
+fn read_arrangements() -> Result<Vec<crate::repo::trade::ArrangementRow>, SeedError> {
+    const FILE: &str = "trade_arrangements.csv";
+    let now = repo::now();
+    read_csv::<ArrangementCsv>(FILE, TRADE_ARRANGEMENTS_CSV)?
+        .into_iter()
+        .map(|(line, r)| {
+            Ok(crate::repo::trade::ArrangementRow {
+                kind: parsed(FILE, line, &r.kind)?,
+                signed_on: date_of(FILE, line, &r.signed_on)?,
+                applies_from: date_of(FILE, line, &r.applies_from)?,
+                expires_on: date_of(FILE, line, &r.expires_on)?,
+                source_date: source_date_of(FILE, line, r.source_date)?,
+                slug: r.slug,
+                name: r.name,
+                kind_as_given: r.kind_as_given,
+                granting_parties: r.granting_parties,
+                partner_scope: r.partner_scope,
+                legal_act: r.legal_act,
+                labour_provisions: r.labour_provisions,
+                commitment: r.commitment,
+                enforcement: r.enforcement,
+                status: r.status,
+                notes: r.notes,
+                source: r.source,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct EventCsv {
+    arrangement: String,
+    country: String,
+    country_name: String,
+    event: String,
+    event_as_given: String,
+    occurred_on: String,
+    legal_act: String,
+    notes: String,
+    source: String,
+    source_date: String,
+}
+
+fn read_events() -> Result<Vec<crate::repo::trade::NewEvent>, SeedError> {
+    const FILE: &str = "trade_arrangement_events.csv";
+    read_csv::<EventCsv>(FILE, TRADE_EVENTS_CSV)?
+        .into_iter()
+        .map(|(line, r)| {
+            Ok(crate::repo::trade::NewEvent {
+                event: parsed(FILE, line, &r.event)?,
+                // The same shapes as a source date: a year, a month or a day.
+                occurred_on: source_date_of(FILE, line, r.occurred_on)?,
+                source_date: source_date_of(FILE, line, r.source_date)?,
+                arrangement: r.arrangement,
+                country: r.country,
+                country_name: r.country_name,
+                event_as_given: r.event_as_given,
+                legal_act: r.legal_act,
+                notes: r.notes,
+                source: r.source,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct InstrumentCsv {
+    arrangement: String,
+    position: i32,
+    list_ref: String,
+    country: String,
+    convention: String,
+    named_as: String,
+    is_ilo: bool,
+    commitment_type: String,
+    article: String,
+    notes: String,
+    source: String,
+    source_date: String,
+}
+
+fn read_instruments() -> Result<Vec<crate::repo::trade::NewInstrument>, SeedError> {
+    const FILE: &str = "trade_arrangement_instruments.csv";
+    read_csv::<InstrumentCsv>(FILE, TRADE_INSTRUMENTS_CSV)?
+        .into_iter()
+        .map(|(line, r)| {
+            Ok(crate::repo::trade::NewInstrument {
+                commitment_type: parsed(FILE, line, &r.commitment_type)?,
+                source_date: source_date_of(FILE, line, r.source_date)?,
+                arrangement: r.arrangement,
+                position: r.position,
+                list_ref: r.list_ref,
+                country: text(r.country),
+                convention: text(r.convention),
+                named_as: r.named_as,
+                is_ilo: r.is_ilo,
+                article: r.article,
+                notes: r.notes,
+                source: r.source,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct CommentCsv {
+    normlex_id: String,
+    body: String,
+    kind: String,
+    country: String,
+    conventions: String,
+    year: i32,
+    ilc_session: Option<i32>,
+    published_year: Option<i32>,
+    footnote: String,
+    reply_requested_for: Option<i32>,
+    case_of_progress: Option<bool>,
+    headings: String,
+    observations_cited: String,
+    label: String,
+    link: String,
+    notes: String,
+    source: String,
+    source_date: String,
+}
+
+fn read_comments() -> Result<Vec<(crate::repo::comments::CommentFields, Vec<String>)>, SeedError> {
+    const FILE: &str = "supervisory_comments.csv";
+    read_csv::<CommentCsv>(FILE, COMMENTS_CSV)?
+        .into_iter()
+        .map(|(line, r)| {
+            let conventions = r
+                .conventions
+                .split_whitespace()
+                .map(|c| {
+                    crate::domain::codes::parse_instrument_code(c)
+                        .ok_or_else(|| data_error(FILE, line, format!("'{c}' is not an instrument code")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let fields = crate::repo::comments::CommentFields {
+                body: parsed(FILE, line, &r.body)?,
+                kind: parsed(FILE, line, &r.kind)?,
+                footnote: parsed(FILE, line, &r.footnote)?,
+                source_date: source_date_of(FILE, line, r.source_date)?,
+                normlex_id: text(r.normlex_id),
+                country: r.country,
+                year: r.year,
+                ilc_session: r.ilc_session,
+                published_year: r.published_year,
+                reply_requested_for: r.reply_requested_for,
+                case_of_progress: r.case_of_progress,
+                headings: r.headings,
+                observations_cited: r.observations_cited,
+                label: r.label,
+                link: text(r.link),
+                notes: r.notes,
+                source: r.source,
+            };
+            Ok((fields, conventions))
+        })
+        .collect()
 }
 
 fn data_error(file: &'static str, line: u64, message: impl Into<String>) -> SeedError {

@@ -57,6 +57,15 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         }
         SeedOutcome::AlreadySeeded => tracing::info!("database already has data; not seeding"),
     }
+    if let Some(seeded) = seed::seed_trade_and_supervision(&mut conn)? {
+        tracing::info!(
+            arrangements = seeded.arrangements,
+            events = seeded.events,
+            instruments = seeded.instruments,
+            comments = seeded.comments,
+            "trade arrangements and supervisory comments seeded"
+        );
+    }
     let secret = crate::auth::secret::load_or_create(&mut conn, settings.jwt_secret.as_deref())?;
     drop(conn);
     Ok(AppState {

@@ -246,3 +246,122 @@ for r in ratifications:
     by_status[r["status"]] = by_status.get(r["status"], 0) + 1
 print("ratifications by status:", by_status,
       "with registration date:", sum(1 for r in ratifications if r["registered_on"]))
+
+# ---------------------------------------------------------------- trade arrangements
+# Normalised to normtrack's vocabularies; the source's own word is kept beside it
+# (`kind_as_given`, `event_as_given`, and "As given: ..." in the instruments' notes).
+KINDS = {
+    "unilateral_preference_scheme": "unilateral_preference_scheme",
+    "market_access_measure": "other",
+}
+EVENTS = {
+    "entered": "entered", "listed": "listed", "listed_enhanced_preferences": "listed",
+    "listed_standard_preferences": "listed", "listed_party": "listed",
+    "applied_or_in_force": "applied", "in_force": "applied", "provisionally_applied": "applied",
+    "in_force_ITA": "applied", "signed": "signed", "political_agreement": "political_agreement",
+    "withdrawal_procedure_initiated": "withdrawal_initiated", "suspension_proclaimed": "withdrawal_initiated",
+    "partial_withdrawal_applies": "partially_withdrawn", "withdrawn": "withdrawn",
+    "reinstated": "reinstated", "exited": "exited",
+}
+PRECISION_LENGTH = {"day": 10, "month": 7, "year": 4}
+
+
+def slug(arrangement_id):
+    return arrangement_id.lower().replace("_", "-")
+
+
+def arrangement_kind(given):
+    base = given.split(" ")[0]
+    if base in KINDS:
+        return KINDS[base]
+    if "agreement" in base:
+        return "trade_agreement"
+    raise SystemExit(f"unknown arrangement kind {given!r}")
+
+
+arrangements = []
+arrangement_ids = set()
+for r in read("trade_arrangements.csv"):
+    arrangement_ids.add(r["arrangement_id"])
+    arrangements.append({
+        "slug": slug(r["arrangement_id"]), "name": r["name"],
+        "kind": arrangement_kind(r["kind"]), "kind_as_given": r["kind"],
+        "granting_parties": r["granting_party_or_parties"], "partner_scope": r["partner_scope"],
+        "legal_act": r["legal_instrument"], "labour_provisions": r["labour_provisions_location"],
+        "commitment": r["commitment_summary"], "enforcement": r["enforcement_mechanism"],
+        "status": r["status_as_of_source"], "signed_on": r["signed_date"],
+        "applies_from": r["applies_from"], "expires_on": r["expires"],
+        "notes": f"Reference id {r['arrangement_id']}." + (f" {r['notes']}" if r["notes"] else ""),
+        "source": r["source"], "source_date": r["source_date"],
+    })
+
+events = []
+for r in read("trade_arrangement_members.csv"):
+    assert r["arrangement_id"] in arrangement_ids, r["arrangement_id"]
+    precision = r["date_precision"]
+    date = r["event_date"]
+    notes = r["notes"]
+    if precision:
+        base, _, qualifier = precision.partition(" ")
+        if len(date) != PRECISION_LENGTH[base]:
+            raise SystemExit(f"{r['arrangement_id']} {r['iso3']}: {date!r} is not of precision {precision!r}")
+        if qualifier:
+            notes = f"Date: {qualifier.strip('()')}. {notes}".strip()
+    elif date:
+        raise SystemExit(f"{r['arrangement_id']} {r['iso3']}: a date without its precision")
+    events.append({
+        "arrangement": slug(r["arrangement_id"]), "country": r["iso3"], "country_name": r["country"],
+        "event": EVENTS[r["event"]], "event_as_given": r["event"], "occurred_on": date,
+        "legal_act": r["legal_act"], "notes": notes, "source": r["source"], "source_date": r["source_date"],
+    })
+
+tracked = {c["code"] for c in conventions}
+instruments = []
+positions = {}
+for r in read("trade_arrangement_instruments.csv"):
+    assert r["arrangement_id"] in arrangement_ids, r["arrangement_id"]
+    positions[r["arrangement_id"]] = positions.get(r["arrangement_id"], 0) + 1
+    given = r["commitment_type"]
+    token = re.match(r"[A-Za-z_+]+", given).group(0).replace("GSP+", "gsp_plus").lower()
+    code = r["instrument_code"]
+    if code and code not in tracked:
+        raise SystemExit(f"{r['arrangement_id']}: instrument {code} is not among the seeded conventions")
+    notes = r["notes"]
+    if given != token:
+        notes = f"As given: {given}. {notes}".strip()
+    instruments.append({
+        "arrangement": slug(r["arrangement_id"]), "position": positions[r["arrangement_id"]],
+        "list_ref": r["list_ref"], "country": r["country_scope_iso3"], "convention": code,
+        "named_as": r["instrument_named_as"], "is_ilo": "true" if r["is_ilo"] == "yes" else "false",
+        "commitment_type": token, "article": r["article_ref"], "notes": notes,
+        "source": r["source"], "source_date": r["source_date"],
+    })
+
+# ---------------------------------------------------------------- supervisory comments
+comments = []
+for r in read("supervisory_comments.csv"):
+    codes = [r["instrument"]]
+    # A comment examining several instruments together names them in its notes.
+    listed = re.search(r"covers several conventions \(([^)]*)\)", r["notes"])
+    if listed:
+        codes += [c.strip() for c in listed.group(1).split(",")]
+    codes = sorted(set(codes))
+    notes = r["notes"]
+    if r["ratification_year_shown"]:
+        notes = f"Ratification year shown: {r['ratification_year_shown']}. {notes}".strip()
+    if r["normlex_country_id"]:
+        notes = f"{notes} NORMLEX country id {r['normlex_country_id']}.".strip()
+    comments.append({
+        "normlex_id": r["normlex_comment_id"], "body": r["body"].lower(), "kind": r["comment_type"],
+        "country": r["iso3"], "conventions": " ".join(codes), "year": r["adopted_or_discussed_year"],
+        "ilc_session": r["ilc_session"], "published_year": r["published_year"],
+        "footnote": r["footnote"] or "unknown", "reply_requested_for": "",
+        "case_of_progress": r["case_of_progress"], "headings": r["topics_or_headings"],
+        "observations_cited": r["links_to_other_supervision"], "label": r["label_verbatim"],
+        "link": "", "notes": notes, "source": r["source"], "source_date": r["source_date"],
+    })
+
+write("trade_arrangements.csv", list(arrangements[0].keys()), arrangements)
+write("trade_arrangement_events.csv", list(events[0].keys()), events)
+write("trade_arrangement_instruments.csv", list(instruments[0].keys()), instruments)
+write("supervisory_comments.csv", list(comments[0].keys()), comments)

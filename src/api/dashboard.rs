@@ -6,7 +6,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -86,22 +86,6 @@ fn selection(
 }
 
 /// The day asked for: not before 1919 (the ILO's first conventions), not after today.
-fn as_of(errors: &mut ParamErrors, raw: Option<&str>) -> NaiveDate {
-    let today = today();
-    match errors.parse_day("as_of", raw) {
-        Some(day) if day > today => {
-            errors.push_rule("as_of", format!("{day} is in the future"));
-            today
-        }
-        Some(day) if day.year() < 1919 => {
-            errors.push_rule("as_of", format!("{day} is before the first conventions (1919)"));
-            today
-        }
-        Some(day) => day,
-        None => today,
-    }
-}
-
 /// Clients may keep an answer but must revalidate it (`If-None-Match`) before each use.
 const REVALIDATE: &str = "private, no-cache";
 
@@ -189,7 +173,7 @@ pub async fn summary(
         q.principle.as_deref(),
         q.convention.as_deref(),
     );
-    let day = as_of(&mut errors, q.as_of.as_deref());
+    let day = errors.parse_as_of(q.as_of.as_deref());
     let year = match q.year.as_deref() {
         None => today().year(),
         Some(raw) => raw
@@ -239,7 +223,7 @@ pub async fn matrix(
         q.principle.as_deref(),
         q.convention.as_deref(),
     );
-    let day = as_of(&mut errors, q.as_of.as_deref());
+    let day = errors.parse_as_of(q.as_of.as_deref());
     errors.finish()?;
     let key = format!("matrix|{}|{}", today(), req.query_string());
     cached(&state, &req, key, move |conn| {

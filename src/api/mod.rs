@@ -29,8 +29,10 @@ pub mod request_id;
 pub mod response_cache;
 pub mod routes;
 pub mod streaming;
+pub mod supervisory_comments;
 pub mod tasks;
 pub mod tokens;
+pub mod trade;
 pub mod users;
 
 use std::sync::Arc;
@@ -90,6 +92,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     use {
         audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
         ratifications as ra, ratifications_csv as rc, report_requests as rp, report_schedules as rs,
+        supervisory_comments as sc, trade as tr,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
@@ -118,6 +121,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(og::__path_update, Roles(ADMIN_OFFICE), og::update))
                 .service(endpoint(co::__path_list, Roles(ANY_ROLE), co::list))
                 .service(endpoint(co::__path_get, Roles(ANY_ROLE), co::get))
+                .service(endpoint(tr::__path_commitments, Roles(ANY_ROLE), tr::commitments))
+                .service(endpoint(tr::__path_list, Roles(ANY_ROLE), tr::list))
+                .service(endpoint(tr::__path_get, Roles(ANY_ROLE), tr::get))
+                .service(endpoint(tr::__path_compliance, Roles(ANY_ROLE), tr::compliance))
+                .service(endpoint(sc::__path_list, Roles(ANY_ROLE), sc::list))
+                .service(endpoint(sc::__path_get, Roles(ANY_ROLE), sc::get))
                 .service(endpoint(cv::__path_list, Roles(ANY_ROLE), cv::list))
                 .service(endpoint(cv::__path_get, Roles(ANY_ROLE), cv::get))
                 .service(endpoint(cv::__path_create, Roles(ADMIN), cv::create))
@@ -337,6 +346,19 @@ impl ParamErrors {
         })
     }
 
+    /// Parses an optional year, 1919 (the first conventions) to 2200.
+    pub fn parse_year(&mut self, field: &str, raw: Option<&str>) -> Option<i32> {
+        let raw = raw?;
+        raw.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1919..=2200).contains(y))
+            .or_else(|| {
+                self.push(field, format!("'{raw}' is not a year"));
+                None
+            })
+    }
+
     /// Parses an optional `YYYY-MM-DD` date.
     pub fn parse_day(&mut self, field: &str, raw: Option<&str>) -> Option<chrono::NaiveDate> {
         let raw = raw?;
@@ -357,6 +379,25 @@ impl ParamErrors {
             }
             Default::default()
         })
+    }
+
+    /// `as_of`: a day from 1919 (the first conventions) to today; today when absent. A day
+    /// outside that range breaks a rule relative to today (422).
+    pub fn parse_as_of(&mut self, raw: Option<&str>) -> chrono::NaiveDate {
+        use chrono::Datelike;
+        let today = today();
+        match self.parse_day("as_of", raw) {
+            Some(day) if day > today => {
+                self.push_rule("as_of", format!("{day} is in the future"));
+                today
+            }
+            Some(day) if day.year() < 1919 => {
+                self.push_rule("as_of", format!("{day} is before the first conventions (1919)"));
+                today
+            }
+            Some(day) => day,
+            None => today,
+        }
     }
 
     /// `Ok` when every parameter was good, else a 400 naming each bad one.

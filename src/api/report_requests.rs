@@ -116,18 +116,6 @@ pub struct RequestQuery {
 }
 }
 
-fn parse_year(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Option<i32> {
-    let raw = raw?;
-    raw.trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1919..=2200).contains(y))
-        .or_else(|| {
-            errors.push(field, format!("'{raw}' is not a year"));
-            None
-        })
-}
-
 /// List the report requests the caller may see, by due date.
 #[utoipa::path(
     get,
@@ -149,7 +137,7 @@ pub async fn list(
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
         kind: errors.parse_enum::<RequestKind>("kind", query.kind.as_deref()),
-        year: parse_year(&mut errors, "year", query.year.as_deref()),
+        year: errors.parse_year("year", query.year.as_deref()),
         status: errors.parse_enum::<RequestStatus>("status", query.status.as_deref()),
         overdue: errors.parse_bool("overdue", query.overdue.as_deref()),
         today: Some(today()),

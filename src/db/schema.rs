@@ -267,6 +267,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trade_arrangements (slug) {
+        slug -> Text,
+        name -> Text,
+        kind -> Text,
+        kind_as_given -> Text,
+        granting_parties -> Text,
+        partner_scope -> Text,
+        legal_act -> Text,
+        labour_provisions -> Text,
+        commitment -> Text,
+        enforcement -> Text,
+        status -> Text,
+        signed_on -> Nullable<Date>,
+        applies_from -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        notes -> Text,
+        source -> Text,
+        source_date -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trade_arrangement_events (id) {
+        id -> Integer,
+        arrangement -> Text,
+        country -> Text,
+        country_name -> Text,
+        event -> Text,
+        event_as_given -> Text,
+        occurred_on -> Nullable<Text>,
+        legal_act -> Text,
+        notes -> Text,
+        source -> Text,
+        source_date -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    trade_arrangement_instruments (id) {
+        id -> Integer,
+        arrangement -> Text,
+        position -> Integer,
+        list_ref -> Text,
+        country -> Nullable<Text>,
+        convention -> Nullable<Text>,
+        named_as -> Text,
+        is_ilo -> Bool,
+        commitment_type -> Text,
+        article -> Text,
+        notes -> Text,
+        source -> Text,
+        source_date -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    supervisory_comments (id) {
+        id -> Integer,
+        normlex_id -> Nullable<Text>,
+        body -> Text,
+        kind -> Text,
+        country -> Text,
+        year -> Integer,
+        ilc_session -> Nullable<Integer>,
+        published_year -> Nullable<Integer>,
+        footnote -> Text,
+        reply_requested_for -> Nullable<Integer>,
+        case_of_progress -> Nullable<Bool>,
+        headings -> Text,
+        observations_cited -> Text,
+        label -> Text,
+        link -> Nullable<Text>,
+        notes -> Text,
+        source -> Text,
+        source_date -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervisory_comment_conventions (comment_id, convention) {
+        comment_id -> Integer,
+        convention -> Text,
+    }
+}
+
+diesel::table! {
+    gap_comments (gap_id, comment_id) {
+        gap_id -> Integer,
+        comment_id -> Integer,
+    }
+}
+
+diesel::joinable!(trade_arrangement_events -> trade_arrangements (arrangement));
+diesel::joinable!(trade_arrangement_instruments -> trade_arrangements (arrangement));
+diesel::joinable!(supervisory_comment_conventions -> supervisory_comments (comment_id));
 diesel::joinable!(report_request_conventions -> report_requests (report_request_id));
 diesel::joinable!(tasks -> report_requests (report_request_id));
 diesel::joinable!(feed_tokens -> users (user_id));
@@ -290,4 +392,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_request_conventions,
     tasks,
     feed_tokens,
+    trade_arrangements,
+    trade_arrangement_events,
+    trade_arrangement_instruments,
+    supervisory_comments,
+    supervisory_comment_conventions,
+    gap_comments,
 );

@@ -21,6 +21,8 @@ use crate::domain::ratification::{Stage, Status};
 use crate::domain::reference::{Category, InstrumentType, OrganizationKind, Principle, Region};
 use crate::domain::reforms::{GapStatus, MilestoneKind, MilestoneStatus};
 use crate::domain::reporting::{RequestKind, RequestStatus, ScheduleBasis, TaskKind, TaskStatus};
+use crate::domain::supervision::{CommentKind, Footnote, SupervisoryBody};
+use crate::domain::trade::{ArrangementKind, CommitmentType, MembershipEvent};
 
 /// Parses stored text into its enum; the error names the value, for the log.
 fn parse<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(raw: &str) -> deserialize::Result<T> {
@@ -90,6 +92,12 @@ stored_as_text!(
     TaskKind,
     TaskStatus,
     ScheduleBasis,
+    ArrangementKind,
+    MembershipEvent,
+    CommitmentType,
+    SupervisoryBody,
+    CommentKind,
+    Footnote,
 );
 
 #[cfg(test)]

@@ -13,20 +13,22 @@ pub mod ratification_rules;
 pub mod reference;
 pub mod reforms;
 pub mod reporting;
+pub mod supervision;
 pub mod text;
+pub mod trade;
 pub mod users;
 
 /// Declares an enum stored as text: `as_str`, `FromStr` (with the list of allowed values in
 /// the error), `ALL`, serde and OpenAPI schema, all from one list of variants. It is marked as
 /// a diesel `Text` expression; its conversions live in `db::text_enums`.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[derive(diesel::AsExpression, diesel::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {

@@ -2,6 +2,7 @@
 //! control lands, the caller's scope) and returns plain rows; rules live in `domain`.
 
 pub mod audit;
+pub mod comments;
 pub mod conventions;
 pub mod countries;
 pub mod feed_tokens;
@@ -11,6 +12,7 @@ pub mod ratifications;
 pub mod reforms;
 pub mod reporting;
 pub mod tokens;
+pub mod trade;
 pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};

@@ -14,4 +14,5 @@ pub mod report_requests;
 pub mod reporting;
 pub mod tasks;
 pub mod tokens;
+pub mod trade;
 pub mod users;

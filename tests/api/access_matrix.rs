@@ -336,6 +336,68 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/api/v1/countries/{iso3}/commitments",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/countries/{}/commitments", side.country())),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/trade-arrangements",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/trade-arrangements?country={}", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/trade-arrangements/{slug}",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/trade-arrangements/eu-gsp-plus-978-2012"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/trade-arrangements/{slug}/compliance",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, _| {
+                Req::new(
+                    "GET",
+                    "/api/v1/trade-arrangements/eu-gsp-plus-978-2012/compliance?as_of=2020-06-30",
+                )
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/supervisory-comments",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/supervisory-comments?country={}", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/supervisory-comments/{id}",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |app, _, _| {
+                let id = app.get("/api/v1/supervisory-comments?per_page=1").ok_json()["items"][0]["id"]
+                    .as_i64()
+                    .expect("a seeded comment");
+                Req::new("GET", format!("/api/v1/supervisory-comments/{id}"))
+            },
+        },
+        Row {
+            method: "GET",
             route: "/api/v1/conventions",
             own: ANY_ROLE_200,
             other: ANY_ROLE_200,

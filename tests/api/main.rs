@@ -23,3 +23,4 @@ mod reporting;
 mod security;
 mod seeding;
 mod tracking;
+mod trade;
