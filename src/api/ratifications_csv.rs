@@ -2,7 +2,6 @@
 //! all-or-nothing import (`/imports/ratifications`). Reading and checking the file is
 //! `import::ratifications`; the write is `service::ratifications::import`.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
@@ -13,7 +12,7 @@ use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::ratification::Status;
 use crate::domain::reference::{Category, Region};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::service::ratifications::{self as service, ImportSummary};
 
 /// The filters of the CSV export: those of the list, without pages (the export has every
@@ -75,47 +74,13 @@ pub async fn export_csv(
     errors.finish()?;
     let checked = filter.clone();
     with_db(&state, move |conn| check_filter_exists(conn, &checked)).await?;
-    // Streamed a page at a time, each page read with a connection of its own: memory stays
-    // flat however large the notes are, and a slow reader holds no database connection.
-    let (tx, body) = super::streaming::channel();
-    let state = state.into_inner();
-    actix_web::rt::spawn(async move {
-        let header = crate::import::ratifications::header_csv();
-        if tx.send(Ok(header.into())).await.is_err() {
-            return;
-        }
-        let mut after: Option<(String, String)> = None;
-        loop {
-            let (filter, key) = (filter.clone(), after.take());
-            let page = with_db(&state, move |conn| {
-                crate::service::ratifications::export_page(conn, &filter, key.as_ref())
-            })
-            .await;
-            match page {
-                Ok((bytes, next)) => {
-                    if tx.send(Ok(bytes.into())).await.is_err() {
-                        return; // the client went away
-                    }
-                    match next {
-                        Some(key) => after = Some(key),
-                        None => return,
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "CSV export cut short");
-                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
-                    return;
-                }
-            }
-        }
-    });
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"ratifications.csv\"",
-        ))
-        .body(body))
+    let header = crate::import::ratifications::header_csv();
+    Ok(super::streaming::csv_file(
+        state,
+        "ratifications.csv",
+        header,
+        move |conn, key: Option<(String, String)>| service::export_page(conn, &filter, key.as_ref()),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -160,20 +125,7 @@ pub async fn import(
         .parse_bool("dry_run", query.dry_run.as_deref())
         .unwrap_or(false);
     errors.finish()?;
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type
-        .split(';')
-        .next()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv"))
-    {
-        return Err(AppError::UnsupportedMediaType(
-            "the body must be a CSV file (Content-Type: text/csv)".into(),
-        ));
-    }
+    super::streaming::require_csv(&req)?;
     let today = Utc::now().date_naive();
     let summary = with_db(&state, move |conn| {
         Ok(service::import(

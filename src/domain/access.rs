@@ -37,6 +37,7 @@ text_enum! {
         User => "user",
         Token => "token",
         FeedToken => "feed_token",
+        SupervisoryComment => "supervisory_comment",
     }
 }
 
@@ -189,7 +190,8 @@ impl Caller {
             | EntityKind::Milestone
             | EntityKind::MilestoneComment
             | EntityKind::ReportRequest
-            | EntityKind::ReportSchedule => Some(self.read_scope()),
+            | EntityKind::ReportSchedule
+            | EntityKind::SupervisoryComment => Some(self.read_scope()),
             // Tasks (and the deadlines built from them) are the caller's own work.
             EntityKind::Task => Some(self.work_scope()),
             // Accounts and dashboard tokens: `/users` and `/tokens` are the administrator's;

@@ -380,8 +380,72 @@ pub fn deadline_window(
     Ok((from, to))
 }
 
+/// What the generation run needs of a supervisory comment that asks for a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyAsked {
+    pub comment_id: i32,
+    /// How the comment is named in the request's reason, e.g. "the CEACR observation of 2024".
+    pub named: String,
+    pub country: String,
+    pub conventions: Vec<String>,
+    /// The year the reply is asked for.
+    pub year: i32,
+}
+
+/// The follow-up requests a comment's reply makes in `year`: one per instrument normtrack
+/// tracks (a follow-up covers one instrument), keyed by comment, instrument and year so a
+/// second run makes none. Instruments normtrack does not track get none.
+pub fn reply_follow_ups(
+    reply: &ReplyAsked,
+    year: i32,
+    tracked: &dyn Fn(&str) -> bool,
+) -> Vec<PlannedRequest> {
+    if reply.year != year {
+        return Vec::new();
+    }
+    reply
+        .conventions
+        .iter()
+        .filter(|code| tracked(code))
+        .map(|code| PlannedRequest {
+            kind: RequestKind::Article22FollowUp,
+            country: reply.country.clone(),
+            convention: code.clone(),
+            year,
+            detailed: true,
+            reason: Some(format!(
+                "{} (supervisory comment {}) asks for a reply in {year}",
+                reply.named, reply.comment_id
+            )),
+            key: format!("reply/{}/{code}/{year}", reply.comment_id),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_reply_asked_for_makes_one_follow_up_per_tracked_instrument_in_its_year_only() {
+        let reply = ReplyAsked {
+            comment_id: 7,
+            named: "the CEACR observation of 2024".into(),
+            country: "KHM".into(),
+            conventions: vec!["C087".into(), "C150".into()],
+            year: 2026,
+        };
+        let tracked = |code: &str| code == "C087";
+        let planned = reply_follow_ups(&reply, 2026, &tracked);
+        assert_eq!(planned.len(), 1);
+        assert_eq!(planned[0].kind, RequestKind::Article22FollowUp);
+        assert_eq!(planned[0].key, "reply/7/C087/2026");
+        assert!(planned[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("the CEACR observation of 2024"));
+        assert!(reply_follow_ups(&reply, 2027, &tracked).is_empty());
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -5,7 +5,9 @@
 //! of them are kept ([`RowErrors`]).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
+pub mod comments;
 pub mod ratifications;
 
 /// A CSV row that could not be read, with its line number (1 is the header).
@@ -186,6 +188,130 @@ pub fn from_spreadsheet_safe(cell: &str) -> &str {
         Some(rest) if runs_as_formula(rest.trim_start_matches('\'')) => rest,
         _ => cell,
     }
+}
+
+/// The longest field a CSV file may hold (notes and sources included); a longer one is refused
+/// with its line, without being echoed back.
+pub const MAX_FIELD_CHARS: usize = 20_000;
+/// The most data rows one file may hold: every member state times every instrument is a few
+/// thousand records, so a larger file is a mistake (and would only cost memory).
+pub const MAX_ROWS: usize = 100_000;
+
+/// Reads a CSV file of `columns` (of which `required` must be present) row by row, handing each row with the line it starts on to `each`; bad
+/// structure is reported under its line. `false` when the header or the structure is broken
+/// (nothing else is worth checking).
+pub fn read_rows<T: serde::de::DeserializeOwned>(
+    csv: &[u8],
+    columns: &[&str],
+    required: &[&str],
+    errors: &mut RowErrors,
+    mut each: impl FnMut(u64, T),
+) -> bool {
+    let mut lines = LineCounter::new(csv);
+    let mut line_of =
+        |position: Option<&csv::Position>| position.map(|p| lines.record_line(p.byte())).unwrap_or(1);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(RowError {
+                line: 1,
+                column: "header".into(),
+                message: format!("cannot read the header row: {e}"),
+            });
+            return false;
+        }
+    };
+    let mut seen = HashSet::new();
+    for name in headers.iter() {
+        if !columns.contains(&name) {
+            errors.push(RowError {
+                line: 1,
+                column: name.chars().take(100).collect(),
+                message: format!("unknown column; the columns are: {}", columns.join(", ")),
+            });
+        } else if !seen.insert(name.to_string()) {
+            errors.push(RowError {
+                line: 1,
+                column: name.into(),
+                message: "the column appears twice".into(),
+            });
+        }
+    }
+    for required in required {
+        if !seen.contains(*required) {
+            errors.push(RowError {
+                line: 1,
+                column: (*required).into(),
+                message: "required column missing".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return false;
+    }
+    let mut record = csv::StringRecord::new();
+    let mut unguarded = csv::StringRecord::new();
+    let mut rows = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = line_of(record.position());
+                rows += 1;
+                if rows > MAX_ROWS {
+                    errors.push(RowError {
+                        line,
+                        column: "row".into(),
+                        message: format!("a file may hold at most {MAX_ROWS} data rows; split it"),
+                    });
+                    return false;
+                }
+                if let Some((i, _)) = record
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.chars().count() > MAX_FIELD_CHARS)
+                {
+                    errors.push(RowError {
+                        line,
+                        column: headers.get(i).unwrap_or("row").into(),
+                        message: format!("the field is longer than {MAX_FIELD_CHARS} characters"),
+                    });
+                    continue;
+                }
+                // Cells our export made spreadsheet-safe read back as they were written.
+                unguarded.clear();
+                for field in record.iter() {
+                    unguarded.push_field(from_spreadsheet_safe(field));
+                }
+                match unguarded.deserialize::<T>(Some(&headers)) {
+                    Ok(row) => each(line, row),
+                    Err(e) => errors.push(RowError {
+                        line,
+                        column: "row".into(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            Err(e) => {
+                let line = line_of(e.position());
+                errors.push(RowError {
+                    line,
+                    column: "row".into(),
+                    message: e.to_string(),
+                });
+                // A broken record (bad UTF-8, wrong field count) cannot be resynchronised
+                // reliably for every error kind; continue with the next one when possible.
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]

@@ -17,9 +17,7 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use std::collections::HashSet;
-
-use super::{from_spreadsheet_safe, LineCounter, RowError, RowErrors};
+use super::{RowError, RowErrors};
 use crate::domain::codes::{parse_instrument_code, parse_iso3, parse_source_date};
 use crate::domain::fields::text_field;
 use crate::domain::ratification::{Stage, Status};
@@ -214,123 +212,10 @@ fn optional(raw: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// The longest field a CSV file may hold (notes and sources included); a longer one is refused
-/// with its line, without being echoed back.
-pub const MAX_FIELD_CHARS: usize = 20_000;
-/// The most data rows one file may hold: every member state times every instrument is a few
-/// thousand records, so a larger file is a mistake (and would only cost memory).
-pub const MAX_ROWS: usize = 100_000;
+pub use super::{MAX_FIELD_CHARS, MAX_ROWS};
 
-/// Reads a CSV file row by row, handing each row with the line it starts on to `each`; bad
-/// structure is reported under its line. `false` when the header or the structure is broken
-/// (nothing else is worth checking).
-fn read_rows(csv: &[u8], errors: &mut RowErrors, mut each: impl FnMut(u64, CsvRow)) -> bool {
-    let mut lines = LineCounter::new(csv);
-    let mut line_of =
-        |position: Option<&csv::Position>| position.map(|p| lines.record_line(p.byte())).unwrap_or(1);
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            errors.push(RowError {
-                line: 1,
-                column: "header".into(),
-                message: format!("cannot read the header row: {e}"),
-            });
-            return false;
-        }
-    };
-    let mut seen = HashSet::new();
-    for name in headers.iter() {
-        if !COLUMNS.contains(&name) {
-            errors.push(RowError {
-                line: 1,
-                column: name.chars().take(100).collect(),
-                message: format!("unknown column; the columns are: {}", COLUMNS.join(", ")),
-            });
-        } else if !seen.insert(name.to_string()) {
-            errors.push(RowError {
-                line: 1,
-                column: name.into(),
-                message: "the column appears twice".into(),
-            });
-        }
-    }
-    for required in ["country", "convention", "status", "source"] {
-        if !seen.contains(required) {
-            errors.push(RowError {
-                line: 1,
-                column: required.into(),
-                message: "required column missing".into(),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return false;
-    }
-    let mut record = csv::StringRecord::new();
-    let mut unguarded = csv::StringRecord::new();
-    let mut rows = 0usize;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = line_of(record.position());
-                rows += 1;
-                if rows > MAX_ROWS {
-                    errors.push(RowError {
-                        line,
-                        column: "row".into(),
-                        message: format!("a file may hold at most {MAX_ROWS} data rows; split it"),
-                    });
-                    return false;
-                }
-                if let Some((i, _)) = record
-                    .iter()
-                    .enumerate()
-                    .find(|(_, f)| f.chars().count() > MAX_FIELD_CHARS)
-                {
-                    errors.push(RowError {
-                        line,
-                        column: headers.get(i).unwrap_or("row").into(),
-                        message: format!("the field is longer than {MAX_FIELD_CHARS} characters"),
-                    });
-                    continue;
-                }
-                // Cells our export made spreadsheet-safe read back as they were written.
-                unguarded.clear();
-                for field in record.iter() {
-                    unguarded.push_field(from_spreadsheet_safe(field));
-                }
-                match unguarded.deserialize::<CsvRow>(Some(&headers)) {
-                    Ok(row) => each(line, row),
-                    Err(e) => errors.push(RowError {
-                        line,
-                        column: "row".into(),
-                        message: e.to_string(),
-                    }),
-                }
-            }
-            Err(e) => {
-                let line = line_of(e.position());
-                errors.push(RowError {
-                    line,
-                    column: "row".into(),
-                    message: e.to_string(),
-                });
-                // A broken record (bad UTF-8, wrong field count) cannot be resynchronised
-                // reliably for every error kind; continue with the next one when possible.
-                if !matches!(
-                    e.kind(),
-                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
-                ) {
-                    break;
-                }
-            }
-        }
-    }
-    true
-}
+/// The columns a ratification file must have.
+const REQUIRED: [&str; 4] = ["country", "convention", "status", "source"];
 
 /// A ratification CSV file read without the store.
 #[derive(Debug, Default)]
@@ -354,7 +239,7 @@ pub fn parse_file(csv: &[u8]) -> ParsedFile {
     let mut rows = Vec::new();
     let mut total = 0;
     let mut row_errors = RowErrors::default();
-    let readable = read_rows(csv, &mut errors, |line, row| {
+    let readable = super::read_rows(csv, &COLUMNS, &REQUIRED, &mut errors, |line, row: CsvRow| {
         total += 1;
         match parse_row(&row, line) {
             Ok(fields) => rows.push((line, fields)),

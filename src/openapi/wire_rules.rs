@@ -220,7 +220,7 @@ fn constrain(schema: &mut Value, name: Option<&str>) {
             Some("convention") | Some("parent") | Some("code") => {
                 set_default(schema, "pattern", json!(INSTRUMENT))
             }
-            Some("source_link") | Some("evidence_link") => {
+            Some("source_link") | Some("evidence_link") | Some("link") => {
                 set_default(schema, "pattern", json!(link()));
                 set_default(schema, "maxLength", json!(crate::domain::reforms::MAX_LINK_CHARS));
             }

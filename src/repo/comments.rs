@@ -174,6 +174,25 @@ pub fn all(conn: &mut DbConn, filter: &CommentFilter) -> QueryResult<Vec<Comment
     with_links(conn, rows)
 }
 
+/// Up to `limit` comments after id `after`, in id order (the CSV export's pages).
+pub fn page_after(
+    conn: &mut DbConn,
+    filter: &CommentFilter,
+    after: Option<i32>,
+    limit: i64,
+) -> QueryResult<Vec<Comment>> {
+    let mut query = filtered(filter);
+    if let Some(after) = after {
+        query = query.filter(supervisory_comments::id.gt(after));
+    }
+    let rows = query
+        .select(CommentRow::as_select())
+        .order(supervisory_comments::id.asc())
+        .limit(limit)
+        .load(conn)?;
+    with_links(conn, rows)
+}
+
 pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Option<Comment>> {
     let row = supervisory_comments::table
         .find(id)

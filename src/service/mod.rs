@@ -3,9 +3,11 @@
 //! Handlers and the command line both call them.
 
 pub mod audit;
+pub mod comments;
 pub mod conventions;
 pub mod dashboard;
 pub mod deadlines;
+pub mod imports;
 pub mod known;
 pub mod organizations;
 pub mod ratifications;

@@ -12,7 +12,7 @@ use crate::domain::ratification::Status;
 use crate::domain::ratification_rules::{self, Context, Instrument, Proposed};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::import::ratifications::{parse_file, ParsedFile};
-use crate::import::{RowError, RowErrors};
+use crate::import::RowError;
 use crate::repo;
 use crate::repo::conventions::ConventionRow;
 use crate::repo::ratifications::{RatificationFields, RatificationRow};
@@ -169,73 +169,7 @@ pub fn put(
     })
 }
 
-/// What an import did (or, on a dry run, would do).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct ImportSummary {
-    pub dry_run: bool,
-    /// Data rows in the file.
-    pub rows: usize,
-    pub inserted: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// The file has bad rows; nothing was changed.
-    #[error("{} error(s) in the file; nothing was imported", .0.total())]
-    Rows(RowErrors),
-    #[error(transparent)]
-    App(#[from] AppError),
-}
-
-impl From<diesel::result::Error> for ImportError {
-    fn from(e: diesel::result::Error) -> Self {
-        ImportError::App(e.into())
-    }
-}
-
-impl From<ImportError> for AppError {
-    fn from(e: ImportError) -> Self {
-        match e {
-            ImportError::App(e) => e,
-            ImportError::Rows(rows) => {
-                let (total, omitted) = (rows.total(), rows.omitted());
-                let kept = rows.into_sorted();
-                let more = if omitted > 0 {
-                    format!("; the first {} are listed, {omitted} more are not", kept.len())
-                } else {
-                    String::new()
-                };
-                AppError::Unprocessable {
-                    detail: format!(
-                        "{total} error(s) in the file; nothing was imported (lines: {}){more}",
-                        lines(&kept)
-                    ),
-                    errors: kept
-                        .into_iter()
-                        .map(|r| FieldError {
-                            field: r.column,
-                            message: r.message,
-                            line: Some(r.line),
-                        })
-                        .collect(),
-                }
-            }
-        }
-    }
-}
-
-fn lines(rows: &[RowError]) -> String {
-    let mut lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
-    lines.dedup();
-    let shown: Vec<String> = lines.iter().take(20).map(u64::to_string).collect();
-    if lines.len() > 20 {
-        format!("{}, …", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
-}
+pub use super::imports::{ImportError, ImportSummary, Progress};
 
 /// Records per page of an export: a page is read with one short query and written out
 /// before the next is read, so an export's memory does not grow with the data.
@@ -259,9 +193,6 @@ pub fn export_page(
         crate::import::ratifications::rows_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((bytes, next))
 }
-
-/// Reports progress of long imports: `(phase, done, total)`.
-pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
 
 /// Imports a ratification CSV file: all or nothing, in one transaction. Every bad row is
 /// reported with its line, column and reason, and then nothing changes. A dry run checks

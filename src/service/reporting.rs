@@ -3,7 +3,7 @@
 //! request and task has a key, and a key is created once. Called by
 //! `POST /api/v1/report-requests/generate` and `normtrack reports generate`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -15,8 +15,8 @@ use crate::domain::ratification::Status;
 use crate::domain::reference::{Category, OrganizationKind};
 use crate::domain::reporting::{
     default_cycle_years, default_due_on, default_next_regular_year, first_report_key, in_force_no_later_than,
-    plan_for, request_label, standard_tasks, Holding, RequestKind, RequestStatus, Schedule, ScheduleBasis,
-    TaskStatus,
+    plan_for, reply_follow_ups, request_label, standard_tasks, Holding, PlannedRequest, ReplyAsked,
+    RequestKind, RequestStatus, Schedule, ScheduleBasis, TaskStatus,
 };
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repo;
@@ -31,6 +31,8 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 pub struct GenerationCounts {
     pub article22_regular: usize,
     pub article22_first: usize,
+    /// Follow-ups to supervisory comments that ask for a reply this year.
+    pub article22_follow_up: usize,
     pub tasks: usize,
 }
 
@@ -51,7 +53,8 @@ impl GenerationCounts {
         match kind {
             RequestKind::Article22Regular => self.article22_regular += 1,
             RequestKind::Article22First => self.article22_first += 1,
-            RequestKind::Article22FollowUp | RequestKind::Article19 => {}
+            RequestKind::Article22FollowUp => self.article22_follow_up += 1,
+            RequestKind::Article19 => {}
         }
     }
 }
@@ -205,27 +208,32 @@ pub fn generate(
                 ((s.country, s.convention), schedule)
             })
             .collect();
-        let mut request_keys = store::request_keys(conn)?;
-        let task_keys = store::task_keys(conn)?;
         let mut organizations: HashMap<String, Vec<(i32, OrganizationKind)>> = HashMap::new();
         for org in repo::organizations::all_of(conn, None)? {
             let kind = org.kind;
             organizations.entry(org.country).or_default().push((org.id, kind));
         }
-        let mut summary = GenerationSummary {
+        let mut run = Run {
             year,
             due_on,
-            created: GenerationCounts::default(),
-            already_present: GenerationCounts::default(),
-            schedules_created,
+            request_keys: store::request_keys(conn)?,
+            task_keys: store::task_keys(conn)?,
+            organizations,
+            summary: GenerationSummary {
+                year,
+                due_on,
+                created: GenerationCounts::default(),
+                already_present: GenerationCounts::default(),
+                schedules_created,
+            },
+            made: Vec::new(),
         };
-        let mut made = Vec::new();
         for h in &holdings {
             let pair = (h.country.clone(), h.convention.clone());
             let first_key = first_report_key(&h.country, &h.convention);
-            if let Some(first) = request_keys.get(&first_key).filter(|r| r.year == year) {
+            if let Some(first) = run.request_keys.get(&first_key).filter(|r| r.year == year) {
                 // This year's first report exists: count it, and let its tasks be checked.
-                summary.already_present.add(RequestKind::Article22First);
+                run.summary.already_present.add(RequestKind::Article22First);
                 let first = first.clone();
                 let label = request_label(
                     RequestKind::Article22First,
@@ -235,51 +243,53 @@ pub fn generate(
                 let tasks = standard_tasks(
                     &first_key,
                     &label,
-                    organizations.get(&h.country).map_or(&[], |v| v),
+                    run.organizations.get(&h.country).map_or(&[], |v| v),
                 );
-                add_tasks(conn, &first, tasks, &task_keys, &mut summary, &mut made)?;
+                add_tasks(
+                    conn,
+                    &first,
+                    tasks,
+                    &run.task_keys,
+                    &mut run.summary,
+                    &mut run.made,
+                )?;
                 continue;
             }
-            let first_requested = request_keys.contains_key(&first_key);
+            let first_requested = run.request_keys.contains_key(&first_key);
             for planned in plan_for(h, schedules.get(&pair), year, first_requested) {
-                let existing = match request_keys.get(&planned.key) {
-                    Some(existing) => {
-                        summary.already_present.add(planned.kind);
-                        existing.clone()
-                    }
-                    None => {
-                        let fields = RequestFields {
-                            kind: planned.kind,
-                            year,
-                            due_on,
-                            detailed: planned.detailed,
-                            status: RequestStatus::Requested,
-                            submitted_on: None,
-                            reason: planned.reason.clone(),
-                        };
-                        let request = store::insert_request(
-                            conn,
-                            &planned.country,
-                            &fields,
-                            std::slice::from_ref(&planned.convention),
-                            Some(&planned.key),
-                        )?;
-                        summary.created.add(planned.kind);
-                        made.push(Made::Request(request.clone()));
-                        let key = store::KeyedRequest::of(&request.row);
-                        request_keys.insert(planned.key.clone(), key.clone());
-                        key
-                    }
-                };
-                let label = request_label(planned.kind, std::slice::from_ref(&planned.convention), year);
-                let tasks = standard_tasks(
-                    &planned.key,
-                    &label,
-                    organizations.get(&h.country).map_or(&[], |v| v),
-                );
-                add_tasks(conn, &existing, tasks, &task_keys, &mut summary, &mut made)?;
+                ensure_planned(conn, &planned, &mut run)?;
             }
         }
+        // Replies the supervisory bodies asked for this year: one follow-up per instrument.
+        let tracked: HashSet<String> = repo::conventions::all(conn)?
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        let asking = repo::comments::all(
+            conn,
+            &repo::comments::CommentFilter {
+                reply_requested_for: Some(year),
+                ..Default::default()
+            },
+        )?;
+        for comment in asking {
+            let reply = ReplyAsked {
+                comment_id: comment.row.id,
+                named: format!(
+                    "the {} {} of {}",
+                    comment.row.body.as_str().to_uppercase(),
+                    comment.row.kind.as_str().replace('_', " "),
+                    comment.row.year
+                ),
+                country: comment.row.country.clone(),
+                conventions: comment.conventions.clone(),
+                year: comment.row.reply_requested_for.unwrap_or(year),
+            };
+            for planned in reply_follow_ups(&reply, year, &|code| tracked.contains(code)) {
+                ensure_planned(conn, &planned, &mut run)?;
+            }
+        }
+        let Run { summary, made, .. } = run;
         let entries = made
             .iter()
             .map(|m| match m {
@@ -314,6 +324,65 @@ pub fn generate(
         );
         Ok(summary)
     })
+}
+
+/// What one generation run knows and has made so far.
+struct Run {
+    year: i32,
+    due_on: NaiveDate,
+    /// Every generated request, by its key (those made by this run included).
+    request_keys: HashMap<String, store::KeyedRequest>,
+    task_keys: HashSet<String>,
+    organizations: HashMap<String, Vec<(i32, OrganizationKind)>>,
+    summary: GenerationSummary,
+    made: Vec<Made>,
+}
+
+/// Makes a planned request unless an earlier run made it (by its key), and its tasks.
+fn ensure_planned(conn: &mut DbConn, planned: &PlannedRequest, run: &mut Run) -> AppResult<()> {
+    let existing = match run.request_keys.get(&planned.key) {
+        Some(existing) => {
+            run.summary.already_present.add(planned.kind);
+            existing.clone()
+        }
+        None => {
+            let fields = RequestFields {
+                kind: planned.kind,
+                year: run.year,
+                due_on: run.due_on,
+                detailed: planned.detailed,
+                status: RequestStatus::Requested,
+                submitted_on: None,
+                reason: planned.reason.clone(),
+            };
+            let request = store::insert_request(
+                conn,
+                &planned.country,
+                &fields,
+                std::slice::from_ref(&planned.convention),
+                Some(&planned.key),
+            )?;
+            run.summary.created.add(planned.kind);
+            run.made.push(Made::Request(request.clone()));
+            let key = store::KeyedRequest::of(&request.row);
+            run.request_keys.insert(planned.key.clone(), key.clone());
+            key
+        }
+    };
+    let label = request_label(planned.kind, std::slice::from_ref(&planned.convention), run.year);
+    let tasks = standard_tasks(
+        &planned.key,
+        &label,
+        run.organizations.get(&planned.country).map_or(&[], |v| v),
+    );
+    add_tasks(
+        conn,
+        &existing,
+        tasks,
+        &run.task_keys,
+        &mut run.summary,
+        &mut run.made,
+    )
 }
 
 enum Made {

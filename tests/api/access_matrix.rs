@@ -386,6 +386,68 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/api/v1/supervisory-comments.csv",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/supervisory-comments.csv?country={}", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/supervisory-comments",
+            own: ADMIN_OFFICE_201,
+            other: ADMIN_ONLY_OF_OFFICE_201,
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/supervisory-comments").json(json!({
+                    "body": "ceacr", "kind": "direct_request", "country": side.country(), "conventions": ["C087"],
+                    "year": 2024, "source": "matrix", "notes": unique(who, side)
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/supervisory-comments/{id}",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |app, who, side| {
+                let created = app.send(Who::Admin, Req::new("POST", "/api/v1/supervisory-comments").json(json!({
+                    "body": "ceacr", "kind": "observation", "country": side.country(), "conventions": ["C098"],
+                    "year": 2023, "source": "matrix"
+                })));
+                assert_eq!(created.status, 201, "{}", created.body);
+                let id = created.json()["id"].as_i64().expect("id");
+                let tag = created.header("etag").expect("etag").to_string();
+                Req::new("PUT", format!("/api/v1/supervisory-comments/{id}"))
+                    .header("If-Match", &tag)
+                    .json(json!({
+                        "body": "ceacr", "kind": "observation", "country": side.country(), "conventions": ["C098"],
+                        "year": 2023, "source": "matrix", "notes": unique(who, side)
+                    }))
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/imports/supervisory-comments",
+            own: ADMIN_OFFICE_200,
+            // An office user's file about another country is refused row by row (422).
+            other: [401, 200, 422, 403, 403, 403, 403],
+            build: |_, who, side| {
+                let csv = format!(
+                    "body,kind,country,conventions,year,source,notes\nceacr,observation,{},C182,2022,import matrix,{}\n",
+                    side.country(),
+                    unique(who, side)
+                );
+                let mut req = Req::new("POST", "/api/v1/imports/supervisory-comments");
+                req.body = Some(("text/csv".into(), csv.into_bytes()));
+                req
+            },
+        },
+        Row {
+            method: "GET",
             route: "/api/v1/supervisory-comments/{id}",
             own: ANY_ROLE_200,
             other: ANY_ROLE_200,

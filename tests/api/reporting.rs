@@ -127,7 +127,7 @@ on_both_engines! {
 
         // A second run creates nothing and counts what is there.
         let second = post(app, Who::Admin, "/api/v1/report-requests/generate", json!({"year": 2027})).ok_json();
-        assert_eq!(second["created"], json!({"article22_regular": 0, "article22_first": 0, "tasks": 0}));
+        assert_eq!(second["created"], json!({"article22_regular": 0, "article22_first": 0, "article22_follow_up": 0, "tasks": 0}));
         assert_eq!(second["already_present"], first["created"], "{second}");
         assert_eq!(zimbabwe_requests(app, 2027).len(), zwe.len());
 
@@ -201,7 +201,7 @@ on_both_engines! {
         assert_eq!(c155["items"][0]["kind"], "article22_first");
         // The API run that follows finds everything in place.
         let again = post(app, Who::Admin, "/api/v1/report-requests/generate", json!({"year": 2027})).ok_json();
-        assert_eq!(again["created"], json!({"article22_regular": 0, "article22_first": 0, "tasks": 0}));
+        assert_eq!(again["created"], json!({"article22_regular": 0, "article22_first": 0, "article22_follow_up": 0, "tasks": 0}));
     }
 
     fn government_and_office_move_the_status_and_submitting_needs_a_date(app) {

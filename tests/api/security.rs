@@ -54,6 +54,12 @@ fn make_one_of_everything(app: &TestApp) {
             &format!("/api/v1/milestones/{milestone}/comments"),
             json!({"body": "Audit note"}),
         ));
+        created_id(post(
+            app,
+            Who::Admin,
+            "/api/v1/supervisory-comments",
+            json!({"body": "ceacr", "kind": "observation", "country": country, "conventions": ["C087"], "year": 2024, "source": "audit"}),
+        ));
         let request = created_id(post(
             app,
             Who::Admin,
@@ -153,6 +159,7 @@ fn own_endpoint(entry: &Value) -> String {
         "user" => format!("/api/v1/users/{id}"),
         "token" => "/api/v1/tokens".to_string(),
         "feed_token" => "/api/v1/feed-tokens?user=all".to_string(),
+        "supervisory_comment" => format!("/api/v1/supervisory-comments/{id}"),
         other => panic!("an audit entry of an unknown kind: {other}"),
     }
 }
@@ -171,7 +178,7 @@ on_both_engines! {
         make_one_of_everything(app);
         let (_, all) = audit_entries(app, Who::Admin, "");
         let kinds: BTreeSet<&str> = all.iter().filter_map(|e| e["entity"].as_str()).collect();
-        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token"] {
+        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token", "supervisory_comment"] {
             assert!(kinds.contains(kind), "the setup audits a {kind}: {kinds:?}");
         }
         let mut failures = Vec::new();

@@ -9,6 +9,23 @@ use crate::on_both_engines;
 
 const GSP_PLUS: &str = "eu-gsp-plus-978-2012";
 
+fn import(app: &TestApp, who: Who, csv: &str, dry_run: bool) -> crate::helpers::TestResponse {
+    let path = if dry_run {
+        "/api/v1/imports/supervisory-comments?dry_run=true"
+    } else {
+        "/api/v1/imports/supervisory-comments"
+    };
+    let mut req = Req::new("POST", path);
+    req.body = Some(("text/csv".into(), csv.as_bytes().to_vec()));
+    app.send(who, req)
+}
+
+fn comment_total(app: &TestApp) -> i64 {
+    app.get("/api/v1/supervisory-comments?per_page=1").ok_json()["total"]
+        .as_i64()
+        .unwrap()
+}
+
 fn compliance(app: &TestApp, slug: &str, day: &str) -> Value {
     app.get_as(
         Who::Viewer,
@@ -179,5 +196,119 @@ on_both_engines! {
         assert_eq!(cas["total"], 3);
         app.get_as(Who::Viewer, "/api/v1/supervisory-comments?year_from=2024&year_to=2020").problem(422);
         app.get_as(Who::Viewer, "/api/v1/supervisory-comments/999999").problem(404);
+    }
+
+    fn a_comment_is_written_by_its_countrys_office_with_if_match_and_audited(app) {
+        let body = json!({"body": "ceacr", "kind": "observation", "country": "ZWE", "conventions": ["C087", "c98"], "year": 2024,
+                          "published_year": 2025, "reply_requested_for": 2026, "source": "NORMLEX", "source_date": "2025"});
+        let created = app.send(Who::Office, Req::new("POST", "/api/v1/supervisory-comments").json(body.clone()));
+        assert_eq!(created.status, 201, "{}", created.body);
+        let comment = created.json();
+        assert_eq!(comment["conventions"], json!(["C087", "C098"]));
+        assert_eq!(comment["footnote"], "unknown");
+        let id = comment["id"].as_i64().unwrap();
+        assert_eq!(created.header("location"), Some(format!("/api/v1/supervisory-comments/{id}").as_str()));
+        let tag = created.header("etag").unwrap().to_string();
+        // Another country's office may not; rules are 422, malformed fields 400.
+        let mut other = body.clone();
+        other["country"] = json!("VNM");
+        app.send(Who::Office, Req::new("POST", "/api/v1/supervisory-comments").json(other)).problem(403);
+        let mut cas = body.clone();
+        cas["body"] = json!("cas");
+        let refused = app.send(Who::Office, Req::new("POST", "/api/v1/supervisory-comments").json(cas));
+        refused.problem(422);
+        assert_eq!(refused.error_fields(), ["kind"]);
+        let mut early = body.clone();
+        early["published_year"] = json!(2023);
+        app.send(Who::Office, Req::new("POST", "/api/v1/supervisory-comments").json(early)).problem(422);
+        let mut bad_link = body.clone();
+        bad_link["link"] = json!("normlex");
+        app.send(Who::Office, Req::new("POST", "/api/v1/supervisory-comments").json(bad_link)).problem(400);
+        let mut nowhere = body.clone();
+        nowhere["country"] = json!("XXX");
+        app.send(Who::Admin, Req::new("POST", "/api/v1/supervisory-comments").json(nowhere)).problem(422);
+        // Changing it needs the current ETag; the country stays.
+        let path = format!("/api/v1/supervisory-comments/{id}");
+        let mut changed = body.clone();
+        changed["footnote"] = json!("double");
+        app.send(Who::Office, Req::new("PUT", &path).json(changed.clone())).problem(428);
+        app.send(Who::Office, Req::new("PUT", &path).header("If-Match", "\"supervisory_comment-1-v0\"").json(changed.clone())).problem(412);
+        let mut moved = changed.clone();
+        moved["country"] = json!("VNM");
+        app.send(Who::Admin, Req::new("PUT", &path).header("If-Match", &tag).json(moved)).problem(422);
+        let updated = app.send(Who::Office, Req::new("PUT", &path).header("If-Match", &tag).json(changed));
+        assert_eq!(updated.ok_json()["footnote"], "double");
+        assert_ne!(updated.header("etag"), Some(tag.as_str()));
+        // Both writes are in the audit log, with the state before and after.
+        let audit = app.get(&format!("/api/v1/audit?entity=supervisory_comment&entity_id={id}")).ok_json();
+        assert_eq!(audit["total"], 2);
+        // Constituents and viewers read it, but do not write.
+        assert_eq!(app.get_as(Who::Worker, &path).status, 200);
+        app.send(Who::Government, Req::new("POST", "/api/v1/supervisory-comments").json(body)).problem(403);
+    }
+
+    fn a_comment_file_is_imported_all_or_nothing_with_every_bad_line_named(app) {
+        let before = comment_total(app);
+        let csv = "body,kind,country,conventions,year,published_year,source\n\
+                   ceacr,observation,ZWE,C087,2023,2024,file\n\
+                   cas,observation,ZWE,C087,2023,,file\n\
+                   ceacr,direct_request,XXX,C087,2023,,file\n\
+                   ceacr,direct_request,ZWE,C087,twenty,,file\n\
+                   ceacr,direct_request,ZWE,,2023,,file\n";
+        let refused = import(app, Who::Admin, csv, false);
+        refused.problem(422);
+        let lines: Vec<(u64, String)> = refused.json()["errors"].as_array().unwrap().iter()
+            .map(|e| (e["line"].as_u64().unwrap(), e["field"].as_str().unwrap().to_string())).collect();
+        assert_eq!(lines, [(3, "kind".to_string()), (4, "country".to_string()), (5, "year".to_string()), (6, "conventions".to_string())]);
+        assert_eq!(comment_total(app), before, "nothing was imported");
+        // A dry run counts and changes nothing; then the good rows go in.
+        let good = "body,kind,country,conventions,year,source\nceacr,observation,ZWE,C087 C098,2023,file\ncas,individual_case,ZWE,C087,2024,file\n";
+        let dry = import(app, Who::Office, good, true).ok_json();
+        assert_eq!((dry["inserted"].as_u64(), dry["dry_run"].as_bool()), (Some(2), Some(true)));
+        assert_eq!(comment_total(app), before);
+        assert_eq!(import(app, Who::Office, good, false).ok_json()["inserted"], 2);
+        assert_eq!(comment_total(app), before + 2);
+        // An office user's file about another country is refused.
+        let elsewhere = "body,kind,country,conventions,year,source\nceacr,observation,VNM,C087,2023,file\n";
+        import(app, Who::Office, elsewhere, false).problem(422);
+        app.send(Who::Office, Req::new("POST", "/api/v1/imports/supervisory-comments")).problem(415);
+    }
+
+    fn a_comment_export_imports_back_unchanged(app) {
+        let export = app.get("/api/v1/supervisory-comments.csv?country=UZB");
+        assert_eq!(export.status, 200);
+        assert_eq!(export.header("content-type"), Some("text/csv; charset=utf-8"));
+        let rows = csv::Reader::from_reader(export.body.as_bytes()).records().count();
+        assert_eq!(rows, 6, "{}", export.body);
+        let back = import(app, Who::Admin, &export.body, false).ok_json();
+        assert_eq!((back["unchanged"].as_u64(), back["inserted"].as_u64(), back["updated"].as_u64()), (Some(6), Some(0), Some(0)), "{back}");
+        // A changed cell updates that comment only.
+        let changed = export.body.replacen(",unknown,", ",double,", 1);
+        let again = import(app, Who::Admin, &changed, false).ok_json();
+        assert_eq!((again["unchanged"].as_u64(), again["updated"].as_u64()), (Some(5), Some(1)), "{again}");
+    }
+
+    fn a_reply_asked_for_makes_one_follow_up_request_over_two_generation_runs(app) {
+        let created = app.send(Who::Admin, Req::new("POST", "/api/v1/supervisory-comments").json(json!({
+            "body": "ceacr", "kind": "observation", "country": "ZWE", "conventions": ["C087", "C150"], "year": 2026,
+            "reply_requested_for": 2027, "source": "reply test"
+        })));
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.json()["id"].as_i64().unwrap();
+        let generate = || app.send(Who::Admin, Req::new("POST", "/api/v1/report-requests/generate").json(json!({"year": 2027}))).ok_json();
+        let first = generate();
+        assert_eq!(first["created"]["article22_follow_up"], 1, "{first}");
+        let second = generate();
+        assert_eq!(second["created"]["article22_follow_up"], 0, "{second}");
+        assert_eq!(second["already_present"]["article22_follow_up"], 1, "{second}");
+        let requests = app.get("/api/v1/report-requests?country=ZWE&kind=article22_follow_up&year=2027").ok_json();
+        assert_eq!(requests["total"], 1, "{requests}");
+        let request = &requests["items"][0];
+        // One per instrument normtrack tracks (C150 is not tracked), naming the comment.
+        assert_eq!(request["conventions"], json!(["C087"]));
+        assert!(request["reason"].as_str().unwrap().contains(&format!("supervisory comment {id}")), "{request}");
+        // Another year's run makes none.
+        let other = app.send(Who::Admin, Req::new("POST", "/api/v1/report-requests/generate").json(json!({"year": 2028}))).ok_json();
+        assert_eq!(other["created"]["article22_follow_up"], 0);
     }
 }
