@@ -39,6 +39,8 @@ pub struct Gap {
     pub source_link: Option<String>,
     pub status: GapStatus,
     pub closed_on: Option<NaiveDate>,
+    /// The supervisory comments the gap was opened from.
+    pub comments: Vec<i32>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -62,6 +64,7 @@ impl Gap {
             id: r.id,
             country: r.country,
             conventions: gap.conventions,
+            comments: gap.comments,
             title: r.title,
             description: r.description,
             source: r.source,

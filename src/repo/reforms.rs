@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{gap_conventions, gaps, milestone_comments, milestones};
+use crate::db::schema::{gap_comments, gap_conventions, gaps, milestone_comments, milestones};
 use crate::db::{Db, DbConn};
 use crate::domain::access::Scope;
 use crate::domain::pagination::PageRequest;
@@ -33,6 +33,8 @@ pub struct Gap {
     #[serde(flatten)]
     pub row: GapRow,
     pub conventions: Vec<String>,
+    /// The supervisory comments the gap was opened from.
+    pub comments: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,7 @@ pub struct GapFields {
     pub status: GapStatus,
     pub closed_on: Option<NaiveDate>,
     pub conventions: Vec<String>,
+    pub comments: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
@@ -148,7 +151,16 @@ fn conventions_of(conn: &mut DbConn, gap_id: i32) -> QueryResult<Vec<String>> {
 
 fn with_conventions(conn: &mut DbConn, row: GapRow) -> QueryResult<Gap> {
     let conventions = conventions_of(conn, row.id)?;
-    Ok(Gap { row, conventions })
+    let comments = gap_comments::table
+        .filter(gap_comments::gap_id.eq(row.id))
+        .select(gap_comments::comment_id)
+        .order(gap_comments::comment_id.asc())
+        .load(conn)?;
+    Ok(Gap {
+        row,
+        conventions,
+        comments,
+    })
 }
 
 pub fn list_gaps(
@@ -179,6 +191,16 @@ pub fn get_gap(conn: &mut DbConn, id: i32, scope: &Scope) -> QueryResult<Option<
         .first(conn)
         .optional()?;
     row.map(|r| with_conventions(conn, r)).transpose()
+}
+
+fn replace_comments(conn: &mut DbConn, gap_id: i32, comments: &[i32]) -> QueryResult<()> {
+    diesel::delete(gap_comments::table.filter(gap_comments::gap_id.eq(gap_id))).execute(conn)?;
+    for id in comments {
+        diesel::insert_into(gap_comments::table)
+            .values((gap_comments::gap_id.eq(gap_id), gap_comments::comment_id.eq(id)))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 fn replace_conventions(conn: &mut DbConn, gap_id: i32, conventions: &[String]) -> QueryResult<()> {
@@ -213,6 +235,7 @@ pub fn insert_gap(conn: &mut DbConn, fields: &GapFields) -> QueryResult<Gap> {
     let id = crate::db::last_insert_id(conn, "gaps")?;
     let row: GapRow = gaps::table.find(id).select(GapRow::as_select()).first(conn)?;
     replace_conventions(conn, row.id, &fields.conventions)?;
+    replace_comments(conn, row.id, &fields.comments)?;
     with_conventions(conn, row)
 }
 
@@ -234,11 +257,13 @@ pub fn update_gap(conn: &mut DbConn, id: i32, version: i32, fields: &GapFields) 
         return Ok(None);
     }
     replace_conventions(conn, id, &fields.conventions)?;
+    replace_comments(conn, id, &fields.comments)?;
     get_gap(conn, id, &Scope::Global)
 }
 
 pub fn delete_gap(conn: &mut DbConn, id: i32) -> QueryResult<()> {
     diesel::delete(gap_conventions::table.filter(gap_conventions::gap_id.eq(id))).execute(conn)?;
+    diesel::delete(gap_comments::table.filter(gap_comments::gap_id.eq(id))).execute(conn)?;
     diesel::delete(gaps::table.find(id)).execute(conn).map(|_| ())
 }
 

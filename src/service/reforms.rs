@@ -68,6 +68,9 @@ pub struct GapInput {
     pub status: Option<GapStatus>,
     /// Required when `closed`, not in the future.
     pub closed_on: Option<NaiveDate>,
+    /// The ids of the supervisory comments the gap was opened from (of the same country).
+    #[serde(default)]
+    pub comments: Vec<i32>,
 }
 
 /// Reads a gap body: shape errors are 400, rules against the store 422.
@@ -90,6 +93,22 @@ fn gap_fields(
     let country = country.unwrap_or_default();
     let mut violations = Vec::new();
     check_known(conn, &country, &conventions, &mut violations)?;
+    let mut comments = input.comments.clone();
+    comments.sort_unstable();
+    comments.dedup();
+    for id in &comments {
+        match crate::repo::comments::get(conn, *id)? {
+            Some(c) if c.row.country == country => {}
+            Some(_) => violations.push(FieldError::new(
+                "comments",
+                format!("comment {id} is about another country"),
+            )),
+            None => violations.push(FieldError::new(
+                "comments",
+                format!("no supervisory comment has the id {id}"),
+            )),
+        }
+    }
     let status = input.status.unwrap_or(GapStatus::Open);
     for (field, message) in check_gap(status, input.closed_on, milestones, today) {
         violations.push(FieldError::new(field, message));
@@ -106,6 +125,7 @@ fn gap_fields(
         status,
         closed_on: input.closed_on,
         conventions,
+        comments,
     })
 }
 

@@ -311,4 +311,35 @@ on_both_engines! {
         let other = app.send(Who::Admin, Req::new("POST", "/api/v1/report-requests/generate").json(json!({"year": 2028}))).ok_json();
         assert_eq!(other["created"]["article22_follow_up"], 0);
     }
+
+    fn a_gap_cites_the_comments_it_was_opened_from_and_a_comment_lists_its_gaps(app) {
+        let comment = app.send(Who::Admin, Req::new("POST", "/api/v1/supervisory-comments").json(json!({
+            "body": "ceacr", "kind": "observation", "country": "ZWE", "conventions": ["C087"], "year": 2025, "source": "gap test"
+        })));
+        assert_eq!(comment.status, 201, "{}", comment.body);
+        let id = comment.json()["id"].as_i64().unwrap();
+        let gap = app.send(Who::Office, Req::new("POST", "/api/v1/gaps").json(json!({
+            "country": "ZWE", "conventions": ["C087"], "title": "Public servants cannot organise", "source": "CEACR 2025", "comments": [id, id]
+        })));
+        assert_eq!(gap.status, 201, "{}", gap.body);
+        assert_eq!(gap.json()["comments"], json!([id]));
+        let gap_id = gap.json()["id"].as_i64().unwrap();
+        assert_eq!(app.get(&format!("/api/v1/supervisory-comments/{id}")).ok_json()["gaps"], json!([gap_id]));
+        // A comment of another country, or none at all, is refused.
+        let elsewhere = app.get("/api/v1/supervisory-comments?country=KHM&per_page=1").ok_json()["items"][0]["id"].as_i64().unwrap();
+        for bad in [elsewhere, 999_999] {
+            let refused = app.send(Who::Office, Req::new("POST", "/api/v1/gaps").json(json!({
+                "country": "ZWE", "conventions": ["C087"], "title": "x", "source": "y", "comments": [bad]
+            })));
+            refused.problem(422);
+            assert_eq!(refused.error_fields(), ["comments"]);
+        }
+        // The commitments view of a country lists comments; a gap's own list is its reverse.
+        let tag = gap.header("etag").unwrap().to_string();
+        let cleared = app.send(Who::Office, Req::new("PUT", &format!("/api/v1/gaps/{gap_id}")).header("If-Match", &tag).json(json!({
+            "country": "ZWE", "conventions": ["C087"], "title": "Public servants cannot organise", "source": "CEACR 2025"
+        })));
+        assert_eq!(cleared.ok_json()["comments"], json!([]));
+        assert_eq!(app.get(&format!("/api/v1/supervisory-comments/{id}")).ok_json()["gaps"], json!([]));
+    }
 }
