@@ -336,7 +336,7 @@ on_both_engines! {
         }
         // The commitments view of a country lists comments; a gap's own list is its reverse.
         let tag = gap.header("etag").unwrap().to_string();
-        let cleared = app.send(Who::Office, Req::new("PUT", &format!("/api/v1/gaps/{gap_id}")).header("If-Match", &tag).json(json!({
+        let cleared = app.send(Who::Office, Req::new("PUT", format!("/api/v1/gaps/{gap_id}")).header("If-Match", &tag).json(json!({
             "country": "ZWE", "conventions": ["C087"], "title": "Public servants cannot organise", "source": "CEACR 2025"
         })));
         assert_eq!(cleared.ok_json()["comments"], json!([]));
