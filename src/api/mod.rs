@@ -125,6 +125,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(tr::__path_list, Roles(ANY_ROLE), tr::list))
                 .service(endpoint(tr::__path_get, Roles(ANY_ROLE), tr::get))
                 .service(endpoint(tr::__path_compliance, Roles(ANY_ROLE), tr::compliance))
+                .service(endpoint(tr::__path_put, Roles(ADMIN), tr::put))
+                .service(endpoint(tr::__path_add_event, Roles(ADMIN), tr::add_event))
+                .service(endpoint(
+                    tr::__path_add_instrument,
+                    Roles(ADMIN),
+                    tr::add_instrument,
+                ))
                 .service(endpoint(sc::__path_list, Roles(ANY_ROLE), sc::list))
                 .service(endpoint(sc::__path_export_csv, Roles(ANY_ROLE), sc::export_csv))
                 .service(endpoint(sc::__path_get, Roles(ANY_ROLE), sc::get))

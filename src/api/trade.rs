@@ -3,18 +3,26 @@
 //! is along; and `/api/v1/countries/{iso3}/commitments`, a country's commitments as at a day.
 //! Public data, like ratifications.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::concurrency::IfMatch;
+use super::json_body::JsonBody;
 use super::paging::paged_query;
-use super::{page_response, path_country, today, with_db, AppState, ParamErrors};
+use super::{
+    created_or_ok, page_response, path_country, today, versioned, with_db, AppState, ParamErrors, Versioned,
+};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
 use crate::domain::trade::{ArrangementKind, CommitmentType, MembershipEvent};
 use crate::error::{AppError, AppResult, Problem};
 use crate::repo::trade::{self as store, ArrangementFilter, ArrangementRow, EventRow, InstrumentRow};
+use crate::service::arrangements::{
+    self as writes, arrangement_etag, ArrangementInput, EventInput, InstrumentInput,
+};
 use crate::service::trade::{self as service, ComplianceTable, CountryCommitments};
 
 /// A trade arrangement.
@@ -71,6 +79,26 @@ impl From<ArrangementRow> for TradeArrangement {
             version: r.version,
             updated_at: r.updated_at.and_utc(),
         }
+    }
+}
+
+impl Versioned for TradeArrangement {
+    fn etag(&self) -> String {
+        arrangement_etag(&self.slug, self.version)
+    }
+
+    fn location(&self) -> String {
+        format!("/api/v1/trade-arrangements/{}", self.slug)
+    }
+}
+
+impl Versioned for TradeArrangementDetail {
+    fn etag(&self) -> String {
+        self.arrangement.etag()
+    }
+
+    fn location(&self) -> String {
+        self.arrangement.location()
     }
 }
 
@@ -232,7 +260,99 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(detail))
+    Ok(versioned(StatusCode::OK, &detail))
+}
+
+/// Record an arrangement (administrators): creates it under `slug` (201, no `If-Match`) or
+/// changes it (200, `If-Match` required). Its events and instruments are added apart.
+#[utoipa::path(
+    put,
+    path = "/trade-arrangements/{slug}",
+    tag = "trade",
+    params(
+        ("slug" = String, Path, example = "eu-gsp-plus-978-2012"),
+        ("If-Match" = Option<String>, Header, description = "The arrangement's ETag; required to change an existing one")
+    ),
+    request_body(content = ArrangementInput, example = json!({"name": "UK Developing Countries Trading Scheme (DCTS)", "kind": "unilateral_preference_scheme", "granting_parties": "UK", "applies_from": "2023-06-19", "source": "https://www.legislation.gov.uk/uksi/2023/561", "source_date": "2023-05-22"})),
+    responses(
+        (status = 200, description = "Changed", body = TradeArrangement, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = TradeArrangement, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A malformed slug", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`expires_on` before `applies_from`", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    path: web::Path<String>,
+    body: JsonBody<ArrangementInput>,
+) -> AppResult<HttpResponse> {
+    let slug = path_slug(&path)?;
+    let input = body.into_inner();
+    let (row, created) = with_db(&state, move |conn| {
+        writes::put(conn, &caller, &slug, &if_match, input)
+    })
+    .await?;
+    Ok(versioned(created_or_ok(created), &TradeArrangement::from(row)))
+}
+
+/// Add a dated membership event to an arrangement (administrators).
+#[utoipa::path(
+    post,
+    path = "/trade-arrangements/{slug}/events",
+    tag = "trade",
+    params(("slug" = String, Path, example = "eu-gsp-plus-978-2012")),
+    request_body(content = EventInput, example = json!({"country": "PHL", "event": "entered", "occurred_on": "2014-12-25", "source": "Commission Delegated Regulation (EU) No 1386/2014"})),
+    responses(
+        (status = 201, description = "Added", body = MembershipEventView),
+        (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such arrangement", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A country outside the ILO's membership without its name", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn add_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<EventInput>,
+) -> AppResult<HttpResponse> {
+    let slug = path_slug(&path)?;
+    let input = body.into_inner();
+    let event = with_db(&state, move |conn| writes::add_event(conn, &caller, &slug, input)).await?;
+    Ok(HttpResponse::Created().json(MembershipEventView::from(event)))
+}
+
+/// Add an instrument at the end of an arrangement's list (administrators).
+#[utoipa::path(
+    post,
+    path = "/trade-arrangements/{slug}/instruments",
+    tag = "trade",
+    params(("slug" = String, Path, example = "eu-gsp-plus-978-2012")),
+    request_body(content = InstrumentInput, example = json!({"convention": "C155", "named_as": "Occupational Safety and Health Convention, 1981 (No. 155)", "commitment_type": "consider_ratification", "source": "agreement text"})),
+    responses(
+        (status = 201, description = "Added", body = ArrangementInstrument),
+        (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such arrangement", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An instrument normtrack does not track given as `convention`", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn add_instrument(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<InstrumentInput>,
+) -> AppResult<HttpResponse> {
+    let slug = path_slug(&path)?;
+    let input = body.into_inner();
+    let instrument = with_db(&state, move |conn| {
+        writes::add_instrument(conn, &caller, &slug, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(ArrangementInstrument::from(instrument)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -38,6 +38,7 @@ text_enum! {
         Token => "token",
         FeedToken => "feed_token",
         SupervisoryComment => "supervisory_comment",
+        TradeArrangement => "trade_arrangement",
     }
 }
 
@@ -192,6 +193,8 @@ impl Caller {
             | EntityKind::ReportRequest
             | EntityKind::ReportSchedule
             | EntityKind::SupervisoryComment => Some(self.read_scope()),
+            // Public data written by administrators only.
+            EntityKind::TradeArrangement => Some(Scope::Global),
             // Tasks (and the deadlines built from them) are the caller's own work.
             EntityKind::Task => Some(self.work_scope()),
             // Accounts and dashboard tokens: `/users` and `/tokens` are the administrator's;

@@ -214,6 +214,101 @@ pub fn instruments(conn: &mut DbConn, arrangement: &str) -> QueryResult<Vec<Inst
         .load(conn)
 }
 
+/// The fields of an arrangement a write sets.
+#[derive(Debug, Clone, PartialEq, AsChangeset, Insertable)]
+#[diesel(table_name = trade_arrangements, treat_none_as_null = true)]
+pub struct ArrangementFields {
+    pub name: String,
+    pub kind: ArrangementKind,
+    pub kind_as_given: String,
+    pub granting_parties: String,
+    pub partner_scope: String,
+    pub legal_act: String,
+    pub labour_provisions: String,
+    pub commitment: String,
+    pub enforcement: String,
+    pub status: String,
+    pub signed_on: Option<NaiveDate>,
+    pub applies_from: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    pub notes: String,
+    pub source: String,
+    pub source_date: Option<String>,
+}
+
+/// Creates arrangement `slug`.
+pub fn create(conn: &mut DbConn, slug: &str, fields: &ArrangementFields) -> QueryResult<ArrangementRow> {
+    let now = super::now();
+    diesel::insert_into(trade_arrangements::table)
+        .values((
+            trade_arrangements::slug.eq(slug),
+            fields,
+            trade_arrangements::version.eq(1),
+            trade_arrangements::created_at.eq(now),
+            trade_arrangements::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    get(conn, slug)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Changes an arrangement still at `version` (its fields when given; its version moves on
+/// either way, as when an event or instrument is added); `None` when it has moved on.
+pub fn touch(
+    conn: &mut DbConn,
+    slug: &str,
+    version: i32,
+    fields: Option<&ArrangementFields>,
+) -> QueryResult<Option<ArrangementRow>> {
+    let target = trade_arrangements::table
+        .filter(trade_arrangements::slug.eq(slug))
+        .filter(trade_arrangements::version.eq(version));
+    let bump = (
+        trade_arrangements::version.eq(version + 1),
+        trade_arrangements::updated_at.eq(super::now()),
+    );
+    let changed = match fields {
+        Some(fields) => diesel::update(target).set((fields, bump)).execute(conn)?,
+        None => diesel::update(target).set(bump).execute(conn)?,
+    };
+    if changed == 0 {
+        return Ok(None);
+    }
+    get(conn, slug)
+}
+
+/// Adds an event; returns it.
+pub fn add_event(conn: &mut DbConn, event: &NewEvent) -> QueryResult<EventRow> {
+    diesel::insert_into(trade_arrangement_events::table)
+        .values(event)
+        .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "trade_arrangement_events")?;
+    trade_arrangement_events::table
+        .find(id)
+        .select(EventRow::as_select())
+        .first(conn)
+}
+
+/// Adds a named instrument at the end of the arrangement's list; returns it.
+pub fn add_instrument(conn: &mut DbConn, instrument: &NewInstrument) -> QueryResult<InstrumentRow> {
+    diesel::insert_into(trade_arrangement_instruments::table)
+        .values(instrument)
+        .execute(conn)?;
+    let id = crate::db::last_insert_id(conn, "trade_arrangement_instruments")?;
+    trade_arrangement_instruments::table
+        .find(id)
+        .select(InstrumentRow::as_select())
+        .first(conn)
+}
+
+/// The next free list position of an arrangement.
+pub fn next_position(conn: &mut DbConn, arrangement: &str) -> QueryResult<i32> {
+    let max: Option<i32> = trade_arrangement_instruments::table
+        .filter(trade_arrangement_instruments::arrangement.eq(arrangement.to_string()))
+        .select(diesel::dsl::max(trade_arrangement_instruments::position))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
 pub fn insert(conn: &mut DbConn, row: &ArrangementRow) -> QueryResult<()> {
     diesel::insert_into(trade_arrangements::table)
         .values(row)

@@ -2,6 +2,7 @@
 //! check scope and rules through `domain`, write through `repo`, and audit every write.
 //! Handlers and the command line both call them.
 
+pub mod arrangements;
 pub mod audit;
 pub mod comments;
 pub mod conventions;

@@ -373,6 +373,43 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            method: "PUT",
+            route: "/api/v1/trade-arrangements/{slug}",
+            own: ADMIN_201,
+            other: ADMIN_201,
+            build: |_, who, side| {
+                Req::new(
+                    "PUT",
+                    format!("/api/v1/trade-arrangements/matrix-{}", unique(who, side)),
+                )
+                .json(json!({
+                    "name": "Matrix scheme", "kind": "other", "granting_parties": "Matrix", "source": "matrix"
+                }))
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/trade-arrangements/{slug}/events",
+            own: ADMIN_201,
+            other: ADMIN_201,
+            build: |_, _, side| {
+                Req::new("POST", "/api/v1/trade-arrangements/uk-dcts/events").json(json!({
+                    "country": side.country(), "event": "signed", "occurred_on": "2023", "source": "matrix"
+                }))
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/trade-arrangements/{slug}/instruments",
+            own: ADMIN_201,
+            other: ADMIN_201,
+            build: |_, _, _| {
+                Req::new("POST", "/api/v1/trade-arrangements/uk-dcts/instruments").json(json!({
+                    "convention": "C155", "named_as": "C155", "commitment_type": "consider_ratification", "source": "matrix"
+                }))
+            },
+        },
+        Row {
             method: "GET",
             route: "/api/v1/supervisory-comments",
             own: ANY_ROLE_200,

@@ -54,6 +54,13 @@ fn make_one_of_everything(app: &TestApp) {
             &format!("/api/v1/milestones/{milestone}/comments"),
             json!({"body": "Audit note"}),
         ));
+        let added = post(
+            app,
+            Who::Admin,
+            "/api/v1/trade-arrangements/uk-dcts/events",
+            json!({"country": country, "event": "listed", "occurred_on": "2024", "source": "audit"}),
+        );
+        assert_eq!(added.status, 201, "{}", added.body);
         created_id(post(
             app,
             Who::Admin,
@@ -160,6 +167,7 @@ fn own_endpoint(entry: &Value) -> String {
         "token" => "/api/v1/tokens".to_string(),
         "feed_token" => "/api/v1/feed-tokens?user=all".to_string(),
         "supervisory_comment" => format!("/api/v1/supervisory-comments/{id}"),
+        "trade_arrangement" => format!("/api/v1/trade-arrangements/{id}"),
         other => panic!("an audit entry of an unknown kind: {other}"),
     }
 }
@@ -178,7 +186,7 @@ on_both_engines! {
         make_one_of_everything(app);
         let (_, all) = audit_entries(app, Who::Admin, "");
         let kinds: BTreeSet<&str> = all.iter().filter_map(|e| e["entity"].as_str()).collect();
-        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token", "supervisory_comment"] {
+        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token", "supervisory_comment", "trade_arrangement"] {
             assert!(kinds.contains(kind), "the setup audits a {kind}: {kinds:?}");
         }
         let mut failures = Vec::new();

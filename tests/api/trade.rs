@@ -342,4 +342,45 @@ on_both_engines! {
         assert_eq!(cleared.ok_json()["comments"], json!([]));
         assert_eq!(app.get(&format!("/api/v1/supervisory-comments/{id}")).ok_json()["gaps"], json!([]));
     }
+
+    fn administrators_record_an_arrangement_its_members_and_what_it_names(app) {
+        let path = "/api/v1/trade-arrangements/test-scheme-2026";
+        let body = json!({"name": "Test scheme", "kind": "unilateral_preference_scheme", "granting_parties": "Testland",
+                          "applies_from": "2020-01-01", "expires_on": "2030-12-31", "source": "test act", "source_date": "2019-11"});
+        app.send(Who::Office, Req::new("PUT", path).json(body.clone())).problem(403);
+        let created = app.send(Who::Admin, Req::new("PUT", path).json(body.clone()));
+        assert_eq!(created.status, 201, "{}", created.body);
+        let tag = created.header("etag").unwrap().to_string();
+        // Changing it needs its ETag; dates must be in order.
+        app.send(Who::Admin, Req::new("PUT", path).json(body.clone())).problem(428);
+        let mut backwards = body.clone();
+        backwards["expires_on"] = json!("2019-12-31");
+        app.send(Who::Admin, Req::new("PUT", path).header("If-Match", &tag).json(backwards)).problem(422);
+        // Zimbabwe enters on 2021-03-01 and the scheme names C087 and C098 for ratification.
+        let entered = app.send(Who::Admin, Req::new("POST", format!("{path}/events")).json(json!({
+            "country": "ZWE", "event": "entered", "occurred_on": "2021-03-01", "source": "test notice"
+        })));
+        assert_eq!(entered.status, 201, "{}", entered.body);
+        assert_eq!(entered.json()["country_name"], "Zimbabwe");
+        app.send(Who::Admin, Req::new("POST", format!("{path}/events")).json(json!({
+            "country": "NIU", "event": "entered", "occurred_on": "2021", "source": "test notice"
+        }))).problem(422);
+        for code in ["C087", "C098"] {
+            let added = app.send(Who::Admin, Req::new("POST", format!("{path}/instruments")).json(json!({
+                "convention": code, "named_as": code, "commitment_type": "ratify_and_effectively_implement", "source": "test act"
+            })));
+            assert_eq!(added.status, 201, "{}", added.body);
+        }
+        app.send(Who::Admin, Req::new("POST", format!("{path}/instruments")).json(json!({
+            "convention": "C150", "named_as": "C150", "commitment_type": "consider_ratification", "source": "test act"
+        }))).problem(422);
+        // Each addition moved the version: the first ETag is stale.
+        app.send(Who::Admin, Req::new("PUT", path).header("If-Match", &tag).json(body)).problem(412);
+        let table = compliance(app, "test-scheme-2026", "2021-03-01");
+        assert_eq!(member_codes(&table), ["ZWE"]);
+        assert_eq!(table["instruments"].as_array().unwrap().len(), 2);
+        assert!(member_codes(&compliance(app, "test-scheme-2026", "2021-02-28")).is_empty());
+        let audit = app.get("/api/v1/audit?entity=trade_arrangement&entity_id=test-scheme-2026").ok_json();
+        assert_eq!(audit["total"], 4, "{audit}");
+    }
 }
