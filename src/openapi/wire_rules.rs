@@ -224,7 +224,7 @@ fn constrain(schema: &mut Value, name: Option<&str>) {
                 set_default(schema, "pattern", json!(link()));
                 set_default(schema, "maxLength", json!(crate::domain::reforms::MAX_LINK_CHARS));
             }
-            Some("source_date") => set_default(schema, "pattern", json!(SOURCE_DATE)),
+            Some("source_date") | Some("occurred_on") => set_default(schema, "pattern", json!(SOURCE_DATE)),
             Some("email") => {
                 set_default(schema, "pattern", json!(email()));
                 set_default(schema, "maxLength", json!(crate::domain::users::MAX_EMAIL_CHARS));
