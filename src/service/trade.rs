@@ -168,20 +168,29 @@ fn dated(events: &[EventRow]) -> Vec<DatedEvent> {
 /// Membership on `day` and the date of the last event on or before it that it rests on.
 fn membership(a: &ArrangementRow, events: &[EventRow], day: NaiveDate) -> (Membership, Option<String>) {
     let state = membership_on(&dated(events), window(a), day);
-    let since = if state.binds() {
-        events
-            .iter()
-            .filter(|e| e.event.leaves().is_some_and(Membership::binds))
-            .filter_map(|e| {
-                let on = e.occurred_on.as_deref()?;
-                let (_, end) = crate::domain::trade::period_of(on)?;
-                (end <= day).then(|| (end, on.to_string()))
-            })
-            .max_by_key(|(end, _)| *end)
-            .map(|(_, on)| on)
-    } else {
-        None
-    };
+    // The start of the run of binding events the day falls in (an entry, not a later
+    // listing that only confirms it).
+    let mut dated: Vec<(NaiveDate, &str, Option<Membership>)> = events
+        .iter()
+        .filter_map(|e| {
+            let on = e.occurred_on.as_deref()?;
+            let (_, end) = crate::domain::trade::period_of(on)?;
+            Some((end, on, e.event.leaves()))
+        })
+        .filter(|(end, _, _)| *end <= day)
+        .collect();
+    dated.sort_by_key(|(end, _, _)| *end);
+    let mut since = None;
+    for (_, on, leaves) in dated {
+        match leaves {
+            Some(m) if m.binds() => {
+                since.get_or_insert(on.to_string());
+            }
+            Some(_) => since = None,
+            None => {}
+        }
+    }
+    let since = if state.binds() { since } else { None };
     (state, since)
 }
 
