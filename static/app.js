@@ -171,6 +171,97 @@ async function renderDeadlines() {
   }
 }
 
+const JUDGEMENT_LABELS = { met: "met", unmet: "unmet", unknown: "unknown" };
+
+// Options a link may carry in its fragment: #arrangement=...&country=...&as_of=...
+const tradeOptions = {};
+
+function renderCompliance(table) {
+  const box = $("compliance");
+  const t = el("table", { class: "compliance", "data-testid": "compliance-table" });
+  const totals = table.totals;
+  t.append(el("caption", { class: "note" }, table.name + ", as at " + table.as_of + ": " + table.members.length + " members; met " + totals.met + ", unmet " + totals.unmet + ", unknown " + totals.unknown + (table.membership_unknown.length ? "; membership unknown for " + table.membership_unknown.length : "")));
+  const head = el("tr");
+  head.append(el("th", { scope: "col" }, "Member"));
+  for (const i of table.instruments) head.append(el("th", { scope: "col", title: i.named_as + " — " + i.commitment_type }, i.convention || i.named_as.slice(0, 12)));
+  head.append(el("th", { scope: "col" }, "Met / unmet / unknown"));
+  t.append(head);
+  for (const row of table.members) {
+    const tr = el("tr");
+    tr.append(el("th", { scope: "row" }, row.country_name + " (" + row.country + ")" + (row.membership === "partly_withdrawn" ? " — partly withdrawn" : "")));
+    for (const instrument of table.instruments) {
+      const cell = row.cells.find((c) => c.convention === instrument.convention);
+      if (!cell) {
+        tr.append(el("td", {}, "—"));
+        continue;
+      }
+      const label = row.country + ", " + (cell.convention || "") + ": " + cell.compliance + " (" + (cell.status || "no record") + ")";
+      tr.append(el("td", { class: "cc j-" + cell.compliance, title: label, "aria-label": label }, JUDGEMENT_LABELS[cell.compliance]));
+    }
+    tr.append(el("td", {}, row.totals.met + " / " + row.totals.unmet + " / " + row.totals.unknown));
+    t.append(tr);
+  }
+  box.replaceChildren(t);
+}
+
+function renderCommitments(view) {
+  const box = $("commitments");
+  const parts = [el("p", { class: "note" }, view.country_name + ", as at " + view.as_of + ": met " + view.totals.met + ", unmet " + view.totals.unmet + ", unknown " + view.totals.unknown + ".")];
+  for (const a of view.arrangements) {
+    parts.push(el("h4", {}, a.name + " — " + a.membership.replace("_", " ") + (a.since ? " since " + a.since : "")));
+    const t = el("table", { class: "commitments" });
+    const head = el("tr");
+    for (const h of ["Instrument", "Commitment", "Standing", "Source", "Judgement"]) head.append(el("th", { scope: "col" }, h));
+    t.append(head);
+    for (const c of a.commitments) {
+      const tr = el("tr");
+      const standing = c.standing.status ? c.standing.status + (c.standing.in_force === true ? ", in force" : "") + (c.standing.stage ? " (" + c.standing.stage + ")" : "") : "no record";
+      tr.append(el("td", { title: c.named_as }, c.convention || c.named_as), el("td", {}, c.commitment_type.replaceAll("_", " ")), el("td", {}, standing), el("td", {}, c.standing.source_date || ""));
+      tr.append(el("td", { class: "cm j-" + c.compliance }, JUDGEMENT_LABELS[c.compliance]));
+      t.append(tr);
+    }
+    parts.push(t);
+  }
+  if (view.arrangements.length === 0) parts.push(el("p", { class: "note" }, "No arrangement bound this country on that day, by what the sources say."));
+  if (view.membership_unknown.length) parts.push(el("p", { class: "note" }, "Membership unknown that day: " + view.membership_unknown.map((a) => a.name).join("; ") + "."));
+  if (view.comments.length) {
+    parts.push(el("h4", {}, "Supervisory comments of the last five years"));
+    const list = el("ul");
+    for (const c of view.comments) list.append(el("li", {}, c.year + " " + c.body.toUpperCase() + " " + c.kind.replace("_", " ") + " on " + c.conventions.join(", ") + ": " + c.headings));
+    parts.push(list);
+  }
+  box.replaceChildren(...parts);
+}
+
+async function renderTrade() {
+  const arrangementSelect = $("trade-arrangement");
+  const asOf = $("trade-as-of");
+  const countrySelect = $("trade-country");
+  const page = await api("/api/v1/trade-arrangements?per_page=100");
+  arrangementSelect.replaceChildren(...page.items.map((a) => el("option", { value: a.slug }, a.name)));
+  arrangementSelect.value = tradeOptions.arrangement || "eu-gsp-plus-978-2012";
+  asOf.value = tradeOptions.as_of || new Date().toISOString().slice(0, 10);
+  const showCountry = async () => {
+    if (!countrySelect.value) {
+      $("commitments").replaceChildren(el("p", { class: "note" }, "No member on that day."));
+      return;
+    }
+    renderCommitments(await api("/api/v1/countries/" + countrySelect.value + "/commitments?as_of=" + asOf.value));
+  };
+  const showArrangement = async () => {
+    const table = await api("/api/v1/trade-arrangements/" + arrangementSelect.value + "/compliance?as_of=" + asOf.value);
+    renderCompliance(table);
+    const wanted = tradeOptions.country || countrySelect.value;
+    countrySelect.replaceChildren(...table.members.map((m) => el("option", { value: m.country }, m.country_name)));
+    if (table.members.some((m) => m.country === wanted)) countrySelect.value = wanted;
+    await showCountry();
+  };
+  arrangementSelect.onchange = showArrangement;
+  asOf.onchange = showArrangement;
+  countrySelect.onchange = showCountry;
+  await showArrangement();
+}
+
 async function showBoard() {
   $("sign-in").hidden = true;
   $("board").hidden = false;
@@ -196,6 +287,11 @@ async function showBoard() {
   select.onchange = () => renderTimeline(timeline, select.value);
   renderTimeline(timeline, select.value);
   await renderDeadlines();
+  try {
+    await renderTrade();
+  } catch (error) {
+    $("compliance").replaceChildren(el("p", { class: "note" }, "Trade commitments could not be loaded: " + error.message));
+  }
   document.body.setAttribute("data-ready", "true");
 }
 
@@ -237,6 +333,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("token-form").addEventListener("submit", useToken);
   $("sign-out").addEventListener("click", () => signOut());
   const fragment = new URLSearchParams(location.hash.slice(1));
+  for (const key of ["arrangement", "country", "as_of"]) {
+    if (fragment.get(key)) tradeOptions[key] = fragment.get(key);
+  }
   if (fragment.get("token")) {
     sessionStorage.setItem("normtrack-token", fragment.get("token"));
     history.replaceState(null, "", location.pathname);

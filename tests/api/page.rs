@@ -77,4 +77,28 @@ on_both_engines! {
         // A dashboard token sees no deadlines, and the page says why.
         assert!(dom.contains("a dashboard token sees public aggregates only"));
     }
+
+    fn the_page_shows_an_arrangements_compliance_and_a_countrys_commitments_as_the_api_counts_them(app) {
+        if chromium().is_none() {
+            return;
+        }
+        let token = app.token(Who::Viewer).expect("dashboard token");
+        let dom = rendered_dom(app, &format!("/#token={token}&arrangement=eu-gsp-plus-978-2012&country=UZB&as_of=2025-06-30"));
+        assert!(dom.contains("data-ready=\"true\""), "the page did not finish: {dom}");
+        let table = app.get("/api/v1/trade-arrangements/eu-gsp-plus-978-2012/compliance?as_of=2025-06-30").ok_json();
+        for judgement in ["met", "unmet", "unknown"] {
+            let cells = dom.matches(&format!("class=\"cc j-{judgement}\"")).count() as u64;
+            assert_eq!(Some(cells), table["totals"][judgement].as_u64(), "{judgement} cells of the compliance table");
+        }
+        let members = table["members"].as_array().unwrap().len();
+        assert!(members > 0);
+        assert!(dom.contains(&format!("as at 2025-06-30: {members} members")), "the caption counts the members");
+        let view = app.get("/api/v1/countries/UZB/commitments?as_of=2025-06-30").ok_json();
+        for judgement in ["met", "unmet", "unknown"] {
+            let rows = dom.matches(&format!("class=\"cm j-{judgement}\"")).count() as u64;
+            assert_eq!(Some(rows), view["totals"][judgement].as_u64(), "{judgement} commitments of Uzbekistan");
+        }
+        assert!(dom.contains("since 2021-04-10"), "the GSP+ entry date is shown");
+        assert!(dom.contains("Supervisory comments of the last five years"));
+    }
 }
