@@ -148,6 +148,9 @@ pub fn run(cli: Cli) -> CliResult {
                     s.arrangements, s.events, s.instruments, s.comments
                 );
             }
+            if let Some(n) = seed::seed_rbc(&mut conn)? {
+                println!("seeded {n} responsible-business-conduct initiatives");
+            }
             if demo {
                 let created = crate::demo::seed_demo(&mut conn)?;
                 if created.is_empty() {

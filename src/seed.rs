@@ -22,6 +22,7 @@ pub const TRADE_ARRANGEMENTS_CSV: &str = include_str!("../seed-data/trade_arrang
 pub const TRADE_EVENTS_CSV: &str = include_str!("../seed-data/trade_arrangement_events.csv");
 pub const TRADE_INSTRUMENTS_CSV: &str = include_str!("../seed-data/trade_arrangement_instruments.csv");
 pub const COMMENTS_CSV: &str = include_str!("../seed-data/supervisory_comments.csv");
+pub const RBC_CSV: &str = include_str!("../seed-data/rbc_initiatives.csv");
 
 /// The actor recorded in the history of seeded records.
 pub const SEED_ACTOR: &str = "seed";
@@ -144,6 +145,97 @@ pub fn seed_trade_and_supervision(conn: &mut DbConn) -> Result<Option<TradeSeed>
             comments: comments.len(),
         }))
     })
+}
+
+/// Seeds the responsible-business-conduct initiatives into a database that has none, in one
+/// transaction. The number stored, or `None` when they are there already.
+pub fn seed_rbc(conn: &mut DbConn) -> Result<Option<usize>, SeedError> {
+    let rows = read_rbc()?;
+    db::write_transaction(conn, |conn| {
+        db::lock_for_setup(conn)?;
+        if repo::rbc::count(conn)? > 0 {
+            return Ok(None);
+        }
+        let mut ids: HashMap<String, i32> = HashMap::new();
+        for (key, parent, mut fields, links) in rows.iter().cloned() {
+            fields.parent = match parent {
+                Some(p) => Some(*ids.get(&p).ok_or_else(|| {
+                    data_error(
+                        "rbc_initiatives.csv",
+                        0,
+                        format!("{key}: parent {p} comes later or not at all"),
+                    )
+                })?),
+                None => None,
+            };
+            let stored = repo::rbc::insert(conn, &fields, &links)?;
+            ids.insert(key, stored.row.id);
+        }
+        Ok(Some(rows.len()))
+    })
+}
+
+#[derive(Deserialize)]
+struct RbcCsv {
+    key: String,
+    parent: String,
+    name: String,
+    kind: String,
+    kind_as_given: String,
+    countries: String,
+    sectors_as_given: String,
+    partners: String,
+    funders: String,
+    conventions: String,
+    arrangements: String,
+    instruments_as_given: String,
+    starts: String,
+    ends: String,
+    status: String,
+    notes: String,
+    source: String,
+    source_date: String,
+}
+
+type RbcSeedRow = (
+    String,
+    Option<String>,
+    crate::repo::rbc::InitiativeFields,
+    crate::repo::rbc::Links,
+);
+
+fn read_rbc() -> Result<Vec<RbcSeedRow>, SeedError> {
+    const FILE: &str = "rbc_initiatives.csv";
+    let words = |raw: &str| raw.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    read_csv::<RbcCsv>(FILE, RBC_CSV)?
+        .into_iter()
+        .map(|(line, r)| {
+            let fields = crate::repo::rbc::InitiativeFields {
+                kind: parsed(FILE, line, &r.kind)?,
+                status: text(r.status).map(|s| parsed(FILE, line, &s)).transpose()?,
+                starts: source_date_of(FILE, line, r.starts)?,
+                ends: source_date_of(FILE, line, r.ends)?,
+                source_date: source_date_of(FILE, line, r.source_date)?,
+                name: r.name,
+                kind_as_given: r.kind_as_given,
+                sectors: String::new(),
+                sectors_as_given: r.sectors_as_given,
+                partners: r.partners,
+                funders: r.funders,
+                instruments_as_given: r.instruments_as_given,
+                parent: None,
+                notes: r.notes,
+                source: r.source,
+            };
+            let links = crate::repo::rbc::Links {
+                countries: words(&r.countries),
+                conventions: words(&r.conventions),
+                arrangements: words(&r.arrangements),
+                organizations: Vec::new(),
+            };
+            Ok((r.key, text(r.parent), fields, links))
+        })
+        .collect()
 }
 
 fn text(raw: String) -> Option<String> {

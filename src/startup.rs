@@ -66,6 +66,9 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
             "trade arrangements and supervisory comments seeded"
         );
     }
+    if let Some(initiatives) = seed::seed_rbc(&mut conn)? {
+        tracing::info!(initiatives, "responsible-business-conduct initiatives seeded");
+    }
     let secret = crate::auth::secret::load_or_create(&mut conn, settings.jwt_secret.as_deref())?;
     drop(conn);
     Ok(AppState {

@@ -365,3 +365,42 @@ write("trade_arrangements.csv", list(arrangements[0].keys()), arrangements)
 write("trade_arrangement_events.csv", list(events[0].keys()), events)
 write("trade_arrangement_instruments.csv", list(instruments[0].keys()), instruments)
 write("supervisory_comments.csv", list(comments[0].keys()), comments)
+
+# ---------------------------------------------------------------- responsible business conduct
+# Kinds normalised (the source's word kept in kind_as_given). Sectors stay as the source words
+# them: mapping them to ISIC Rev.4 sections would be our inference, so `sectors` is left empty.
+# Countries: ISO codes of ILO member states; "EU" is not one and is said in the notes. Linked
+# instruments: the codes the source names; "EU GSP+" named links the GSP+ arrangement.
+RBC_KINDS = {
+    "international_instrument": "international_instrument",
+    "national_focal_point": "national_focal_point",
+    "national_contact_point": "national_contact_point",
+    "development_cooperation_project": "project_or_country_component",
+    "project_country_component": "project_or_country_component",
+    "mandatory_due_diligence_law": "due_diligence_or_market_access_law",
+    "market_access_measure": "due_diligence_or_market_access_law",
+}
+member_codes = {c["iso3"] for c in countries}
+initiatives = []
+for r in read("rbc_initiatives.csv"):
+    base = r["kind"].split(" ")[0]
+    kind = RBC_KINDS.get(base, "other")
+    codes = [c.strip() for c in r["country_iso3"].split(";") if c.strip()]
+    notes = r["notes"]
+    elsewhere = [c for c in codes if c not in member_codes]
+    if elsewhere:
+        notes = f"Applies in: {', '.join(elsewhere)}. {notes}".strip()
+    instruments = sorted(set(re.findall(r"\b([CP]\d{3})\b", r["linked_instruments"])) & tracked)
+    arrangements_linked = ["eu-gsp-plus-978-2012"] if "EU GSP+" in r["linked_instruments"] else []
+    parent = ""
+    if "_" in r["initiative_id"] and r["initiative_id"].rsplit("_", 1)[0] in {i["key"] for i in initiatives}:
+        parent = r["initiative_id"].rsplit("_", 1)[0]
+    initiatives.append({
+        "key": r["initiative_id"], "parent": parent, "name": r["name"], "kind": kind, "kind_as_given": r["kind"],
+        "countries": " ".join(c for c in codes if c in member_codes),
+        "sectors_as_given": r["sector"], "partners": r["partners"], "funders": "",
+        "conventions": " ".join(instruments), "arrangements": " ".join(arrangements_linked),
+        "instruments_as_given": r["linked_instruments"], "starts": r["start_date"], "ends": r["end_date"],
+        "status": "", "notes": notes, "source": r["source"], "source_date": r["source_date"],
+    })
+write("rbc_initiatives.csv", list(initiatives[0].keys()), initiatives)

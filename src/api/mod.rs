@@ -23,6 +23,7 @@ pub mod paging;
 pub mod problems;
 pub mod ratifications;
 pub mod ratifications_csv;
+pub mod rbc;
 pub mod report_requests;
 pub mod report_schedules;
 pub mod request_id;
@@ -91,8 +92,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     use Access::{Feed, Public, Roles};
     use {
         audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
-        ratifications as ra, ratifications_csv as rc, report_requests as rp, report_schedules as rs,
-        supervisory_comments as sc, trade as tr,
+        ratifications as ra, ratifications_csv as rc, rbc as rb, report_requests as rp,
+        report_schedules as rs, supervisory_comments as sc, trade as tr,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))
@@ -132,6 +133,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     Roles(ADMIN),
                     tr::add_instrument,
                 ))
+                .service(endpoint(rb::__path_list, Roles(ANY_ROLE), rb::list))
+                .service(endpoint(rb::__path_get, Roles(ANY_ROLE), rb::get))
+                .service(endpoint(rb::__path_create, Roles(ADMIN_OFFICE), rb::create))
+                .service(endpoint(rb::__path_update, Roles(ADMIN_OFFICE), rb::update))
                 .service(endpoint(sc::__path_list, Roles(ANY_ROLE), sc::list))
                 .service(endpoint(sc::__path_export_csv, Roles(ANY_ROLE), sc::export_csv))
                 .service(endpoint(sc::__path_get, Roles(ANY_ROLE), sc::get))

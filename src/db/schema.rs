@@ -366,6 +366,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rbc_initiatives (id) {
+        id -> Integer,
+        name -> Text,
+        kind -> Text,
+        kind_as_given -> Text,
+        sectors -> Text,
+        sectors_as_given -> Text,
+        partners -> Text,
+        funders -> Text,
+        instruments_as_given -> Text,
+        starts -> Nullable<Text>,
+        ends -> Nullable<Text>,
+        status -> Nullable<Text>,
+        parent -> Nullable<Integer>,
+        notes -> Text,
+        source -> Text,
+        source_date -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rbc_initiative_countries (initiative_id, country) {
+        initiative_id -> Integer,
+        country -> Text,
+    }
+}
+
+diesel::table! {
+    rbc_initiative_conventions (initiative_id, convention) {
+        initiative_id -> Integer,
+        convention -> Text,
+    }
+}
+
+diesel::table! {
+    rbc_initiative_arrangements (initiative_id, arrangement) {
+        initiative_id -> Integer,
+        arrangement -> Text,
+    }
+}
+
+diesel::table! {
+    rbc_initiative_organizations (initiative_id, organization_id) {
+        initiative_id -> Integer,
+        organization_id -> Integer,
+    }
+}
+
 diesel::joinable!(trade_arrangement_events -> trade_arrangements (arrangement));
 diesel::joinable!(trade_arrangement_instruments -> trade_arrangements (arrangement));
 diesel::joinable!(supervisory_comment_conventions -> supervisory_comments (comment_id));
@@ -398,4 +450,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervisory_comments,
     supervisory_comment_conventions,
     gap_comments,
+    rbc_initiatives,
+    rbc_initiative_countries,
+    rbc_initiative_conventions,
+    rbc_initiative_arrangements,
+    rbc_initiative_organizations,
 );

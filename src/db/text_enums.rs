@@ -18,6 +18,7 @@ use super::MultiBackend;
 use crate::domain::access::{EntityKind, Role};
 use crate::domain::deadlines::DeadlineKind;
 use crate::domain::ratification::{Stage, Status};
+use crate::domain::rbc::{InitiativeKind, InitiativeStatus};
 use crate::domain::reference::{Category, InstrumentType, OrganizationKind, Principle, Region};
 use crate::domain::reforms::{GapStatus, MilestoneKind, MilestoneStatus};
 use crate::domain::reporting::{RequestKind, RequestStatus, ScheduleBasis, TaskKind, TaskStatus};
@@ -98,6 +99,8 @@ stored_as_text!(
     SupervisoryBody,
     CommentKind,
     Footnote,
+    InitiativeKind,
+    InitiativeStatus,
 );
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ text_enum! {
         FeedToken => "feed_token",
         SupervisoryComment => "supervisory_comment",
         TradeArrangement => "trade_arrangement",
+        RbcInitiative => "rbc_initiative",
     }
 }
 
@@ -192,9 +193,9 @@ impl Caller {
             | EntityKind::MilestoneComment
             | EntityKind::ReportRequest
             | EntityKind::ReportSchedule
-            | EntityKind::SupervisoryComment => Some(self.read_scope()),
-            // Public data written by administrators only.
-            EntityKind::TradeArrangement => Some(Scope::Global),
+            | EntityKind::SupervisoryComment
+            | EntityKind::TradeArrangement
+            | EntityKind::RbcInitiative => Some(self.read_scope()),
             // Tasks (and the deadlines built from them) are the caller's own work.
             EntityKind::Task => Some(self.work_scope()),
             // Accounts and dashboard tokens: `/users` and `/tokens` are the administrator's;

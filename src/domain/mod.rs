@@ -10,6 +10,7 @@ pub mod instruments;
 pub mod pagination;
 pub mod ratification;
 pub mod ratification_rules;
+pub mod rbc;
 pub mod reference;
 pub mod reforms;
 pub mod reporting;

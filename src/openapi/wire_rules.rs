@@ -15,6 +15,9 @@ const ISO3: &str = r"^\s*[A-Za-z]{3}\s*$";
 /// digits, not all zero.
 const INSTRUMENT: &str = r"^\s*[CcPp](0{0,3}[1-9]|0{0,2}[1-9][0-9]|0?[1-9][0-9]{2}|[1-9][0-9]{3})\s*$";
 
+/// An ISIC Rev.4 section ([`crate::domain::rbc::ISIC_SECTIONS`]).
+const ISIC_SECTION: &str = "^[A-U]$";
+
 /// An http(s) link ([`crate::domain::reforms::check_link`]).
 fn link() -> String {
     format!(r"^https?://[^\s{CONTROLS}]+$")
@@ -224,7 +227,10 @@ fn constrain(schema: &mut Value, name: Option<&str>) {
                 set_default(schema, "pattern", json!(link()));
                 set_default(schema, "maxLength", json!(crate::domain::reforms::MAX_LINK_CHARS));
             }
-            Some("source_date") | Some("occurred_on") => set_default(schema, "pattern", json!(SOURCE_DATE)),
+            Some("sector") => set_default(schema, "pattern", json!(ISIC_SECTION)),
+            Some("source_date") | Some("occurred_on") | Some("starts") | Some("ends") => {
+                set_default(schema, "pattern", json!(SOURCE_DATE))
+            }
             Some("email") => {
                 set_default(schema, "pattern", json!(email()));
                 set_default(schema, "maxLength", json!(crate::domain::users::MAX_EMAIL_CHARS));
@@ -258,6 +264,7 @@ fn constrain(schema: &mut Value, name: Option<&str>) {
         let item_name = match name {
             Some("countries") => Some("country"),
             Some("conventions") => Some("convention"),
+            Some("sectors") => Some("sector"),
             _ => None,
         };
         if let Some(items) = schema.get_mut("items") {

@@ -9,6 +9,7 @@ pub mod feed_tokens;
 pub mod meta;
 pub mod organizations;
 pub mod ratifications;
+pub mod rbc;
 pub mod reforms;
 pub mod reporting;
 pub mod tokens;

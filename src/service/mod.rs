@@ -12,6 +12,7 @@ pub mod imports;
 pub mod known;
 pub mod organizations;
 pub mod ratifications;
+pub mod rbc;
 pub mod reforms;
 pub mod report_requests;
 pub mod reporting;

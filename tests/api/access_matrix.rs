@@ -74,6 +74,16 @@ fn make_milestone(app: &TestApp, side: Side) -> i64 {
     created.json()["id"].as_i64().expect("id")
 }
 
+/// A fresh national initiative of the side's country, made by the administrator.
+fn make_initiative(app: &TestApp, side: Side) -> i64 {
+    let created = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/rbc-initiatives").json(json!({"name": "Matrix dialogue", "kind": "company_union_dialogue", "countries": [side.country()], "source": "matrix"})),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()["id"].as_i64().expect("id")
+}
+
 /// A fresh follow-up report request of the side's country, made by the administrator.
 fn make_request(app: &TestApp, side: Side) -> i64 {
     let created = app.send(
@@ -407,6 +417,58 @@ fn rows() -> Vec<Row> {
                 Req::new("POST", "/api/v1/trade-arrangements/uk-dcts/instruments").json(json!({
                     "convention": "C155", "named_as": "C155", "commitment_type": "consider_ratification", "source": "matrix"
                 }))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/rbc-initiatives",
+            own: ANY_ROLE_200,
+            other: ANY_ROLE_200,
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/rbc-initiatives?country={}", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/rbc-initiatives/{id}",
+            // A national initiative: seen by those who see its country (office staff read every
+            // country; viewers see global initiatives only).
+            own: [401, 200, 200, 200, 200, 200, 404],
+            other: [401, 200, 200, 404, 404, 404, 404],
+            build: |app, _, side| {
+                let id = make_initiative(app, side);
+                Req::new("GET", format!("/api/v1/rbc-initiatives/{id}"))
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/rbc-initiatives",
+            own: ADMIN_OFFICE_201,
+            other: ADMIN_ONLY_OF_OFFICE_201,
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/rbc-initiatives").json(json!({
+                    "name": format!("Matrix initiative {}", unique(who, side)), "kind": "company_union_dialogue",
+                    "countries": [side.country()], "source": "matrix"
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/rbc-initiatives/{id}",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |app, who, side| {
+                let id = make_initiative(app, side);
+                let tag = app.etag_of(&format!("/api/v1/rbc-initiatives/{id}"));
+                Req::new("PUT", format!("/api/v1/rbc-initiatives/{id}"))
+                    .header("If-Match", &tag)
+                    .json(json!({
+                        "name": format!("Matrix initiative {}", unique(who, side)), "kind": "company_union_dialogue",
+                        "countries": [side.country()], "source": "matrix", "notes": "changed"
+                    }))
             },
         },
         Row {

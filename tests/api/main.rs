@@ -17,6 +17,7 @@ mod observability;
 mod openapi;
 mod page;
 mod ratifications;
+mod rbc;
 mod reference_data;
 mod reforms;
 mod reporting;

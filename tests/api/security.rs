@@ -54,6 +54,12 @@ fn make_one_of_everything(app: &TestApp) {
             &format!("/api/v1/milestones/{milestone}/comments"),
             json!({"body": "Audit note"}),
         ));
+        created_id(post(
+            app,
+            Who::Admin,
+            "/api/v1/rbc-initiatives",
+            json!({"name": format!("Audit dialogue {country}"), "kind": "company_union_dialogue", "countries": [country], "source": "audit"}),
+        ));
         let added = post(
             app,
             Who::Admin,
@@ -168,6 +174,7 @@ fn own_endpoint(entry: &Value) -> String {
         "feed_token" => "/api/v1/feed-tokens?user=all".to_string(),
         "supervisory_comment" => format!("/api/v1/supervisory-comments/{id}"),
         "trade_arrangement" => format!("/api/v1/trade-arrangements/{id}"),
+        "rbc_initiative" => format!("/api/v1/rbc-initiatives/{id}"),
         other => panic!("an audit entry of an unknown kind: {other}"),
     }
 }
@@ -186,7 +193,7 @@ on_both_engines! {
         make_one_of_everything(app);
         let (_, all) = audit_entries(app, Who::Admin, "");
         let kinds: BTreeSet<&str> = all.iter().filter_map(|e| e["entity"].as_str()).collect();
-        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token", "supervisory_comment", "trade_arrangement"] {
+        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token", "supervisory_comment", "trade_arrangement", "rbc_initiative"] {
             assert!(kinds.contains(kind), "the setup audits a {kind}: {kinds:?}");
         }
         let mut failures = Vec::new();
