@@ -189,8 +189,7 @@ function renderCompliance(table) {
   for (const row of table.members) {
     const tr = el("tr");
     tr.append(el("th", { scope: "row" }, row.country_name + " (" + row.country + ")" + (row.membership === "partly_withdrawn" ? " — partly withdrawn" : "")));
-    for (const instrument of table.instruments) {
-      const cell = row.cells.find((c) => c.convention === instrument.convention);
+    for (const cell of row.cells) {
       if (!cell) {
         tr.append(el("td", {}, "—"));
         continue;

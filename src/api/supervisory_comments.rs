@@ -54,10 +54,22 @@ pub struct SupervisoryComment {
     pub notes: String,
     pub source: String,
     pub source_date: Option<String>,
-    /// The gaps opened from it.
+    /// The gaps opened from it (shown to those who may see the country's reforms).
     pub gaps: Vec<i32>,
     pub version: i32,
     pub updated_at: DateTime<Utc>,
+}
+
+impl SupervisoryComment {
+    /// The comment as `caller` may see it: the gaps opened from it only for those who may
+    /// see the country's reforms.
+    fn for_caller(c: store::Comment, caller: &Caller) -> Self {
+        let mut comment = SupervisoryComment::from(c);
+        if !caller.may_read_country(&comment.country) {
+            comment.gaps.clear();
+        }
+        comment
+    }
 }
 
 impl From<store::Comment> for SupervisoryComment {
@@ -135,13 +147,19 @@ pub struct CommentQuery {
         (status = 422, description = "`year_to` before `year_from`", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn list(state: web::Data<AppState>, query: web::Query<CommentQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<CommentQuery>,
+) -> AppResult<HttpResponse> {
     let mut errors = ParamErrors::default();
     let filter = parse_filter(&query, &mut errors);
     let page = errors.parse_page(&*query);
     errors.finish()?;
     let (rows, total) = with_db(&state, move |conn| Ok(store::list(conn, &filter, page)?)).await?;
-    page_response(rows, total, page, |c| Ok(SupervisoryComment::from(c)))
+    page_response(rows, total, page, |c| {
+        Ok(SupervisoryComment::for_caller(c, &caller))
+    })
 }
 
 fn parse_filter(query: &CommentQuery, errors: &mut ParamErrors) -> CommentFilter {
@@ -173,13 +191,20 @@ fn parse_filter(query: &CommentQuery, errors: &mut ParamErrors) -> CommentFilter
         (status = 404, description = "No such comment", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn get(state: web::Data<AppState>, path: web::Path<i32>) -> AppResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let comment = with_db(&state, move |conn| {
         store::get(conn, id)?.ok_or_else(|| comment_not_found(id))
     })
     .await?;
-    Ok(versioned(StatusCode::OK, &SupervisoryComment::from(comment)))
+    Ok(versioned(
+        StatusCode::OK,
+        &SupervisoryComment::for_caller(comment, &caller),
+    ))
 }
 
 /// Record a supervisory comment of a country you administer (administrators, and the

@@ -63,10 +63,22 @@ pub fn body_country(errors: &mut Vec<FieldError>, raw: &str) -> Option<String> {
     country
 }
 
-/// Reads a body's `conventions` list: at least one instrument code, duplicates dropped,
+/// The most instruments one record may name (a comment examining a group of conventions
+/// names about ten).
+pub const MAX_CONVENTIONS: usize = 50;
+
+/// Reads a body's `conventions` list: at least one instrument code (at most
+/// [`MAX_CONVENTIONS`]), duplicates dropped,
 /// sorted. `what` names the record in the message ("a gap", "a request").
 pub fn body_conventions(errors: &mut Vec<FieldError>, raw: &[String], what: &str) -> Vec<String> {
     let mut conventions = Vec::new();
+    if raw.len() > MAX_CONVENTIONS {
+        errors.push(FieldError::new(
+            "conventions",
+            format!("at most {MAX_CONVENTIONS} instruments"),
+        ));
+        return conventions;
+    }
     for code in raw {
         match crate::domain::codes::parse_instrument_code(code) {
             Some(code) if !conventions.contains(&code) => conventions.push(code),

@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 
 use super::access::{Caller, Role};
-use super::reporting::end_of_period;
 use super::text_enum;
 
 text_enum! {
@@ -42,8 +41,14 @@ pub fn status_on(
     if recorded.is_some() {
         return recorded;
     }
-    if ends.and_then(end_of_period).is_some_and(|end| end < today) {
-        return Some(InitiativeStatus::Closed);
+    if let Some((first, last)) = ends.and_then(super::trade::period_of) {
+        if last < today {
+            return Some(InitiativeStatus::Closed);
+        }
+        if first <= today {
+            // It ends within a period that contains today: perhaps already over.
+            return None;
+        }
     }
     let start = starts.and_then(super::trade::period_of)?;
     if start.1 <= today {
@@ -94,6 +99,11 @@ mod tests {
             "started sometime this year: not settled"
         );
         assert_eq!(status_on(None, None, None, today), None);
+        assert_eq!(
+            status_on(None, Some("2019"), Some("2026"), today),
+            None,
+            "may have ended this year"
+        );
         assert_eq!(
             status_on(Some(InitiativeStatus::Closed), Some("2019"), None, today),
             Some(InitiativeStatus::Closed)

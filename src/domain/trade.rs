@@ -195,8 +195,15 @@ pub fn membership_on(events: &[DatedEvent], window: Window, day: NaiveDate) -> M
         return Membership::Unknown;
     };
     let mut state = None;
+    let mut settled_until: Option<NaiveDate> = None;
     for (start, end, effect, _) in changes {
         if end <= day {
+            // Two settled events whose dates overlap, with different effects: their order
+            // is not known, so neither is the state they leave.
+            if settled_until.is_some_and(|until| start < until) && state != Some(effect) {
+                return Membership::Unknown;
+            }
+            settled_until = Some(settled_until.map_or(end, |until| until.max(end)));
             state = Some(effect);
         } else if start <= day {
             // The date's precision does not say whether it had happened by then.
@@ -348,6 +355,27 @@ mod tests {
         );
         assert_eq!(
             membership_on(&events, window, d("2010-01-01")),
+            Membership::Member
+        );
+    }
+
+    #[test]
+    fn events_whose_dates_overlap_leave_an_unknown_order_unknown() {
+        // A reinstatement known only by its year and a withdrawal inside that year.
+        let events = [
+            ev(MembershipEvent::Withdrawn, Some("2016-05-01")),
+            ev(MembershipEvent::Reinstated, Some("2016")),
+        ];
+        assert_eq!(
+            membership_on(&events, Window::default(), d("2017-01-01")),
+            Membership::Unknown
+        );
+        let ordered = [
+            ev(MembershipEvent::Withdrawn, Some("1997")),
+            ev(MembershipEvent::Reinstated, Some("1998-06-12")),
+        ];
+        assert_eq!(
+            membership_on(&ordered, Window::default(), d("1999-01-01")),
             Membership::Member
         );
     }

@@ -251,8 +251,7 @@ pub fn create(conn: &mut DbConn, slug: &str, fields: &ArrangementFields) -> Quer
     get(conn, slug)?.ok_or(diesel::result::Error::NotFound)
 }
 
-/// Changes an arrangement still at `version` (its fields when given; its version moves on
-/// either way, as when an event or instrument is added); `None` when it has moved on.
+/// Changes an arrangement still at `version`; `None` when it has moved on.
 pub fn touch(
     conn: &mut DbConn,
     slug: &str,
@@ -274,6 +273,17 @@ pub fn touch(
         return Ok(None);
     }
     get(conn, slug)
+}
+
+/// Moves an arrangement's version on (an event or instrument was added), whatever it was.
+pub fn bump(conn: &mut DbConn, slug: &str) -> QueryResult<()> {
+    diesel::update(trade_arrangements::table.filter(trade_arrangements::slug.eq(slug)))
+        .set((
+            trade_arrangements::version.eq(trade_arrangements::version + 1),
+            trade_arrangements::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Adds an event; returns it.

@@ -2,7 +2,7 @@
 //! `If-Match`, changed with it), and the membership events and named instruments added to
 //! it. Each write moves the arrangement's version and is audited.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -106,6 +106,10 @@ pub struct InstrumentInput {
     pub source_date: Option<String>,
 }
 
+/// The years an arrangement's dates may fall in (both engines store them).
+pub const FIRST_DAY_YEAR: i32 = 1900;
+pub const LAST_DAY_YEAR: i32 = 2200;
+
 fn source_date_field(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
     let raw = raw.map(str::trim).filter(|d| !d.is_empty())?;
     parse_source_date(raw)
@@ -148,6 +152,18 @@ fn fields(input: ArrangementInput) -> AppResult<ArrangementFields> {
     let notes = text("notes", &input.notes, false);
     let source = text("source", &input.source, true);
     let source_date = source_date_field(&mut errors, "source_date", input.source_date.as_deref());
+    for (field, day) in [
+        ("signed_on", input.signed_on),
+        ("applies_from", input.applies_from),
+        ("expires_on", input.expires_on),
+    ] {
+        if day.is_some_and(|d| !(FIRST_DAY_YEAR..=LAST_DAY_YEAR).contains(&d.year())) {
+            errors.push(FieldError::new(
+                field,
+                format!("must be a day from {FIRST_DAY_YEAR} to {LAST_DAY_YEAR}"),
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
@@ -263,7 +279,7 @@ pub fn add_event(conn: &mut DbConn, caller: &Caller, slug: &str, input: EventInp
     }
     let country = country.unwrap_or_default();
     db::write_transaction(conn, |conn| {
-        let current = repo::trade::get(conn, slug)?.ok_or_else(|| arrangement_not_found(slug))?;
+        repo::trade::get(conn, slug)?.ok_or_else(|| arrangement_not_found(slug))?;
         let known = repo::countries::names(conn)?.get(&country).cloned();
         let country_name = match (known, country_name.is_empty()) {
             (Some(name), true) => name,
@@ -290,7 +306,7 @@ pub fn add_event(conn: &mut DbConn, caller: &Caller, slug: &str, input: EventInp
                 source_date: source_date.clone(),
             },
         )?;
-        repo::trade::touch(conn, slug, current.version, None)?.ok_or(AppError::PreconditionFailed)?;
+        repo::trade::bump(conn, slug)?;
         audit_arrangement(
             conn,
             caller,
@@ -336,7 +352,7 @@ pub fn add_instrument(
         return Err(AppError::invalid(errors));
     }
     db::write_transaction(conn, |conn| {
-        let current = repo::trade::get(conn, slug)?.ok_or_else(|| arrangement_not_found(slug))?;
+        repo::trade::get(conn, slug)?.ok_or_else(|| arrangement_not_found(slug))?;
         if let Some(code) = &convention {
             if !repo::conventions::exists(conn, code)? {
                 return Err(AppError::unprocessable(vec![FieldError::new(
@@ -363,7 +379,7 @@ pub fn add_instrument(
                 source_date: source_date.clone(),
             },
         )?;
-        repo::trade::touch(conn, slug, current.version, None)?.ok_or(AppError::PreconditionFailed)?;
+        repo::trade::bump(conn, slug)?;
         audit_arrangement(
             conn,
             caller,

@@ -40,7 +40,7 @@ pub struct CommentInput {
     #[schema(example = "KHM")]
     pub country: String,
     /// The instruments it examines (any instrument code, tracked by normtrack or not).
-    #[schema(example = json!(["C087"]), min_items = 1)]
+    #[schema(example = json!(["C087"]), min_items = 1, max_items = 50)]
     pub conventions: Vec<String>,
     /// Year adopted (CEACR) or discussed (CAS); no later than next year.
     #[schema(example = 2024, minimum = 1926, maximum = 2200)]

@@ -17,6 +17,11 @@ use crate::repo;
 use crate::repo::rbc::{Initiative, InitiativeFields, Links};
 use crate::service::audit::{self, record, Written};
 
+/// The most countries one initiative may name (every member state).
+pub const MAX_COUNTRIES: usize = 200;
+/// The most sectors, organizations, instruments or arrangements it may name.
+pub const MAX_LINKS: usize = 50;
+
 /// A responsible-business-conduct initiative, as a client writes it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,17 +34,18 @@ pub struct InitiativeInput {
     pub kind_as_given: String,
     /// Where it applies (ISO alpha-3); none for a global initiative.
     #[serde(default)]
-    #[schema(example = json!(["PHL"]))]
+    #[schema(example = json!(["PHL"]), max_items = 200)]
     pub countries: Vec<String>,
     /// ISIC Rev.4 sections (letters A to U).
     #[serde(default)]
-    #[schema(example = json!(["C"]))]
+    #[schema(example = json!(["C"]), max_items = 50)]
     pub sectors: Vec<String>,
     /// The sectors as the source words them.
     #[serde(default)]
     pub sectors_as_given: String,
     /// The constituents normtrack knows that take part (organization ids, of its countries).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub organizations: Vec<i32>,
     /// Other partners, as text.
     #[serde(default)]
@@ -48,11 +54,11 @@ pub struct InitiativeInput {
     pub funders: String,
     /// Linked instruments normtrack tracks.
     #[serde(default)]
-    #[schema(example = json!(["C087", "C098"]))]
+    #[schema(example = json!(["C087", "C098"]), max_items = 50)]
     pub conventions: Vec<String>,
     /// Linked trade arrangements, by slug.
     #[serde(default)]
-    #[schema(example = json!(["eu-gsp-plus-978-2012"]))]
+    #[schema(example = json!(["eu-gsp-plus-978-2012"]), max_items = 50)]
     pub arrangements: Vec<String>,
     /// The standards it names, as the source words them.
     #[serde(default)]
@@ -92,6 +98,20 @@ fn date_field(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> O
 /// Checks a body's shape (400) and builds the fields and links it asks for.
 fn shape(input: InitiativeInput) -> AppResult<(InitiativeFields, Links)> {
     let mut errors = Vec::new();
+    for (field, len, max) in [
+        ("countries", input.countries.len(), MAX_COUNTRIES),
+        ("sectors", input.sectors.len(), MAX_LINKS),
+        ("organizations", input.organizations.len(), MAX_LINKS),
+        ("conventions", input.conventions.len(), MAX_LINKS),
+        ("arrangements", input.arrangements.len(), MAX_LINKS),
+    ] {
+        if len > max {
+            errors.push(FieldError::new(field, format!("at most {max} items")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
     let mut countries = Vec::new();
     for raw in &input.countries {
         match parse_iso3(raw) {

@@ -55,7 +55,7 @@ pub struct GapInput {
     pub country: String,
     /// One or more instrument codes.
     #[schema(example = json!(["C087"]))]
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, max_items = 50)]
     pub conventions: Vec<String>,
     #[schema(min_length = 1)]
     pub title: String,

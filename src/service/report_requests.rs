@@ -31,7 +31,7 @@ pub struct NewReportRequest {
     pub country: String,
     /// One or more instruments. For Article 19, the instruments of the survey, ratified or not.
     #[schema(example = json!(["C087"]))]
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, max_items = 50)]
     pub conventions: Vec<String>,
     #[schema(example = 2027)]
     pub year: i32,

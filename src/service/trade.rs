@@ -170,18 +170,19 @@ fn membership(a: &ArrangementRow, events: &[EventRow], day: NaiveDate) -> (Membe
     let state = membership_on(&dated(events), window(a), day);
     // The start of the run of binding events the day falls in (an entry, not a later
     // listing that only confirms it).
-    let mut dated: Vec<(NaiveDate, &str, Option<Membership>)> = events
+    let mut dated: Vec<(NaiveDate, NaiveDate, &str, Option<Membership>)> = events
         .iter()
         .filter_map(|e| {
             let on = e.occurred_on.as_deref()?;
-            let (_, end) = crate::domain::trade::period_of(on)?;
-            Some((end, on, e.event.leaves()))
+            let (start, end) = crate::domain::trade::period_of(on)?;
+            Some((start, end, on, e.event.leaves()))
         })
-        .filter(|(end, _, _)| *end <= day)
+        .filter(|(_, end, _, _)| *end <= day)
         .collect();
-    dated.sort_by_key(|(end, _, _)| *end);
+    // The order membership_on reads them in.
+    dated.sort_by_key(|(start, end, _, _)| (*start, *end));
     let mut since = None;
-    for (_, on, leaves) in dated {
+    for (_, _, on, leaves) in dated {
         match leaves {
             Some(m) if m.binds() => {
                 since.get_or_insert(on.to_string());
@@ -432,13 +433,14 @@ pub struct ComplianceCell {
     pub compliance: Compliance,
 }
 
-/// One member on the day, with a cell per instrument that applies to it.
+/// One member on the day, with a cell per column of `instruments` (in the same order);
+/// `null` where the instrument is named for another country only.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ComplianceRow {
     pub country: String,
     pub country_name: String,
     pub membership: Membership,
-    pub cells: Vec<ComplianceCell>,
+    pub cells: Vec<Option<ComplianceCell>>,
     pub totals: ComplianceTotals,
 }
 
@@ -500,9 +502,13 @@ pub fn compliance_table(
             continue;
         }
         let mut own = ComplianceTotals::default();
-        let cells = ilo_instruments_for(&instruments, &country)
-            .into_iter()
+        let cells = instruments
+            .iter()
+            .filter(|i| i.is_ilo)
             .map(|i| {
+                if i.country.as_deref().is_some_and(|c| c != country) {
+                    return None;
+                }
                 let record = i
                     .convention
                     .as_ref()
@@ -511,11 +517,11 @@ pub fn compliance_table(
                 let c = compliance(i.commitment_type, standing.status);
                 own.add(c);
                 totals.add(c);
-                ComplianceCell {
+                Some(ComplianceCell {
                     convention: i.convention.clone(),
                     status: standing.status,
                     compliance: c,
-                }
+                })
             })
             .collect();
         members.push(ComplianceRow {
