@@ -280,7 +280,7 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> AppResu
         (status = 400, description = "Malformed field", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "A malformed slug", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`expires_on` before `applies_from`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`expires_on` before `applies_from`, or a day outside 1900-2200", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
     )
 )]

@@ -223,7 +223,7 @@ fn constrain(schema: &mut Value, name: Option<&str>) {
             Some("convention") | Some("parent") | Some("code") => {
                 set_default(schema, "pattern", json!(INSTRUMENT))
             }
-            Some("source_link") | Some("evidence_link") | Some("link") => {
+            Some("source_link") | Some("evidence_link") => {
                 set_default(schema, "pattern", json!(link()));
                 set_default(schema, "maxLength", json!(crate::domain::reforms::MAX_LINK_CHARS));
             }

@@ -110,9 +110,9 @@ pub struct InstrumentInput {
 pub const FIRST_DAY_YEAR: i32 = 1900;
 pub const LAST_DAY_YEAR: i32 = 2200;
 
+/// A date at the precision its source gives; absent is `null`, an empty string malformed.
 fn source_date_field(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
-    let raw = raw.map(str::trim).filter(|d| !d.is_empty())?;
-    parse_source_date(raw)
+    parse_source_date(raw?)
         .map_err(|e| errors.push(FieldError::new(field, e)))
         .ok()
 }
@@ -152,20 +152,25 @@ fn fields(input: ArrangementInput) -> AppResult<ArrangementFields> {
     let notes = text("notes", &input.notes, false);
     let source = text("source", &input.source, true);
     let source_date = source_date_field(&mut errors, "source_date", input.source_date.as_deref());
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    // A rule, not a shape: the schema's `date` format admits any year.
+    let mut out_of_range = Vec::new();
     for (field, day) in [
         ("signed_on", input.signed_on),
         ("applies_from", input.applies_from),
         ("expires_on", input.expires_on),
     ] {
         if day.is_some_and(|d| !(FIRST_DAY_YEAR..=LAST_DAY_YEAR).contains(&d.year())) {
-            errors.push(FieldError::new(
+            out_of_range.push(FieldError::new(
                 field,
                 format!("must be a day from {FIRST_DAY_YEAR} to {LAST_DAY_YEAR}"),
             ));
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
+    if !out_of_range.is_empty() {
+        return Err(AppError::unprocessable(out_of_range));
     }
     if let (Some(from), Some(until)) = (input.applies_from, input.expires_on) {
         if until < from {

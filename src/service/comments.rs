@@ -62,6 +62,11 @@ pub struct CommentInput {
     pub observations_cited: String,
     #[serde(default)]
     pub label: String,
+    /// An http(s) link to the comment.
+    #[schema(
+        pattern = r"^https?://[^\s\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+$",
+        max_length = 2000
+    )]
     pub link: Option<String>,
     #[serde(default)]
     pub notes: String,
@@ -124,27 +129,19 @@ fn check(input: CommentInput, this_year: i32) -> Result<(CommentFields, Vec<Stri
     let label = text_field(&mut malformed, "label", &input.label, false);
     let notes = text_field(&mut malformed, "notes", &input.notes, false);
     let source = text_field(&mut malformed, "source", &input.source, true);
-    let link = input
-        .link
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .and_then(|l| {
-            check_link(l)
-                .map_err(|e| malformed.push(FieldError::new("link", e)))
-                .ok()
-                .map(|_| l.to_string())
-        });
-    let source_date = input
-        .source_date
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .and_then(|d| {
-            parse_source_date(d)
-                .map_err(|e| malformed.push(FieldError::new("source_date", e)))
-                .ok()
-        });
+    // Absent is `null`; an empty string is malformed, as the schema has it (a CSV row's
+    // empty cell is read as absent before it gets here).
+    let link = input.link.as_deref().and_then(|l| {
+        check_link(l)
+            .map_err(|e| malformed.push(FieldError::new("link", e)))
+            .ok()
+            .map(|_| l.to_string())
+    });
+    let source_date = input.source_date.as_deref().and_then(|d| {
+        parse_source_date(d)
+            .map_err(|e| malformed.push(FieldError::new("source_date", e)))
+            .ok()
+    });
     let year = year_field(&mut malformed, "year", Some(input.year));
     let published_year = year_field(&mut malformed, "published_year", input.published_year);
     let reply_requested_for = year_field(&mut malformed, "reply_requested_for", input.reply_requested_for);
@@ -329,6 +326,12 @@ fn fields_of(c: &Comment) -> (CommentFields, Vec<String>) {
     )
 }
 
+/// A CSV cell: empty means absent.
+fn present(cell: String) -> Option<String> {
+    let cell = cell.trim();
+    (!cell.is_empty()).then(|| cell.to_string())
+}
+
 /// A row's cells as a comment body and the id it changes; malformed cells as row errors.
 fn row_input(line: u64, row: CsvRow) -> Result<(Option<i32>, CommentInput), Vec<RowError>> {
     let mut errors = Vec::new();
@@ -391,7 +394,7 @@ fn row_input(line: u64, row: CsvRow) -> Result<(Option<i32>, CommentInput), Vec<
         (true, Some(body), Some(kind), Some(year)) if errors.is_empty() => Ok((
             id,
             CommentInput {
-                normlex_id: Some(row.normlex_id),
+                normlex_id: present(row.normlex_id),
                 body,
                 kind,
                 country: row.country,
@@ -405,10 +408,10 @@ fn row_input(line: u64, row: CsvRow) -> Result<(Option<i32>, CommentInput), Vec<
                 headings: row.headings,
                 observations_cited: row.observations_cited,
                 label: row.label,
-                link: Some(row.link),
+                link: present(row.link),
                 notes: row.notes,
                 source: row.source,
-                source_date: Some(row.source_date),
+                source_date: present(row.source_date),
             },
         )),
         _ => Err(errors),
@@ -590,7 +593,7 @@ mod tests {
             headings: "  Art. 2  ".into(),
             observations_cited: String::new(),
             label: String::new(),
-            link: Some(" ".into()),
+            link: None,
             notes: String::new(),
             source: "NORMLEX".into(),
             source_date: Some("2025".into()),

@@ -88,9 +88,9 @@ pub fn initiative_etag(id: i32, version: i32) -> String {
     etag("rbc_initiative", id, version)
 }
 
+/// A date at the precision its source gives; absent is `null`, an empty string malformed.
 fn date_field(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
-    let raw = raw.map(str::trim).filter(|d| !d.is_empty())?;
-    parse_source_date(raw)
+    parse_source_date(raw?)
         .map_err(|e| errors.push(FieldError::new(field, e)))
         .ok()
 }

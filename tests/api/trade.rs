@@ -365,7 +365,7 @@ on_both_engines! {
         app.send(Who::Admin, Req::new("PUT", path).json(body.clone())).problem(428);
         let mut ancient = body.clone();
         ancient["applies_from"] = json!("-5000-01-01");
-        app.send(Who::Admin, Req::new("PUT", path).header("If-Match", &tag).json(ancient)).problem(400);
+        app.send(Who::Admin, Req::new("PUT", path).header("If-Match", &tag).json(ancient)).problem(422);
         let mut backwards = body.clone();
         backwards["expires_on"] = json!("2019-12-31");
         app.send(Who::Admin, Req::new("PUT", path).header("If-Match", &tag).json(backwards)).problem(422);
