@@ -51,6 +51,14 @@ pub fn text_field(errors: &mut Vec<FieldError>, field: &str, value: &str, requir
     value.to_string()
 }
 
+/// A date at the precision its source gives (`domain::codes::parse_source_date`): absent is
+/// `None`, anything else that is not such a date (an empty string included) is malformed.
+pub fn source_date_field(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
+    crate::domain::codes::parse_source_date(raw?)
+        .map_err(|e| errors.push(FieldError::new(field, e)))
+        .ok()
+}
+
 /// Reads a body's `country` field (an ISO alpha-3 code); a malformed one is a 400.
 pub fn body_country(errors: &mut Vec<FieldError>, raw: &str) -> Option<String> {
     let country = crate::domain::codes::parse_iso3(raw);

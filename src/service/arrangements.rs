@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, EntityKind, Role};
-use crate::domain::codes::{parse_instrument_code, parse_source_date};
+use crate::domain::codes::parse_instrument_code;
 use crate::domain::concurrency::{etag, IfMatch};
-use crate::domain::fields::{body_country, text_field};
+use crate::domain::fields::{body_country, source_date_field, text_field};
 use crate::domain::trade::{ArrangementKind, CommitmentType, MembershipEvent};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repo;
@@ -109,13 +109,6 @@ pub struct InstrumentInput {
 /// The years an arrangement's dates may fall in (both engines store them).
 pub const FIRST_DAY_YEAR: i32 = 1900;
 pub const LAST_DAY_YEAR: i32 = 2200;
-
-/// A date at the precision its source gives; absent is `null`, an empty string malformed.
-fn source_date_field(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
-    parse_source_date(raw?)
-        .map_err(|e| errors.push(FieldError::new(field, e)))
-        .ok()
-}
 
 fn administer(caller: &Caller) -> AppResult<()> {
     if caller.role == Role::Admin {

@@ -10,9 +10,8 @@ use utoipa::ToSchema;
 
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, EntityKind};
-use crate::domain::codes::parse_source_date;
 use crate::domain::concurrency::{etag, IfMatch};
-use crate::domain::fields::{body_conventions, body_country, text_field};
+use crate::domain::fields::{body_conventions, body_country, source_date_field, text_field};
 use crate::domain::reforms::check_link;
 use crate::domain::supervision::{check_comment, CommentKind, Footnote, SupervisoryBody, FIRST_YEAR};
 use crate::error::{AppError, AppResult, FieldError};
@@ -137,11 +136,7 @@ fn check(input: CommentInput, this_year: i32) -> Result<(CommentFields, Vec<Stri
             .ok()
             .map(|_| l.to_string())
     });
-    let source_date = input.source_date.as_deref().and_then(|d| {
-        parse_source_date(d)
-            .map_err(|e| malformed.push(FieldError::new("source_date", e)))
-            .ok()
-    });
+    let source_date = source_date_field(&mut malformed, "source_date", input.source_date.as_deref());
     let year = year_field(&mut malformed, "year", Some(input.year));
     let published_year = year_field(&mut malformed, "published_year", input.published_year);
     let reply_requested_for = year_field(&mut malformed, "reply_requested_for", input.reply_requested_for);

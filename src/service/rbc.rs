@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, EntityKind};
-use crate::domain::codes::{parse_instrument_code, parse_iso3, parse_source_date};
+use crate::domain::codes::{parse_instrument_code, parse_iso3};
 use crate::domain::concurrency::{etag, IfMatch};
-use crate::domain::fields::text_field;
+use crate::domain::fields::{source_date_field, text_field};
 use crate::domain::rbc::{may_write_initiative, InitiativeKind, InitiativeStatus, ISIC_SECTIONS};
 use crate::domain::trade::period_of;
 use crate::error::{AppError, AppResult, FieldError};
@@ -88,13 +88,6 @@ pub fn initiative_etag(id: i32, version: i32) -> String {
     etag("rbc_initiative", id, version)
 }
 
-/// A date at the precision its source gives; absent is `null`, an empty string malformed.
-fn date_field(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
-    parse_source_date(raw?)
-        .map_err(|e| errors.push(FieldError::new(field, e)))
-        .ok()
-}
-
 /// Checks a body's shape (400) and builds the fields and links it asks for.
 fn shape(input: InitiativeInput) -> AppResult<(InitiativeFields, Links)> {
     let mut errors = Vec::new();
@@ -164,9 +157,9 @@ fn shape(input: InitiativeInput) -> AppResult<(InitiativeFields, Links)> {
     let instruments_as_given = text("instruments_as_given", &input.instruments_as_given, false);
     let notes = text("notes", &input.notes, false);
     let source = text("source", &input.source, true);
-    let starts = date_field(&mut errors, "starts", input.starts.as_deref());
-    let ends = date_field(&mut errors, "ends", input.ends.as_deref());
-    let source_date = date_field(&mut errors, "source_date", input.source_date.as_deref());
+    let starts = source_date_field(&mut errors, "starts", input.starts.as_deref());
+    let ends = source_date_field(&mut errors, "ends", input.ends.as_deref());
+    let source_date = source_date_field(&mut errors, "source_date", input.source_date.as_deref());
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
