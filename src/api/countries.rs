@@ -173,6 +173,7 @@ fn country_reforms(conn: &mut crate::db::DbConn, iso3: &str, today: NaiveDate) -
         country: Some(iso3.to_string()),
         convention: None,
         status: Some(crate::domain::reforms::GapStatus::Open),
+        ..Default::default()
     };
     let (gaps, _) = store::list_gaps(conn, &open, &scope, all)?;
     let mut open_gaps = Vec::with_capacity(gaps.len());

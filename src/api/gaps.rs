@@ -38,6 +38,9 @@ pub struct Gap {
     pub source: String,
     pub source_link: Option<String>,
     pub status: GapStatus,
+    /// The day the gap was identified (for gaps recorded before this field, the day the
+    /// record was made).
+    pub opened_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
     /// The supervisory comments the gap was opened from.
     pub comments: Vec<i32>,
@@ -69,6 +72,7 @@ impl Gap {
             description: r.description,
             source: r.source,
             source_link: r.source_link,
+            opened_on: r.opened_on,
             closed_on: r.closed_on,
             version: r.version,
             created_at: r.created_at.and_utc(),
@@ -93,6 +97,18 @@ pub struct GapQuery {
     pub convention: Option<String>,
     #[param(value_type = Option<GapStatus>)]
     pub status: Option<String>,
+    /// Opened on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub opened_from: Option<String>,
+    /// Opened on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub opened_until: Option<String>,
+    /// Closed on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub closed_from: Option<String>,
+    /// Closed on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub closed_until: Option<String>,
 }
 }
 
@@ -117,6 +133,10 @@ pub async fn list_gaps(
         country: errors.parse_country("country", query.country.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
         status: errors.parse_enum::<GapStatus>("status", query.status.as_deref()),
+        opened_from: errors.parse_day("opened_from", query.opened_from.as_deref()),
+        opened_until: errors.parse_day("opened_until", query.opened_until.as_deref()),
+        closed_from: errors.parse_day("closed_from", query.closed_from.as_deref()),
+        closed_until: errors.parse_day("closed_until", query.closed_until.as_deref()),
     };
     let page = errors.parse_page(&*query);
     errors.finish()?;

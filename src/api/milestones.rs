@@ -110,6 +110,12 @@ pub struct MilestoneQuery {
     /// Target date on or before this day.
     #[param(value_type = Option<NaiveDate>)]
     pub target_until: Option<String>,
+    /// Completed on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub completed_from: Option<String>,
+    /// Completed on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub completed_until: Option<String>,
 }
 }
 
@@ -141,6 +147,8 @@ pub async fn list_milestones(
         today: Some(today()),
         target_from: errors.parse_day("target_from", query.target_from.as_deref()),
         target_until: errors.parse_day("target_until", query.target_until.as_deref()),
+        completed_from: errors.parse_day("completed_from", query.completed_from.as_deref()),
+        completed_until: errors.parse_day("completed_until", query.completed_until.as_deref()),
     };
     let page = errors.parse_page(&*query);
     errors.finish()?;

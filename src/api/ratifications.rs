@@ -120,6 +120,15 @@ pub struct RatificationQuery {
     /// Category of the instrument.
     #[param(value_type = Option<Category>)]
     pub category: Option<String>,
+    /// How far a ratification in progress has come.
+    #[param(value_type = Option<Stage>)]
+    pub stage: Option<String>,
+    /// Registered by the ILO on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub registered_from: Option<String>,
+    /// Registered by the ILO on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub registered_until: Option<String>,
 }
 }
 
@@ -161,6 +170,9 @@ pub(super) fn parse_filter(query: &RatificationQuery, errors: &mut ParamErrors) 
         status: errors.parse_enum("status", query.status.as_deref()),
         region: errors.parse_enum("region", query.region.as_deref()),
         category: errors.parse_enum("category", query.category.as_deref()),
+        stage: errors.parse_enum("stage", query.stage.as_deref()),
+        registered_from: errors.parse_day("registered_from", query.registered_from.as_deref()),
+        registered_until: errors.parse_day("registered_until", query.registered_until.as_deref()),
     }
 }
 

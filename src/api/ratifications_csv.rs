@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use super::ratifications::{check_filter_exists, parse_filter, RatificationQuery};
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
-use crate::domain::ratification::Status;
+use crate::domain::ratification::{Stage, Status};
 use crate::domain::reference::{Category, Region};
 use crate::error::{AppResult, Problem};
 use crate::service::ratifications::{self as service, ImportSummary};
@@ -35,6 +35,15 @@ pub struct ExportQuery {
     /// Category of the instrument.
     #[param(value_type = Option<Category>)]
     pub category: Option<String>,
+    /// How far a ratification in progress has come.
+    #[param(value_type = Option<Stage>)]
+    pub stage: Option<String>,
+    /// Registered by the ILO on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub registered_from: Option<String>,
+    /// Registered by the ILO on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub registered_until: Option<String>,
 }
 
 impl From<ExportQuery> for RatificationQuery {
@@ -45,6 +54,9 @@ impl From<ExportQuery> for RatificationQuery {
             status: q.status,
             region: q.region,
             category: q.category,
+            stage: q.stage,
+            registered_from: q.registered_from,
+            registered_until: q.registered_until,
             page: None,
             per_page: None,
         }

@@ -110,6 +110,10 @@ pub struct InitiativeQuery {
     /// Initiatives tied to this trade arrangement (its slug).
     #[param(example = "eu-gsp-plus-978-2012")]
     pub arrangement: Option<String>,
+    /// The status as shown today: recorded, or read from the dates (initiatives whose dates
+    /// do not settle it match no status).
+    #[param(value_type = Option<InitiativeStatus>)]
+    pub status: Option<String>,
 }
 }
 
@@ -136,6 +140,9 @@ pub async fn list(
         kind: errors.parse_enum::<InitiativeKind>("kind", query.kind.as_deref()),
         convention: errors.parse_convention("convention", query.convention.as_deref()),
         arrangement: errors.text("arrangement", query.arrangement.clone()),
+        status: errors
+            .parse_enum::<InitiativeStatus>("status", query.status.as_deref())
+            .map(|s| (s, today())),
     };
     let page = errors.parse_page(&*query);
     errors.finish()?;

@@ -18,7 +18,7 @@ use super::{page_response, versioned, with_db, Versioned};
 use super::{AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::pagination::Page;
-use crate::domain::reporting::{request_overdue, RequestKind, RequestStatus};
+use crate::domain::reporting::{request_overdue, RequestKind, RequestStatus, Submission};
 use crate::error::{AppResult, Problem};
 use crate::repo::reporting::{self as store, RequestFilter};
 use crate::service::report_requests::{self as service, request_not_found};
@@ -113,6 +113,9 @@ pub struct RequestQuery {
     /// Due on or before this day.
     #[param(value_type = Option<NaiveDate>)]
     pub due_until: Option<String>,
+    /// `on_time` (submitted by the due day), `late` (submitted after it) or `not_submitted`.
+    #[param(value_type = Option<Submission>)]
+    pub submission: Option<String>,
 }
 }
 
@@ -143,6 +146,7 @@ pub async fn list(
         today: Some(today()),
         due_from: errors.parse_day("due_from", query.due_from.as_deref()),
         due_until: errors.parse_day("due_until", query.due_until.as_deref()),
+        submission: errors.parse_enum::<Submission>("submission", query.submission.as_deref()),
     };
     let page = errors.parse_page(&*query);
     errors.finish()?;

@@ -115,6 +115,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        opened_on -> Nullable<Date>,
     }
 }
 
@@ -151,6 +152,56 @@ diesel::table! {
         organization -> Nullable<Integer>,
         body -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rbc_activities (id) {
+        id -> Integer,
+        initiative_id -> Integer,
+        country -> Nullable<Text>,
+        kind -> Text,
+        title -> Text,
+        target_on -> Date,
+        completed_on -> Nullable<Date>,
+        status -> Text,
+        organization -> Nullable<Integer>,
+        evidence_link -> Nullable<Text>,
+        notes -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rbc_activity_notes (id) {
+        id -> Integer,
+        activity_id -> Integer,
+        author -> Text,
+        organization -> Nullable<Integer>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> Integer,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        notes -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_countries (programme_id, country) {
+        programme_id -> Integer,
+        country -> Text,
     }
 }
 
@@ -455,4 +506,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     rbc_initiative_conventions,
     rbc_initiative_arrangements,
     rbc_initiative_organizations,
+    rbc_activities,
+    rbc_activity_notes,
+    programmes,
+    programme_countries,
 );

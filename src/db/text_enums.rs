@@ -19,6 +19,7 @@ use crate::domain::access::{EntityKind, Role};
 use crate::domain::deadlines::DeadlineKind;
 use crate::domain::ratification::{Stage, Status};
 use crate::domain::rbc::{InitiativeKind, InitiativeStatus};
+use crate::domain::rbc_activities::{ActivityKind, ActivityStatus};
 use crate::domain::reference::{Category, InstrumentType, OrganizationKind, Principle, Region};
 use crate::domain::reforms::{GapStatus, MilestoneKind, MilestoneStatus};
 use crate::domain::reporting::{RequestKind, RequestStatus, ScheduleBasis, TaskKind, TaskStatus};
@@ -101,6 +102,8 @@ stored_as_text!(
     Footnote,
     InitiativeKind,
     InitiativeStatus,
+    ActivityKind,
+    ActivityStatus,
 );
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ text_enum! {
         SupervisoryComment => "supervisory_comment",
         TradeArrangement => "trade_arrangement",
         RbcInitiative => "rbc_initiative",
+        RbcActivity => "rbc_activity",
+        RbcActivityNote => "rbc_activity_note",
+        Programme => "programme",
     }
 }
 
@@ -195,7 +198,11 @@ impl Caller {
             | EntityKind::ReportSchedule
             | EntityKind::SupervisoryComment
             | EntityKind::TradeArrangement
-            | EntityKind::RbcInitiative => Some(self.read_scope()),
+            | EntityKind::RbcInitiative
+            | EntityKind::RbcActivity
+            | EntityKind::RbcActivityNote => Some(self.read_scope()),
+            // Programmes span countries: those who see every country see their history.
+            EntityKind::Programme => (self.read_scope() == Scope::Global).then_some(Scope::Global),
             // Tasks (and the deadlines built from them) are the caller's own work.
             EntityKind::Task => Some(self.work_scope()),
             // Accounts and dashboard tokens: `/users` and `/tokens` are the administrator's;

@@ -73,14 +73,22 @@ pub fn check_milestone(
     v
 }
 
-/// Checks a gap's status and closing date against the status of its milestones.
+/// Checks a gap's status and its opening and closing dates against the status of its
+/// milestones.
 pub fn check_gap(
     status: GapStatus,
+    opened_on: NaiveDate,
     closed_on: Option<NaiveDate>,
     milestones: &[MilestoneStatus],
     today: NaiveDate,
 ) -> Vec<(&'static str, String)> {
     let mut v = Vec::new();
+    if opened_on > today {
+        v.push(("opened_on", format!("{opened_on} is in the future")));
+    }
+    if closed_on.is_some_and(|closed| closed < opened_on) {
+        v.push(("closed_on", format!("is before the day the gap was opened, {opened_on}")));
+    }
     match (status, closed_on) {
         (GapStatus::Closed, None) => {
             v.push(("closed_on", "a closed gap needs the date it was closed".into()))
@@ -171,17 +179,32 @@ mod tests {
     fn a_gap_closes_only_when_its_milestones_are_settled() {
         let today = d("2026-11-23");
         let settled = [MilestoneStatus::Completed, MilestoneStatus::Cancelled];
-        assert!(check_gap(GapStatus::Closed, Some(today), &settled, today).is_empty());
+        let opened = d("2025-01-10");
+        assert!(check_gap(GapStatus::Closed, opened, Some(today), &settled, today).is_empty());
         let pending = [MilestoneStatus::Completed, MilestoneStatus::Planned];
         assert_eq!(
-            check_gap(GapStatus::Closed, Some(today), &pending, today)[0].0,
+            check_gap(GapStatus::Closed, opened, Some(today), &pending, today)[0].0,
             "status"
         );
-        assert_eq!(check_gap(GapStatus::Closed, None, &[], today)[0].0, "closed_on");
+        assert_eq!(check_gap(GapStatus::Closed, opened, None, &[], today)[0].0, "closed_on");
         assert_eq!(
-            check_gap(GapStatus::Open, Some(today), &[], today)[0].0,
+            check_gap(GapStatus::Open, opened, Some(today), &[], today)[0].0,
             "closed_on"
         );
+    }
+
+    #[test]
+    fn a_gap_opens_no_later_than_today_and_closes_no_earlier_than_it_opened() {
+        let today = d("2026-11-23");
+        assert_eq!(
+            check_gap(GapStatus::Open, d("2026-11-24"), None, &[], today)[0].0,
+            "opened_on"
+        );
+        assert_eq!(
+            check_gap(GapStatus::Closed, d("2026-11-20"), Some(d("2026-11-19")), &[], today)[0].0,
+            "closed_on"
+        );
+        assert!(check_gap(GapStatus::Closed, d("2026-11-20"), Some(d("2026-11-20")), &[], today).is_empty());
     }
 
     #[test]

@@ -422,6 +422,27 @@ pub fn reply_follow_ups(
         .collect()
 }
 
+text_enum! {
+    /// How a report request stands with its due day.
+    Submission {
+        /// Submitted on or before the day it was due.
+        OnTime => "on_time",
+        /// Submitted after the day it was due.
+        Late => "late",
+        /// Not submitted (yet).
+        NotSubmitted => "not_submitted",
+    }
+}
+
+/// How a report request due on `due_on` stands.
+pub fn submission_of(status: RequestStatus, due_on: NaiveDate, submitted_on: Option<NaiveDate>) -> Submission {
+    match (status, submitted_on) {
+        (RequestStatus::Submitted, Some(day)) if day > due_on => Submission::Late,
+        (RequestStatus::Submitted, _) => Submission::OnTime,
+        _ => Submission::NotSubmitted,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -832,4 +853,16 @@ mod properties {
     fn first_gap(in_force_on: Option<NaiveDate>, from_year: i32) -> i32 {
         in_force_on.map_or(0, |d| (d.year() + 2 - from_year).max(0))
     }
+
+    #[test]
+    fn a_report_is_on_time_up_to_its_due_day() {
+        let due = d("2026-09-01");
+        assert_eq!(submission_of(RequestStatus::Submitted, due, Some(due)), Submission::OnTime);
+        assert_eq!(
+            submission_of(RequestStatus::Submitted, due, Some(d("2026-09-02"))),
+            Submission::Late
+        );
+        assert_eq!(submission_of(RequestStatus::InPreparation, due, None), Submission::NotSubmitted);
+    }
+
 }

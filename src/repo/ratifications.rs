@@ -111,6 +111,11 @@ pub struct RatificationFilter {
     pub status: Option<Status>,
     pub region: Option<Region>,
     pub category: Option<Category>,
+    /// How far a ratification in progress has come.
+    pub stage: Option<Stage>,
+    /// Registered by the ILO on or after / on or before these days.
+    pub registered_from: Option<NaiveDate>,
+    pub registered_until: Option<NaiveDate>,
 }
 
 type Joined = diesel::dsl::InnerJoin<
@@ -138,7 +143,21 @@ fn filtered(filter: &RatificationFilter) -> diesel::dsl::IntoBoxed<'static, Join
     if let Some(category) = filter.category {
         query = query.filter(conventions::category.eq(category.as_str()));
     }
+    if let Some(stage) = filter.stage {
+        query = query.filter(ratifications::stage.eq(stage));
+    }
+    if let Some(from) = filter.registered_from {
+        query = query.filter(ratifications::registered_on.ge(from));
+    }
+    if let Some(until) = filter.registered_until {
+        query = query.filter(ratifications::registered_on.le(until));
+    }
     query
+}
+
+/// How many records the filter selects (the total its list answers).
+pub fn count_matching(conn: &mut DbConn, filter: &RatificationFilter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(conn)
 }
 
 /// One page of records, ordered by country and instrument code.
@@ -147,7 +166,7 @@ pub fn list(
     filter: &RatificationFilter,
     page: PageRequest,
 ) -> QueryResult<(Vec<RatificationView>, i64)> {
-    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let total = count_matching(conn, filter)?;
     let rows = filtered(filter)
         .select((
             RatificationRow::as_select(),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -15,7 +15,7 @@ use crate::db::schema::{
 use crate::db::{Db, DbConn};
 use crate::domain::access::Scope;
 use crate::domain::pagination::PageRequest;
-use crate::domain::rbc::{InitiativeKind, InitiativeStatus};
+use crate::domain::rbc::{status_on, InitiativeKind, InitiativeStatus};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = rbc_initiatives)]
@@ -85,6 +85,9 @@ pub struct InitiativeFilter {
     pub kind: Option<InitiativeKind>,
     pub convention: Option<String>,
     pub arrangement: Option<String>,
+    /// The status as shown on `today` (`domain::rbc::status_on`): recorded, or read from
+    /// the dates. Both or neither.
+    pub status: Option<(InitiativeStatus, NaiveDate)>,
 }
 
 fn filtered(filter: &InitiativeFilter, scope: &Scope) -> rbc_initiatives::BoxedQuery<'static, Db> {
@@ -189,18 +192,53 @@ fn with_links(conn: &mut DbConn, rows: Vec<InitiativeRow>) -> QueryResult<Vec<In
         .collect())
 }
 
+/// The ids `filter` selects in `scope`, by id. The status as shown is read from the dates
+/// at the precision their source gives, so it is sorted out here rather than in SQL (there
+/// are tens of initiatives, not millions).
+fn matching_ids(conn: &mut DbConn, filter: &InitiativeFilter, scope: &Scope) -> QueryResult<Vec<i32>> {
+    let rows: Vec<(i32, Option<InitiativeStatus>, Option<String>, Option<String>)> = filtered(filter, scope)
+        .select((
+            rbc_initiatives::id,
+            rbc_initiatives::status,
+            rbc_initiatives::starts,
+            rbc_initiatives::ends,
+        ))
+        .order(rbc_initiatives::id.asc())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, recorded, starts, ends)| match filter.status {
+            None => true,
+            Some((wanted, today)) => {
+                status_on(*recorded, starts.as_deref(), ends.as_deref(), today) == Some(wanted)
+            }
+        })
+        .map(|(id, ..)| id)
+        .collect())
+}
+
+/// How many initiatives `filter` selects in `scope` (the total its list answers).
+pub fn count_matching(conn: &mut DbConn, filter: &InitiativeFilter, scope: &Scope) -> QueryResult<i64> {
+    Ok(matching_ids(conn, filter, scope)?.len() as i64)
+}
+
 pub fn list(
     conn: &mut DbConn,
     filter: &InitiativeFilter,
     scope: &Scope,
     page: PageRequest,
 ) -> QueryResult<(Vec<Initiative>, i64)> {
-    let total = filtered(filter, scope).count().get_result::<i64>(conn)?;
-    let rows = filtered(filter, scope)
+    let ids = matching_ids(conn, filter, scope)?;
+    let total = ids.len() as i64;
+    let start = usize::try_from(page.offset()).unwrap_or(usize::MAX).min(ids.len());
+    let end = start
+        .saturating_add(usize::try_from(page.per_page).unwrap_or(usize::MAX))
+        .min(ids.len());
+    let wanted = ids[start..end].to_vec();
+    let rows = rbc_initiatives::table
+        .filter(rbc_initiatives::id.eq_any(wanted))
         .select(InitiativeRow::as_select())
         .order(rbc_initiatives::id.asc())
-        .limit(page.per_page)
-        .offset(page.offset())
         .load(conn)?;
     Ok((with_links(conn, rows)?, total))
 }

@@ -25,6 +25,8 @@ pub struct GapRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The day the gap was identified.
+    pub opened_on: Option<NaiveDate>,
 }
 
 /// A gap with the instruments it concerns.
@@ -45,6 +47,7 @@ pub struct GapFields {
     pub source: String,
     pub source_link: Option<String>,
     pub status: GapStatus,
+    pub opened_on: NaiveDate,
     pub closed_on: Option<NaiveDate>,
     pub conventions: Vec<String>,
     pub comments: Vec<i32>,
@@ -104,6 +107,12 @@ pub struct GapFilter {
     pub country: Option<String>,
     pub convention: Option<String>,
     pub status: Option<GapStatus>,
+    /// Opened on or after / on or before these days.
+    pub opened_from: Option<NaiveDate>,
+    pub opened_until: Option<NaiveDate>,
+    /// Closed on or after / on or before these days.
+    pub closed_from: Option<NaiveDate>,
+    pub closed_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -119,6 +128,9 @@ pub struct MilestoneFilter {
     pub today: Option<NaiveDate>,
     pub target_from: Option<NaiveDate>,
     pub target_until: Option<NaiveDate>,
+    /// Completed on or after / on or before these days.
+    pub completed_from: Option<NaiveDate>,
+    pub completed_until: Option<NaiveDate>,
 }
 
 fn filtered_gaps(filter: &GapFilter, scope: &Scope) -> gaps::BoxedQuery<'static, Db> {
@@ -131,6 +143,18 @@ fn filtered_gaps(filter: &GapFilter, scope: &Scope) -> gaps::BoxedQuery<'static,
     }
     if let Some(status) = &filter.status {
         query = query.filter(gaps::status.eq(*status));
+    }
+    if let Some(from) = filter.opened_from {
+        query = query.filter(gaps::opened_on.ge(from));
+    }
+    if let Some(until) = filter.opened_until {
+        query = query.filter(gaps::opened_on.le(until));
+    }
+    if let Some(from) = filter.closed_from {
+        query = query.filter(gaps::closed_on.ge(from));
+    }
+    if let Some(until) = filter.closed_until {
+        query = query.filter(gaps::closed_on.le(until));
     }
     if let Some(convention) = &filter.convention {
         let ids = gap_conventions::table
@@ -169,7 +193,7 @@ pub fn list_gaps(
     scope: &Scope,
     page: PageRequest,
 ) -> QueryResult<(Vec<Gap>, i64)> {
-    let total = filtered_gaps(filter, scope).count().get_result(conn)?;
+    let total = count_gaps(conn, filter, scope)?;
     let rows: Vec<GapRow> = filtered_gaps(filter, scope)
         .select(GapRow::as_select())
         .order((gaps::country.asc(), gaps::id.asc()))
@@ -226,6 +250,7 @@ pub fn insert_gap(conn: &mut DbConn, fields: &GapFields) -> QueryResult<Gap> {
             gaps::source.eq(&fields.source),
             gaps::source_link.eq(&fields.source_link),
             gaps::status.eq(&fields.status),
+            gaps::opened_on.eq(fields.opened_on),
             gaps::closed_on.eq(fields.closed_on),
             gaps::version.eq(1),
             gaps::created_at.eq(now),
@@ -248,6 +273,7 @@ pub fn update_gap(conn: &mut DbConn, id: i32, version: i32, fields: &GapFields) 
             gaps::source.eq(&fields.source),
             gaps::source_link.eq(&fields.source_link),
             gaps::status.eq(&fields.status),
+            gaps::opened_on.eq(fields.opened_on),
             gaps::closed_on.eq(fields.closed_on),
             gaps::version.eq(version + 1),
             gaps::updated_at.eq(super::now()),
@@ -325,7 +351,23 @@ fn filtered_milestones(
     if let Some(until) = filter.target_until {
         query = query.filter(milestones::target_on.le(until));
     }
+    if let Some(from) = filter.completed_from {
+        query = query.filter(milestones::completed_on.ge(from));
+    }
+    if let Some(until) = filter.completed_until {
+        query = query.filter(milestones::completed_on.le(until));
+    }
     query
+}
+
+/// How many gaps `filter` selects in `scope` (the total its list answers).
+pub fn count_gaps(conn: &mut DbConn, filter: &GapFilter, scope: &Scope) -> QueryResult<i64> {
+    filtered_gaps(filter, scope).count().get_result(conn)
+}
+
+/// How many milestones `filter` selects in `scope` (the total its list answers).
+pub fn count_milestones(conn: &mut DbConn, filter: &MilestoneFilter, scope: &Scope) -> QueryResult<i64> {
+    filtered_milestones(filter, scope).count().get_result(conn)
 }
 
 pub fn list_milestones(
@@ -334,7 +376,7 @@ pub fn list_milestones(
     scope: &Scope,
     page: PageRequest,
 ) -> QueryResult<(Vec<Milestone>, i64)> {
-    let total = filtered_milestones(filter, scope).count().get_result(conn)?;
+    let total = count_milestones(conn, filter, scope)?;
     let rows: Vec<(MilestoneRow, String)> = filtered_milestones(filter, scope)
         .select((MilestoneRow::as_select(), gaps::country))
         .order((milestones::target_on.asc(), milestones::id.asc()))

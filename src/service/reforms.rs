@@ -66,7 +66,10 @@ pub struct GapInput {
     pub source_link: Option<String>,
     /// Defaults to `open`. A gap closes only when its milestones are completed or cancelled.
     pub status: Option<GapStatus>,
-    /// Required when `closed`, not in the future.
+    /// The day the gap was identified, not in the future. Defaults to today on `POST` and
+    /// to the day already recorded on `PUT`.
+    pub opened_on: Option<NaiveDate>,
+    /// Required when `closed`, not in the future, not before `opened_on`.
     pub closed_on: Option<NaiveDate>,
     /// The ids of the supervisory comments the gap was opened from (of the same country).
     #[serde(default)]
@@ -78,6 +81,7 @@ fn gap_fields(
     conn: &mut DbConn,
     input: GapInput,
     milestones: &[MilestoneStatus],
+    recorded_opened_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> AppResult<GapFields> {
     let mut errors = Vec::new();
@@ -110,7 +114,8 @@ fn gap_fields(
         }
     }
     let status = input.status.unwrap_or(GapStatus::Open);
-    for (field, message) in check_gap(status, input.closed_on, milestones, today) {
+    let opened_on = input.opened_on.or(recorded_opened_on).unwrap_or(today);
+    for (field, message) in check_gap(status, opened_on, input.closed_on, milestones, today) {
         violations.push(FieldError::new(field, message));
     }
     if !violations.is_empty() {
@@ -123,6 +128,7 @@ fn gap_fields(
         source,
         source_link,
         status,
+        opened_on,
         closed_on: input.closed_on,
         conventions,
         comments,
@@ -212,7 +218,7 @@ pub fn create_gap(
     today: NaiveDate,
 ) -> AppResult<store::Gap> {
     db::write_transaction(conn, |conn| {
-        let fields = gap_fields(conn, input, &[], today)?;
+        let fields = gap_fields(conn, input, &[], None, today)?;
         administer(caller, &fields.country)?;
         let gap = store::insert_gap(conn, &fields)?;
         record(
@@ -245,7 +251,7 @@ pub fn update_gap(
         administer(caller, &current.row.country)?;
         if_match.check(&etag("gap", id, current.row.version))?;
         let statuses = store::milestone_statuses(conn, id)?;
-        let fields = gap_fields(conn, input, &statuses, today)?;
+        let fields = gap_fields(conn, input, &statuses, current.row.opened_on, today)?;
         if fields.country != current.row.country {
             return Err(AppError::unprocessable(vec![FieldError::new(
                 "country",

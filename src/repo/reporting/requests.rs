@@ -10,7 +10,7 @@ use crate::db::schema::{report_request_conventions, report_requests};
 use crate::db::{Db, DbConn};
 use crate::domain::access::Scope;
 use crate::domain::pagination::PageRequest;
-use crate::domain::reporting::{RequestKind, RequestStatus};
+use crate::domain::reporting::{RequestKind, RequestStatus, Submission};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = report_requests)]
@@ -63,6 +63,8 @@ pub struct RequestFilter {
     pub today: Option<NaiveDate>,
     pub due_from: Option<NaiveDate>,
     pub due_until: Option<NaiveDate>,
+    /// Submitted on time, late, or not (yet) submitted (`domain::programmes::submission`).
+    pub submission: Option<Submission>,
 }
 
 fn filtered_requests(filter: &RequestFilter, scope: &Scope) -> report_requests::BoxedQuery<'static, Db> {
@@ -109,7 +111,32 @@ fn filtered_requests(filter: &RequestFilter, scope: &Scope) -> report_requests::
     if let Some(until) = filter.due_until {
         query = query.filter(report_requests::due_on.le(until));
     }
+    let submitted = RequestStatus::Submitted;
+    match filter.submission {
+        None => {}
+        // A submitted request without its day counts as on time, as `submission` has it.
+        Some(Submission::OnTime) => {
+            query = query.filter(report_requests::status.eq(submitted).and(
+                report_requests::submitted_on
+                    .is_null()
+                    .or(report_requests::submitted_on.le(report_requests::due_on.nullable())),
+            ))
+        }
+        Some(Submission::Late) => {
+            query = query.filter(
+                report_requests::status
+                    .eq(submitted)
+                    .and(report_requests::submitted_on.gt(report_requests::due_on.nullable())),
+            )
+        }
+        Some(Submission::NotSubmitted) => query = query.filter(report_requests::status.ne(submitted)),
+    }
     query
+}
+
+/// How many requests `filter` selects in `scope` (the total its list answers).
+pub fn count_requests(conn: &mut DbConn, filter: &RequestFilter, scope: &Scope) -> QueryResult<i64> {
+    filtered_requests(filter, scope).count().get_result(conn)
 }
 
 fn with_conventions(conn: &mut DbConn, rows: Vec<RequestRow>) -> QueryResult<Vec<Request>> {
@@ -149,7 +176,7 @@ pub fn list_requests(
     scope: &Scope,
     page: PageRequest,
 ) -> QueryResult<(Vec<Request>, i64)> {
-    let total = filtered_requests(filter, scope).count().get_result(conn)?;
+    let total = count_requests(conn, filter, scope)?;
     let rows = filtered_requests(filter, scope)
         .select(RequestRow::as_select())
         .order((
