@@ -71,6 +71,31 @@ pub fn body_country(errors: &mut Vec<FieldError>, raw: &str) -> Option<String> {
     country
 }
 
+/// The most countries one record may name (every member state).
+pub const MAX_COUNTRIES: usize = 200;
+
+/// Reads a body's `countries` list (ISO alpha-3 codes, at most [`MAX_COUNTRIES`]):
+/// duplicates dropped, sorted. Whether each is a member state is the caller's check.
+pub fn body_countries(errors: &mut Vec<FieldError>, raw: &[String]) -> Vec<String> {
+    let mut countries = Vec::new();
+    if raw.len() > MAX_COUNTRIES {
+        errors.push(FieldError::new("countries", format!("at most {MAX_COUNTRIES} items")));
+        return countries;
+    }
+    for code in raw {
+        match crate::domain::codes::parse_iso3(code) {
+            Some(c) if !countries.contains(&c) => countries.push(c),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "countries",
+                format!("'{code}' is not an ISO 3166 alpha-3 code"),
+            )),
+        }
+    }
+    countries.sort();
+    countries
+}
+
 /// The most instruments one record may name (a comment examining a group of conventions
 /// names about ten).
 pub const MAX_CONVENTIONS: usize = 50;

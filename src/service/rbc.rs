@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, EntityKind};
-use crate::domain::codes::{parse_instrument_code, parse_iso3};
+use crate::domain::codes::parse_instrument_code;
 use crate::domain::concurrency::{etag, IfMatch};
-use crate::domain::fields::{source_date_field, text_field};
+use crate::domain::fields::{body_countries, source_date_field, text_field};
 use crate::domain::rbc::{may_write_initiative, InitiativeKind, InitiativeStatus, ISIC_SECTIONS};
 use crate::domain::trade::period_of;
 use crate::error::{AppError, AppResult, FieldError};
@@ -17,8 +17,6 @@ use crate::repo;
 use crate::repo::rbc::{Initiative, InitiativeFields, Links};
 use crate::service::audit::{self, record, Written};
 
-/// The most countries one initiative may name (every member state).
-pub const MAX_COUNTRIES: usize = 200;
 /// The most sectors, organizations, instruments or arrangements it may name.
 pub const MAX_LINKS: usize = 50;
 
@@ -92,7 +90,6 @@ pub fn initiative_etag(id: i32, version: i32) -> String {
 fn shape(input: InitiativeInput) -> AppResult<(InitiativeFields, Links)> {
     let mut errors = Vec::new();
     for (field, len, max) in [
-        ("countries", input.countries.len(), MAX_COUNTRIES),
         ("sectors", input.sectors.len(), MAX_LINKS),
         ("organizations", input.organizations.len(), MAX_LINKS),
         ("conventions", input.conventions.len(), MAX_LINKS),
@@ -105,18 +102,7 @@ fn shape(input: InitiativeInput) -> AppResult<(InitiativeFields, Links)> {
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
-    let mut countries = Vec::new();
-    for raw in &input.countries {
-        match parse_iso3(raw) {
-            Some(c) if !countries.contains(&c) => countries.push(c),
-            Some(_) => {}
-            None => errors.push(FieldError::new(
-                "countries",
-                format!("'{raw}' is not an ISO 3166 alpha-3 code"),
-            )),
-        }
-    }
-    countries.sort();
+    let countries = body_countries(&mut errors, &input.countries);
     let mut conventions = Vec::new();
     for raw in &input.conventions {
         match parse_instrument_code(raw) {
