@@ -33,7 +33,8 @@ mod wire_rules;
         (name = "dashboards", description = "Aggregates for dashboards: counts, the countries × instruments matrix, the time line, as at any day"),
         (name = "deadlines", description = "One time line of what is due, as JSON and as an iCalendar feed, and the feed tokens that open it"),
         (name = "trade", description = "Trade arrangements tied to ILO conventions (preference schemes, trade agreements), who they bind on a day, and what each country still owes under them"),
-        (name = "responsible business conduct", description = "Initiatives that promote responsible business conduct: international instruments, national focal and contact points, projects, due-diligence and market-access laws"),
+        (name = "responsible business conduct", description = "Initiatives that promote responsible business conduct (international instruments, national focal and contact points, projects, due-diligence and market-access laws), their activities and progress notes"),
+        (name = "programmes", description = "Programmes (a named set of countries and a period) and their four-area progress report: Ratifications, Reforms, Responsible Business Conduct, Reporting"),
         (name = "supervision", description = "Comments of the ILO supervisory bodies (CEACR observations and direct requests, Conference Committee cases)")
     ),
     components(schemas(Problem, FieldError)),

@@ -21,9 +21,11 @@ pub mod milestones;
 pub mod organizations;
 pub mod paging;
 pub mod problems;
+pub mod programmes;
 pub mod ratifications;
 pub mod ratifications_csv;
 pub mod rbc;
+pub mod rbc_activities;
 pub mod report_requests;
 pub mod report_schedules;
 pub mod request_id;
@@ -92,7 +94,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     use Access::{Feed, Public, Roles};
     use {
         audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
-        ratifications as ra, ratifications_csv as rc, rbc as rb, report_requests as rp,
+        programmes as pg, ratifications as ra, ratifications_csv as rc, rbc as rb, rbc_activities as ra2,
+        report_requests as rp,
         report_schedules as rs, supervisory_comments as sc, trade as tr,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
@@ -137,6 +140,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(rb::__path_get, Roles(ANY_ROLE), rb::get))
                 .service(endpoint(rb::__path_create, Roles(ADMIN_OFFICE), rb::create))
                 .service(endpoint(rb::__path_update, Roles(ADMIN_OFFICE), rb::update))
+                .service(endpoint(ra2::__path_list, Roles(PEOPLE), ra2::list))
+                .service(endpoint(ra2::__path_get, Roles(PEOPLE), ra2::get))
+                .service(endpoint(ra2::__path_create, Roles(ADMIN_OFFICE), ra2::create))
+                .service(endpoint(ra2::__path_update, Roles(ADMIN_OFFICE), ra2::update))
+                .service(endpoint(ra2::__path_delete, Roles(ADMIN_OFFICE), ra2::delete))
+                .service(endpoint(ra2::__path_list_notes, Roles(PEOPLE), ra2::list_notes))
+                .service(endpoint(ra2::__path_add_note, Roles(PEOPLE), ra2::add_note))
+                .service(endpoint(pg::__path_list, Roles(PEOPLE), pg::list))
+                .service(endpoint(pg::__path_get, Roles(PEOPLE), pg::get))
+                .service(endpoint(pg::__path_create, Roles(ADMIN), pg::create))
+                .service(endpoint(pg::__path_update, Roles(ADMIN), pg::update))
+                .service(endpoint(pg::__path_delete, Roles(ADMIN), pg::delete))
+                .service(endpoint(pg::__path_progress, Roles(PEOPLE), pg::progress))
+                .service(endpoint(pg::__path_progress_csv, Roles(PEOPLE), pg::progress_csv))
                 .service(endpoint(sc::__path_list, Roles(ANY_ROLE), sc::list))
                 .service(endpoint(sc::__path_export_csv, Roles(ANY_ROLE), sc::export_csv))
                 .service(endpoint(sc::__path_get, Roles(ANY_ROLE), sc::get))
