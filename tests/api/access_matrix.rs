@@ -84,6 +84,33 @@ fn make_initiative(app: &TestApp, side: Side) -> i64 {
     created.json()["id"].as_i64().expect("id")
 }
 
+/// A fresh activity of a fresh initiative of the side's country, led by its worker
+/// organization, made by the administrator.
+fn make_activity(app: &TestApp, side: Side) -> i64 {
+    let initiative = make_initiative(app, side);
+    let organization = app.fixture().organization(side.country(), "worker");
+    let created = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/rbc-activities").json(json!({
+            "initiative": initiative, "kind": "dialogue", "title": "Matrix activity", "target_on": "2027-01-31", "organization": organization
+        })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()["id"].as_i64().expect("id")
+}
+
+/// A fresh programme of the side's country alone, made by the administrator.
+fn make_programme(app: &TestApp, side: Side) -> i64 {
+    let created = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/programmes").json(json!({
+            "name": "Matrix programme", "countries": [side.country()], "starts_on": "2019-01-01", "ends_on": "2027-12-31"
+        })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()["id"].as_i64().expect("id")
+}
+
 /// A fresh follow-up report request of the side's country, made by the administrator.
 fn make_request(app: &TestApp, side: Side) -> i64 {
     let created = app.send(
@@ -469,6 +496,145 @@ fn rows() -> Vec<Row> {
                         "name": format!("Matrix initiative {}", unique(who, side)), "kind": "company_union_dialogue",
                         "countries": [side.country()], "source": "matrix", "notes": "changed"
                     }))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/rbc-activities",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, side| Req::new("GET", format!("/api/v1/rbc-activities?country={}", side.country())),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/rbc-activities/{id}",
+            own: PEOPLE_OWN_200,
+            other: PEOPLE_OTHER_200,
+            build: |app, _, side| Req::new("GET", format!("/api/v1/rbc-activities/{}", make_activity(app, side))),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/rbc-activities",
+            own: ADMIN_OFFICE_201,
+            other: ADMIN_ONLY_OF_OFFICE_201,
+            build: |app, who, side| {
+                let initiative = make_initiative(app, side);
+                Req::new("POST", "/api/v1/rbc-activities").json(json!({
+                    "initiative": initiative, "kind": "training", "title": unique(who, side), "target_on": "2027-05-01"
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/rbc-activities/{id}",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |app, who, side| {
+                let path = format!("/api/v1/rbc-activities/{}", make_activity(app, side));
+                let current = app.get(&path);
+                let tag = current.header("etag").expect("ETag").to_string();
+                let initiative = current.json()["initiative"].clone();
+                Req::new("PUT", path).header("If-Match", &tag).json(json!({
+                    "initiative": initiative, "kind": "dialogue", "title": unique(who, side), "target_on": "2027-02-28", "status": "in_progress"
+                }))
+            },
+        },
+        Row {
+            method: "DELETE",
+            route: "/api/v1/rbc-activities/{id}",
+            own: ADMIN_OFFICE_204,
+            other: ADMIN_ONLY_OF_OFFICE_204,
+            build: |app, _, side| {
+                let path = format!("/api/v1/rbc-activities/{}", make_activity(app, side));
+                let tag = app.etag_of(&path);
+                Req::new("DELETE", path).header("If-Match", &tag)
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/rbc-activities/{id}/notes",
+            own: PEOPLE_OWN_200,
+            other: PEOPLE_OTHER_200,
+            build: |app, _, side| Req::new("GET", format!("/api/v1/rbc-activities/{}/notes", make_activity(app, side))),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/rbc-activities/{id}/notes",
+            // The worker organization leads the activity: its users may note progress, the
+            // government and employer users may not.
+            own: [401, 201, 201, 403, 403, 201, 403],
+            other: [401, 201, 403, 404, 404, 404, 403],
+            build: |app, who, side| {
+                Req::new("POST", format!("/api/v1/rbc-activities/{}/notes", make_activity(app, side)))
+                    .json(json!({"body": unique(who, side)}))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/programmes",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/programmes"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/programmes/{id}",
+            // A programme of one country: seen by those who see that country.
+            own: PEOPLE_OWN_200,
+            other: PEOPLE_OTHER_200,
+            build: |app, _, side| Req::new("GET", format!("/api/v1/programmes/{}", make_programme(app, side))),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/programmes",
+            own: ADMIN_201,
+            other: ADMIN_201,
+            build: |_, who, side| {
+                Req::new("POST", "/api/v1/programmes").json(json!({
+                    "name": unique(who, side), "countries": [side.country()], "starts_on": "2019-01-01", "ends_on": "2027-12-31"
+                }))
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/programmes/{id}",
+            own: ADMIN_200,
+            other: ADMIN_200,
+            build: |app, who, side| {
+                let path = format!("/api/v1/programmes/{}", make_programme(app, side));
+                let tag = app.etag_of(&path);
+                Req::new("PUT", path).header("If-Match", &tag).json(json!({
+                    "name": unique(who, side), "countries": [side.country()], "starts_on": "2019-01-01", "ends_on": "2027-12-31"
+                }))
+            },
+        },
+        Row {
+            method: "DELETE",
+            route: "/api/v1/programmes/{id}",
+            own: ADMIN_204,
+            other: ADMIN_204,
+            build: |app, _, side| {
+                let path = format!("/api/v1/programmes/{}", make_programme(app, side));
+                let tag = app.etag_of(&path);
+                Req::new("DELETE", path).header("If-Match", &tag)
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/programmes/{id}/progress",
+            own: PEOPLE_OWN_200,
+            other: PEOPLE_OTHER_200,
+            build: |app, _, side| {
+                Req::new("GET", format!("/api/v1/programmes/{}/progress?from=2025-01-01&to=2025-12-31", make_programme(app, side)))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/programmes/{id}/progress.csv",
+            own: PEOPLE_OWN_200,
+            other: PEOPLE_OTHER_200,
+            build: |app, _, side| {
+                Req::new("GET", format!("/api/v1/programmes/{}/progress.csv", make_programme(app, side)))
             },
         },
         Row {

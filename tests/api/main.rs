@@ -16,6 +16,7 @@ mod layers;
 mod observability;
 mod openapi;
 mod page;
+mod programmes;
 mod ratifications;
 mod rbc;
 mod reference_data;

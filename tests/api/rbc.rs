@@ -87,3 +87,94 @@ on_both_engines! {
         assert_eq!(audit["total"], 2);
     }
 }
+
+/// A national initiative of `country`, made by the administrator.
+fn make_initiative(app: &crate::helpers::TestApp, country: &str) -> i64 {
+    let made = app.send(Who::Admin, Req::new("POST", "/api/v1/rbc-initiatives").json(json!({
+        "name": format!("Activities of {country}"), "kind": "project_or_country_component", "countries": [country], "source": "test"
+    })));
+    assert_eq!(made.status, 201, "{}", made.body);
+    made.json()["id"].as_i64().unwrap()
+}
+
+on_both_engines! {
+    fn a_complaint_moves_filed_accepted_closed_and_never_back(app) {
+        let initiative = make_initiative(app, "ZWE");
+        let made = app.send(Who::Office, Req::new("POST", "/api/v1/rbc-activities").json(json!({
+            "initiative": initiative, "kind": "complaint", "title": "Specific instance: garment supplier", "target_on": "2027-03-01"
+        })));
+        assert_eq!(made.status, 201, "{}", made.body);
+        let complaint = made.json();
+        assert_eq!((complaint["status"].as_str(), complaint["country"].as_str()), (Some("filed"), Some("ZWE")), "the only country is taken");
+        let path = format!("/api/v1/rbc-activities/{}", complaint["id"]);
+        let put = |status: &str, completed_on: Option<&str>| {
+            let tag = app.etag_of(&path);
+            app.send(Who::Office, Req::new("PUT", &path).header("If-Match", &tag).json(json!({
+                "initiative": initiative, "kind": "complaint", "title": "Specific instance: garment supplier",
+                "target_on": "2027-03-01", "status": status, "completed_on": completed_on
+            })))
+        };
+        assert_eq!(put("accepted", None).ok_json()["status"], "accepted");
+        assert!(put("filed", None).problem(422)["detail"].as_str().is_some());
+        assert!(put("completed", Some("2026-01-05")).error_fields().contains(&"status".to_string()), "a complaint is not completed but closed");
+        assert!(put("closed", None).error_fields().contains(&"completed_on".to_string()));
+        let closed = put("closed", Some("2026-01-05")).ok_json();
+        assert_eq!((closed["status"].as_str(), closed["overdue"].as_bool()), (Some("closed"), Some(false)));
+        assert!(put("accepted", None).error_fields().contains(&"status".to_string()), "closed stays closed");
+        let audit = app.get(&format!("/api/v1/audit?entity=rbc_activity&entity_id={}", complaint["id"])).ok_json();
+        assert_eq!(audit["total"], 3, "create, accepted, closed: refused writes change nothing");
+    }
+
+    fn activities_take_a_country_of_their_initiative_and_an_organization_of_that_country(app) {
+        let initiative = make_initiative(app, "ZWE");
+        let body = |extra: serde_json::Value| {
+            let mut b = json!({"initiative": initiative, "kind": "training", "title": "Due-diligence training", "target_on": "2025-06-30"});
+            b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            b
+        };
+        let post = |b| app.send(Who::Admin, Req::new("POST", "/api/v1/rbc-activities").json(b));
+        assert_eq!(post(body(json!({"country": "VNM"}))).problem(422)["errors"][0]["field"], "country");
+        let vnm_worker = app.fixture().organization("VNM", "worker");
+        assert_eq!(post(body(json!({"organization": vnm_worker}))).problem(422)["errors"][0]["field"], "organization");
+        assert_eq!(post(body(json!({"status": "filed"}))).problem(422)["errors"][0]["field"], "status");
+        assert_eq!(post(body(json!({"evidence_link": "javascript:alert(1)"}))).problem(400)["errors"][0]["field"], "evidence_link");
+        app.send(Who::Admin, Req::new("POST", "/api/v1/rbc-activities").json(json!({
+            "initiative": 999999, "kind": "training", "title": "t", "target_on": "2025-06-30"
+        }))).problem(404);
+        // Planned with a target in the past: overdue, and found by the overdue filter.
+        let made = post(body(json!({})));
+        assert_eq!(made.status, 201, "{}", made.body);
+        assert_eq!(made.json()["overdue"], true);
+        let overdue = app.get(&format!("/api/v1/rbc-activities?initiative={initiative}&overdue=true")).ok_json();
+        assert_eq!(overdue["total"], 1);
+        assert_eq!(app.get(&format!("/api/v1/rbc-activities?initiative={initiative}&overdue=false")).ok_json()["total"], 0);
+    }
+
+    fn constituents_read_their_countrys_activities_and_note_those_their_organization_leads(app) {
+        let initiative = make_initiative(app, "ZWE");
+        let worker = app.fixture().organization("ZWE", "worker");
+        let made = app.send(Who::Admin, Req::new("POST", "/api/v1/rbc-activities").json(json!({
+            "initiative": initiative, "kind": "dialogue", "title": "Company-union dialogue", "target_on": "2027-06-30", "organization": worker
+        })));
+        assert_eq!(made.status, 201, "{}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        let notes = format!("/api/v1/rbc-activities/{id}/notes");
+        let noted = app.send(Who::Worker, Req::new("POST", &notes).json(json!({"body": "First session held."})));
+        assert_eq!(noted.status, 201, "{}", noted.body);
+        assert_eq!(noted.json()["organization"], worker);
+        app.send(Who::Employer, Req::new("POST", &notes).json(json!({"body": "Not ours."}))).problem(403);
+        app.send(Who::Worker, Req::new("POST", &notes).json(json!({"body": " "}))).problem(400);
+        let read = app.get_as(Who::Government, &notes).ok_json();
+        assert_eq!(read.as_array().unwrap().len(), 1);
+        // Another country's activity is not there for Zimbabwe's constituents.
+        let elsewhere = make_initiative(app, "VNM");
+        let other = app.send(Who::Admin, Req::new("POST", "/api/v1/rbc-activities").json(json!({
+            "initiative": elsewhere, "kind": "report", "title": "Report", "target_on": "2027-06-30"
+        })));
+        let other_id = other.json()["id"].as_i64().unwrap();
+        app.get_as(Who::Worker, &format!("/api/v1/rbc-activities/{other_id}")).problem(404);
+        let listed = app.get_as(Who::Worker, "/api/v1/rbc-activities?per_page=500").ok_json();
+        assert!(listed["items"].as_array().unwrap().iter().all(|a| a["country"] == "ZWE" || a["country"].is_null()), "{listed}");
+        app.get_as(Who::Viewer, "/api/v1/rbc-activities").problem(403);
+    }
+}

@@ -54,11 +54,29 @@ fn make_one_of_everything(app: &TestApp) {
             &format!("/api/v1/milestones/{milestone}/comments"),
             json!({"body": "Audit note"}),
         ));
-        created_id(post(
+        let initiative = created_id(post(
             app,
             Who::Admin,
             "/api/v1/rbc-initiatives",
             json!({"name": format!("Audit dialogue {country}"), "kind": "company_union_dialogue", "countries": [country], "source": "audit"}),
+        ));
+        let activity = created_id(post(
+            app,
+            Who::Admin,
+            "/api/v1/rbc-activities",
+            json!({"initiative": initiative, "kind": "dialogue", "title": "Audit activity", "target_on": "2027-01-31", "organization": worker}),
+        ));
+        created_id(post(
+            app,
+            Who::Admin,
+            &format!("/api/v1/rbc-activities/{activity}/notes"),
+            json!({"body": "Audit note"}),
+        ));
+        created_id(post(
+            app,
+            Who::Admin,
+            "/api/v1/programmes",
+            json!({"name": format!("Audit programme {country}"), "countries": [country], "starts_on": "2019-01-01", "ends_on": "2027-12-31"}),
         ));
         let added = post(
             app,
@@ -175,6 +193,9 @@ fn own_endpoint(entry: &Value) -> String {
         "supervisory_comment" => format!("/api/v1/supervisory-comments/{id}"),
         "trade_arrangement" => format!("/api/v1/trade-arrangements/{id}"),
         "rbc_initiative" => format!("/api/v1/rbc-initiatives/{id}"),
+        "rbc_activity" => format!("/api/v1/rbc-activities/{id}"),
+        "rbc_activity_note" => format!("/api/v1/rbc-activities/{}/notes", snapshot["activity_id"]),
+        "programme" => format!("/api/v1/programmes/{id}"),
         other => panic!("an audit entry of an unknown kind: {other}"),
     }
 }
@@ -193,7 +214,7 @@ on_both_engines! {
         make_one_of_everything(app);
         let (_, all) = audit_entries(app, Who::Admin, "");
         let kinds: BTreeSet<&str> = all.iter().filter_map(|e| e["entity"].as_str()).collect();
-        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token", "supervisory_comment", "trade_arrangement", "rbc_initiative"] {
+        for kind in ["ratification", "organization", "gap", "milestone", "milestone_comment", "report_request", "report_schedule", "task", "user", "token", "feed_token", "supervisory_comment", "trade_arrangement", "rbc_initiative", "rbc_activity", "rbc_activity_note", "programme"] {
             assert!(kinds.contains(kind), "the setup audits a {kind}: {kinds:?}");
         }
         let mut failures = Vec::new();
