@@ -39,6 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/", web::head().to(index))
         .route("/index.html", web::get().to(index))
         .route("/index.html", web::head().to(index))
+        .route("/programmes/{id}/progress", web::get().to(index))
+        .route("/programmes/{id}/progress", web::head().to(index))
         .route("/assets/app.js", web::get().to(app_js))
         .route("/assets/app.js", web::head().to(app_js))
         .route("/assets/style.css", web::get().to(style_css))

@@ -263,8 +263,9 @@ async function renderTrade() {
 
 async function showBoard() {
   $("sign-in").hidden = true;
-  $("board").hidden = false;
   $("sign-out").hidden = false;
+  const progress = location.pathname.match(PROGRESS_PATH);
+  if (!progress) $("board").hidden = false;
   renderLegend();
   try {
     const me = await api("/api/v1/auth/me");
@@ -274,6 +275,7 @@ async function showBoard() {
   } catch (error) {
     return;
   }
+  if (progress) return showProgress(progress[1]);
   const [summary, matrix, timeline] = await Promise.all([
     api("/api/v1/dashboard/summary?category=fundamental"),
     api("/api/v1/dashboard/matrix?category=fundamental"),
@@ -294,9 +296,171 @@ async function showBoard() {
   document.body.setAttribute("data-ready", "true");
 }
 
+// ------------------------------------------------------------------ programme progress
+// /programmes/{id}/progress: the four-area report of a programme, per country, for the
+// steering committee; printing the page gives its document.
+
+const PROGRESS_PATH = /^\/programmes\/(\d+)\/progress\/?$/;
+
+const AREAS = [
+  ["ratifications", "Ratifications", [
+    ["registered", "Registered in the period"],
+    ["in_progress", "In progress now"],
+  ]],
+  ["reforms", "Reforms", [
+    ["gaps_opened", "Gaps opened"],
+    ["gaps_closed", "Gaps closed"],
+    ["milestones_completed", "Milestones completed"],
+    ["milestones_overdue", "Milestones overdue now"],
+  ]],
+  ["responsible_business_conduct", "Responsible business conduct", [
+    ["initiatives_active", "Initiatives active now"],
+    ["activities_completed", "Activities completed"],
+    ["activities_overdue", "Activities overdue now"],
+  ]],
+  ["reporting", "Reporting", [
+    ["requests_due", "Reports due"],
+    ["submitted_on_time", "Submitted on time"],
+    ["submitted_late", "Submitted late"],
+    ["not_submitted", "Not submitted"],
+    ["overdue", "Overdue now"],
+  ]],
+];
+
+async function showList(list) {
+  const panel = $("progress-list");
+  panel.replaceChildren(el("p", { class: "note" }, "Loading " + list + " …"));
+  try {
+    const page = await api(list + (list.includes("?") ? "&" : "?") + "per_page=100");
+    panel.replaceChildren(
+      el("h3", {}, list),
+      el("p", { class: "note" }, page.total + " in all" + (page.total > page.items.length ? "; the first " + page.items.length + " shown" : "")),
+      el("pre", {}, JSON.stringify(page.items, null, 1)),
+    );
+  } catch (error) {
+    panel.replaceChildren(el("p", { class: "error" }, "Could not load " + list + ": " + error.message));
+  }
+}
+
+function figureLink(country, key, figure) {
+  const a = el("a", { href: figure.list, title: figure.list, class: "figure", "data-country": country, "data-figure": key }, String(figure.count));
+  a.addEventListener("click", (event) => {
+    event.preventDefault();
+    showList(figure.list);
+  });
+  return a;
+}
+
+function areaChart(countries, area, figures) {
+  const barHeight = 10;
+  const groupHeight = figures.length * barHeight + 12;
+  const left = 130;
+  const width = 560;
+  const max = Math.max(1, ...countries.flatMap((c) => figures.map(([key]) => c[area][key].count)));
+  const chart = svg("svg", {
+    width, height: countries.length * groupHeight + 8, role: "img", class: "area-chart",
+    "aria-label": "Figures per country", "data-area": area,
+  });
+  countries.forEach((c, i) => {
+    const y0 = i * groupHeight + 4;
+    chart.append(svg("text", { x: 0, y: y0 + groupHeight / 2 }, c.name + " (" + c.country + ")"));
+    figures.forEach(([key], j) => {
+      const value = c[area][key].count;
+      const w = Math.round((value / max) * (width - left - 40));
+      const y = y0 + j * barHeight;
+      chart.append(svg("rect", { x: left, y, width: Math.max(w, 1), height: barHeight - 2, class: "f" + j }));
+      chart.append(svg("text", { x: left + Math.max(w, 1) + 4, y: y + barHeight - 2 }, String(value)));
+    });
+  });
+  return chart;
+}
+
+function renderProgress(report) {
+  $("progress-title").textContent = report.name + ": progress";
+  $("progress-period").textContent = "Period " + report.from + " to " + report.to + "; figures marked now are as of " + report.as_of + ". "
+    + report.countries.length + " countries.";
+  $("progress-from").value = report.from;
+  $("progress-to").value = report.to;
+  const areas = $("progress-areas");
+  areas.replaceChildren();
+  for (const [area, title, figures] of AREAS) {
+    const section = el("section", { class: "area", "data-area": area });
+    section.append(el("h3", {}, title));
+    const legend = el("div", { class: "chart-legend" });
+    figures.forEach(([, label], j) => {
+      const item = el("span");
+      item.append(el("span", { class: "swatch f" + j }), document.createTextNode(" " + label));
+      legend.append(item);
+    });
+    section.append(legend, areaChart(report.countries, area, figures));
+    const table = el("table", { class: "progress" });
+    const head = el("tr");
+    head.append(el("th", {}, "Country"));
+    for (const [, label] of figures) head.append(el("th", {}, label));
+    if (area === "reporting") head.append(el("th", {}, "Serious failure signal"));
+    table.append(head);
+    for (const c of report.countries) {
+      const row = el("tr");
+      row.append(el("td", {}, c.name + " (" + c.country + ")"));
+      for (const [key] of figures) {
+        const cell = el("td");
+        cell.append(figureLink(c.country, area + "." + key, c[area][key]));
+        if (area === "ratifications" && key === "in_progress") {
+          const stages = el("span", { class: "stages" });
+          for (const s of c.ratifications.in_progress_by_stage) {
+            stages.append(document.createTextNode(s.stage.replaceAll("_", " ") + ": "));
+            stages.append(figureLink(c.country, "ratifications.stage." + s.stage, s));
+            stages.append(document.createTextNode(" "));
+          }
+          cell.append(stages);
+        }
+        row.append(cell);
+      }
+      if (area === "reporting") {
+        const years = c.reporting.serious_failure_years;
+        row.append(el("td", { "data-country": c.country, "data-figure": "reporting.serious_failure_years" },
+          years.length ? years[0] + "–" + years[years.length - 1] : "none"));
+      }
+      table.append(row);
+    }
+    section.append(table);
+    areas.append(section);
+  }
+}
+
+async function showProgress(id) {
+  $("board").hidden = true;
+  $("progress").hidden = false;
+  const params = new URLSearchParams(location.search);
+  const query = new URLSearchParams();
+  for (const key of ["from", "to"]) if (params.get(key)) query.set(key, params.get(key));
+  const suffix = query.toString() ? "?" + query.toString() : "";
+  $("progress-csv").href = "/api/v1/programmes/" + id + "/progress.csv" + suffix;
+  $("progress-csv").onclick = async (event) => {
+    event.preventDefault();
+    const response = await fetch($("progress-csv").href, { headers: { Authorization: "Bearer " + token() } });
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "progress-" + id + ".csv" });
+    link.click();
+  };
+  $("progress-form").onsubmit = (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    if ($("progress-from").value) next.set("from", $("progress-from").value);
+    if ($("progress-to").value) next.set("to", $("progress-to").value);
+    location.search = next.toString();
+  };
+  try {
+    renderProgress(await api("/api/v1/programmes/" + id + "/progress" + suffix));
+  } catch (error) {
+    $("progress-areas").replaceChildren(el("p", { class: "error" }, "The progress report could not be loaded: " + error.message));
+  }
+  document.body.setAttribute("data-ready", "true");
+}
+
 function signOut(message) {
   sessionStorage.removeItem("normtrack-token");
   $("board").hidden = true;
+  $("progress").hidden = true;
   $("sign-out").hidden = true;
   $("who").hidden = true;
   $("sign-in").hidden = false;
@@ -337,7 +501,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   if (fragment.get("token")) {
     sessionStorage.setItem("normtrack-token", fragment.get("token"));
-    history.replaceState(null, "", location.pathname);
+    history.replaceState(null, "", location.pathname + location.search);
   }
   if (token()) showBoard().catch((error) => signOut("Could not load the dashboard: " + error.message));
 });

@@ -95,8 +95,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     use {
         audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
         programmes as pg, ratifications as ra, ratifications_csv as rc, rbc as rb, rbc_activities as ra2,
-        report_requests as rp,
-        report_schedules as rs, supervisory_comments as sc, trade as tr,
+        report_requests as rp, report_schedules as rs, supervisory_comments as sc, trade as tr,
     };
     cfg.service(endpoint(health::__path_healthz, Public, health::healthz))
         .service(endpoint(health::__path_readyz, Public, health::readyz))

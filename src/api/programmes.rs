@@ -101,7 +101,11 @@ pub async fn list(
         (status = 404, description = "No such programme, or none of its countries is the caller's", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>) -> AppResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let programme = with_db(&state, move |conn| service::get(conn, &caller, id)).await?;
     Ok(versioned(StatusCode::OK, &Programme::from_store(programme)))
@@ -207,7 +211,10 @@ async fn progress_of(
     let from = errors.parse_day("from", query.from.as_deref());
     let to = errors.parse_day("to", query.to.as_deref());
     errors.finish()?;
-    with_db(&state, move |conn| progress::report(conn, &caller, id, from, to, today())).await
+    with_db(&state, move |conn| {
+        progress::report(conn, &caller, id, from, to, today())
+    })
+    .await
 }
 
 /// The programme's progress per country and per area (Ratifications, Reforms, Responsible

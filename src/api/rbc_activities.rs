@@ -162,7 +162,11 @@ pub async fn list(
         (status = 404, description = "No such activity, or not the caller's to see", body = Problem, content_type = "application/problem+json")
     )
 )]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i32>) -> AppResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let scope = caller.read_scope();
     let row = with_db(&state, move |conn| {
@@ -303,7 +307,10 @@ pub async fn list_notes(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActivityNote {
-    #[schema(min_length = 1, example = "Second dialogue session held with the union federation.")]
+    #[schema(
+        min_length = 1,
+        example = "Second dialogue session held with the union federation."
+    )]
     pub body: String,
 }
 

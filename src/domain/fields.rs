@@ -79,7 +79,10 @@ pub const MAX_COUNTRIES: usize = 200;
 pub fn body_countries(errors: &mut Vec<FieldError>, raw: &[String]) -> Vec<String> {
     let mut countries = Vec::new();
     if raw.len() > MAX_COUNTRIES {
-        errors.push(FieldError::new("countries", format!("at most {MAX_COUNTRIES} items")));
+        errors.push(FieldError::new(
+            "countries",
+            format!("at most {MAX_COUNTRIES} items"),
+        ));
         return countries;
     }
     for code in raw {

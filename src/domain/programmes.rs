@@ -78,8 +78,14 @@ mod tests {
     #[test]
     fn a_period_ends_no_earlier_than_it_starts_within_the_known_years() {
         assert!(check_period("from", d("2019-01-01"), "to", d("2027-12-31")).is_empty());
-        assert_eq!(check_period("from", d("2020-01-01"), "to", d("2019-12-31"))[0].0, "to");
-        assert_eq!(check_period("from", d("1800-01-01"), "to", d("2019-12-31"))[0].0, "from");
+        assert_eq!(
+            check_period("from", d("2020-01-01"), "to", d("2019-12-31"))[0].0,
+            "to"
+        );
+        assert_eq!(
+            check_period("from", d("1800-01-01"), "to", d("2019-12-31"))[0].0,
+            "from"
+        );
         assert_eq!(
             report_period((d("2019-01-01"), d("2027-12-31")), Some(d("2025-01-01")), None),
             (d("2025-01-01"), d("2027-12-31"))
@@ -95,8 +101,14 @@ mod tests {
             organization: None,
         };
         let countries = vec!["PHL".to_string(), "VNM".to_string()];
-        assert_eq!(visible_countries(&person(Role::Office, &["ZWE"]), &countries), countries);
-        assert_eq!(visible_countries(&person(Role::Worker, &["PHL"]), &countries), vec!["PHL"]);
+        assert_eq!(
+            visible_countries(&person(Role::Office, &["ZWE"]), &countries),
+            countries
+        );
+        assert_eq!(
+            visible_countries(&person(Role::Worker, &["PHL"]), &countries),
+            vec!["PHL"]
+        );
         assert!(may_read_programme(&person(Role::Worker, &["PHL"]), &countries));
         assert!(!may_read_programme(&person(Role::Worker, &["ZWE"]), &countries));
         assert!(!may_read_programme(&person(Role::Viewer, &[]), &countries));

@@ -126,7 +126,10 @@ pub fn check_activity(
             format!("a {status} activity needs the day it was {status}"),
         )),
         (true, Some(day)) if day > today => v.push(("completed_on", format!("{day} is in the future"))),
-        (false, Some(_)) => v.push(("completed_on", format!("a {status} activity has no completion day"))),
+        (false, Some(_)) => v.push((
+            "completed_on",
+            format!("a {status} activity has no completion day"),
+        )),
         _ => {}
     }
     v
@@ -176,10 +179,31 @@ mod tests {
         let today = d("2026-12-03");
         let c = ActivityKind::Complaint;
         assert!(check_activity(c, ActivityStatus::Filed, None, None, today).is_empty());
-        assert!(check_activity(c, ActivityStatus::Accepted, Some(ActivityStatus::Filed), None, today).is_empty());
-        assert!(check_activity(c, ActivityStatus::Closed, Some(ActivityStatus::Filed), Some(today), today).is_empty());
+        assert!(check_activity(
+            c,
+            ActivityStatus::Accepted,
+            Some(ActivityStatus::Filed),
+            None,
+            today
+        )
+        .is_empty());
+        assert!(check_activity(
+            c,
+            ActivityStatus::Closed,
+            Some(ActivityStatus::Filed),
+            Some(today),
+            today
+        )
+        .is_empty());
         assert_eq!(
-            check_activity(c, ActivityStatus::Filed, Some(ActivityStatus::Accepted), None, today)[0].0,
+            check_activity(
+                c,
+                ActivityStatus::Filed,
+                Some(ActivityStatus::Accepted),
+                None,
+                today
+            )[0]
+            .0,
             "status"
         );
         assert_eq!(
@@ -187,7 +211,14 @@ mod tests {
             "status"
         );
         assert_eq!(
-            check_activity(c, ActivityStatus::Closed, Some(ActivityStatus::Accepted), None, today)[0].0,
+            check_activity(
+                c,
+                ActivityStatus::Closed,
+                Some(ActivityStatus::Accepted),
+                None,
+                today
+            )[0]
+            .0,
             "completed_on"
         );
     }
@@ -197,7 +228,10 @@ mod tests {
         let today = d("2026-12-03");
         let t = ActivityKind::Training;
         assert!(check_activity(t, ActivityStatus::Completed, None, Some(today), today).is_empty());
-        assert_eq!(check_activity(t, ActivityStatus::Filed, None, None, today)[0].0, "status");
+        assert_eq!(
+            check_activity(t, ActivityStatus::Filed, None, None, today)[0].0,
+            "status"
+        );
         assert_eq!(
             check_activity(t, ActivityStatus::Completed, None, Some(d("2026-12-04")), today)[0].0,
             "completed_on"

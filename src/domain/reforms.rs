@@ -87,7 +87,10 @@ pub fn check_gap(
         v.push(("opened_on", format!("{opened_on} is in the future")));
     }
     if closed_on.is_some_and(|closed| closed < opened_on) {
-        v.push(("closed_on", format!("is before the day the gap was opened, {opened_on}")));
+        v.push((
+            "closed_on",
+            format!("is before the day the gap was opened, {opened_on}"),
+        ));
     }
     match (status, closed_on) {
         (GapStatus::Closed, None) => {
@@ -186,7 +189,10 @@ mod tests {
             check_gap(GapStatus::Closed, opened, Some(today), &pending, today)[0].0,
             "status"
         );
-        assert_eq!(check_gap(GapStatus::Closed, opened, None, &[], today)[0].0, "closed_on");
+        assert_eq!(
+            check_gap(GapStatus::Closed, opened, None, &[], today)[0].0,
+            "closed_on"
+        );
         assert_eq!(
             check_gap(GapStatus::Open, opened, Some(today), &[], today)[0].0,
             "closed_on"
@@ -201,10 +207,24 @@ mod tests {
             "opened_on"
         );
         assert_eq!(
-            check_gap(GapStatus::Closed, d("2026-11-20"), Some(d("2026-11-19")), &[], today)[0].0,
+            check_gap(
+                GapStatus::Closed,
+                d("2026-11-20"),
+                Some(d("2026-11-19")),
+                &[],
+                today
+            )[0]
+            .0,
             "closed_on"
         );
-        assert!(check_gap(GapStatus::Closed, d("2026-11-20"), Some(d("2026-11-20")), &[], today).is_empty());
+        assert!(check_gap(
+            GapStatus::Closed,
+            d("2026-11-20"),
+            Some(d("2026-11-20")),
+            &[],
+            today
+        )
+        .is_empty());
     }
 
     #[test]

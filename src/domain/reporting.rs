@@ -435,7 +435,11 @@ text_enum! {
 }
 
 /// How a report request due on `due_on` stands.
-pub fn submission_of(status: RequestStatus, due_on: NaiveDate, submitted_on: Option<NaiveDate>) -> Submission {
+pub fn submission_of(
+    status: RequestStatus,
+    due_on: NaiveDate,
+    submitted_on: Option<NaiveDate>,
+) -> Submission {
     match (status, submitted_on) {
         (RequestStatus::Submitted, Some(day)) if day > due_on => Submission::Late,
         (RequestStatus::Submitted, _) => Submission::OnTime,
@@ -857,12 +861,17 @@ mod properties {
     #[test]
     fn a_report_is_on_time_up_to_its_due_day() {
         let due = d("2026-09-01");
-        assert_eq!(submission_of(RequestStatus::Submitted, due, Some(due)), Submission::OnTime);
+        assert_eq!(
+            submission_of(RequestStatus::Submitted, due, Some(due)),
+            Submission::OnTime
+        );
         assert_eq!(
             submission_of(RequestStatus::Submitted, due, Some(d("2026-09-02"))),
             Submission::Late
         );
-        assert_eq!(submission_of(RequestStatus::InPreparation, due, None), Submission::NotSubmitted);
+        assert_eq!(
+            submission_of(RequestStatus::InPreparation, due, None),
+            Submission::NotSubmitted
+        );
     }
-
 }

@@ -119,5 +119,7 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, id: i32) -> QueryResult<()> {
     diesel::delete(programme_countries::table.filter(programme_countries::programme_id.eq(id)))
         .execute(conn)?;
-    diesel::delete(programmes::table.find(id)).execute(conn).map(|_| ())
+    diesel::delete(programmes::table.find(id))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -230,7 +230,9 @@ pub fn list(
 ) -> QueryResult<(Vec<Initiative>, i64)> {
     let ids = matching_ids(conn, filter, scope)?;
     let total = ids.len() as i64;
-    let start = usize::try_from(page.offset()).unwrap_or(usize::MAX).min(ids.len());
+    let start = usize::try_from(page.offset())
+        .unwrap_or(usize::MAX)
+        .min(ids.len());
     let end = start
         .saturating_add(usize::try_from(page.per_page).unwrap_or(usize::MAX))
         .min(ids.len());

@@ -49,7 +49,9 @@ fn keep(caller: &Caller) -> AppResult<()> {
     if caller.role == Role::Admin {
         Ok(())
     } else {
-        Err(AppError::Forbidden("programmes are kept by administrators".into()))
+        Err(AppError::Forbidden(
+            "programmes are kept by administrators".into(),
+        ))
     }
 }
 
@@ -59,18 +61,25 @@ fn shape(conn: &mut DbConn, input: ProgrammeInput) -> AppResult<(ProgrammeFields
     let notes = text_field(&mut errors, "notes", &input.notes, false);
     let countries = body_countries(&mut errors, &input.countries);
     if input.countries.is_empty() {
-        errors.push(FieldError::new("countries", "a programme works in at least one country"));
+        errors.push(FieldError::new(
+            "countries",
+            "a programme works in at least one country",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
-    let mut violations: Vec<FieldError> = check_period("starts_on", input.starts_on, "ends_on", input.ends_on)
-        .into_iter()
-        .map(|(f, m)| FieldError::new(f, m))
-        .collect();
+    let mut violations: Vec<FieldError> =
+        check_period("starts_on", input.starts_on, "ends_on", input.ends_on)
+            .into_iter()
+            .map(|(f, m)| FieldError::new(f, m))
+            .collect();
     for c in &countries {
         if !repo::countries::exists(conn, c)? {
-            violations.push(FieldError::new("countries", format!("no member state has the code '{c}'")));
+            violations.push(FieldError::new(
+                "countries",
+                format!("no member state has the code '{c}'"),
+            ));
         }
     }
     if !violations.is_empty() {

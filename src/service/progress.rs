@@ -254,9 +254,11 @@ impl Window<'_> {
 
     fn reforms(&self, conn: &mut DbConn) -> AppResult<ReformProgress> {
         let c = Some(self.country.to_string());
-        let gaps = |conn: &mut DbConn, filter: GapFilter| repo::reforms::count_gaps(conn, &filter, self.scope);
-        let milestones =
-            |conn: &mut DbConn, filter: MilestoneFilter| repo::reforms::count_milestones(conn, &filter, self.scope);
+        let gaps =
+            |conn: &mut DbConn, filter: GapFilter| repo::reforms::count_gaps(conn, &filter, self.scope);
+        let milestones = |conn: &mut DbConn, filter: MilestoneFilter| {
+            repo::reforms::count_milestones(conn, &filter, self.scope)
+        };
         Ok(ReformProgress {
             gaps_opened: Link::to("/gaps")
                 .with("country", self.country)
@@ -319,8 +321,9 @@ impl Window<'_> {
             status: Some((InitiativeStatus::Active, self.today)),
             ..Default::default()
         };
-        let activities =
-            |conn: &mut DbConn, filter: ActivityFilter| repo::rbc_activities::count(conn, &filter, self.scope);
+        let activities = |conn: &mut DbConn, filter: ActivityFilter| {
+            repo::rbc_activities::count(conn, &filter, self.scope)
+        };
         Ok(RbcProgress {
             initiatives_active: Link::to("/rbc-initiatives")
                 .with("country", self.country)
@@ -451,9 +454,21 @@ pub fn lines(progress: &Progress) -> Vec<ProgressLine> {
         push("reforms", "milestones_completed".into(), &f.milestones_completed);
         push("reforms", "milestones_overdue".into(), &f.milestones_overdue);
         let b = &c.responsible_business_conduct;
-        push("responsible_business_conduct", "initiatives_active".into(), &b.initiatives_active);
-        push("responsible_business_conduct", "activities_completed".into(), &b.activities_completed);
-        push("responsible_business_conduct", "activities_overdue".into(), &b.activities_overdue);
+        push(
+            "responsible_business_conduct",
+            "initiatives_active".into(),
+            &b.initiatives_active,
+        );
+        push(
+            "responsible_business_conduct",
+            "activities_completed".into(),
+            &b.activities_completed,
+        );
+        push(
+            "responsible_business_conduct",
+            "activities_overdue".into(),
+            &b.activities_overdue,
+        );
         let p = &c.reporting;
         push("reporting", "requests_due".into(), &p.requests_due);
         push("reporting", "submitted_on_time".into(), &p.submitted_on_time);

@@ -113,15 +113,19 @@ fn fields(
     match &country {
         None if !countries.is_empty() => violations.push(FieldError::new(
             "country",
-            format!("the initiative applies in {}: name one of them", countries.join(", ")),
+            format!(
+                "the initiative applies in {}: name one of them",
+                countries.join(", ")
+            ),
         )),
         Some(c) if !countries.is_empty() && !countries.contains(c) => violations.push(FieldError::new(
             "country",
             format!("the initiative applies in {}, not {c}", countries.join(", ")),
         )),
-        Some(c) if !repo::countries::exists(conn, c)? => {
-            violations.push(FieldError::new("country", format!("no member state has the code '{c}'")))
-        }
+        Some(c) if !repo::countries::exists(conn, c)? => violations.push(FieldError::new(
+            "country",
+            format!("no member state has the code '{c}'"),
+        )),
         _ => {}
     }
     let status = input.status.unwrap_or(input.kind.first_status());
@@ -195,7 +199,15 @@ pub fn create(
         let fields = fields(conn, caller, input, None, today)?;
         may_write(caller, fields.country.as_deref())?;
         let row = store::insert(conn, &fields)?;
-        audit_activity(conn, caller, "create", row.country.as_deref(), row.id, None, Some(&row))?;
+        audit_activity(
+            conn,
+            caller,
+            "create",
+            row.country.as_deref(),
+            row.id,
+            None,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -272,7 +284,8 @@ pub fn add_note(conn: &mut DbConn, caller: &Caller, id: i32, text: &str) -> AppR
         let activity = store::get(conn, id, &caller.read_scope())?.ok_or_else(|| activity_not_found(id))?;
         if !may_note_activity(caller, activity.country.as_deref(), activity.organization) {
             return Err(AppError::Forbidden(
-                "only the responsible organization and the country's office add notes to this activity".into(),
+                "only the responsible organization and the country's office add notes to this activity"
+                    .into(),
             ));
         }
         let organization = if caller.role.is_constituent() {

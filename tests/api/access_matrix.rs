@@ -503,14 +503,24 @@ fn rows() -> Vec<Row> {
             route: "/api/v1/rbc-activities",
             own: PEOPLE_200,
             other: PEOPLE_200,
-            build: |_, _, side| Req::new("GET", format!("/api/v1/rbc-activities?country={}", side.country())),
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/rbc-activities?country={}", side.country()),
+                )
+            },
         },
         Row {
             method: "GET",
             route: "/api/v1/rbc-activities/{id}",
             own: PEOPLE_OWN_200,
             other: PEOPLE_OTHER_200,
-            build: |app, _, side| Req::new("GET", format!("/api/v1/rbc-activities/{}", make_activity(app, side))),
+            build: |app, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/rbc-activities/{}", make_activity(app, side)),
+                )
+            },
         },
         Row {
             method: "POST",
@@ -555,7 +565,12 @@ fn rows() -> Vec<Row> {
             route: "/api/v1/rbc-activities/{id}/notes",
             own: PEOPLE_OWN_200,
             other: PEOPLE_OTHER_200,
-            build: |app, _, side| Req::new("GET", format!("/api/v1/rbc-activities/{}/notes", make_activity(app, side))),
+            build: |app, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/rbc-activities/{}/notes", make_activity(app, side)),
+                )
+            },
         },
         Row {
             method: "POST",
@@ -565,8 +580,11 @@ fn rows() -> Vec<Row> {
             own: [401, 201, 201, 403, 403, 201, 403],
             other: [401, 201, 403, 404, 404, 404, 403],
             build: |app, who, side| {
-                Req::new("POST", format!("/api/v1/rbc-activities/{}/notes", make_activity(app, side)))
-                    .json(json!({"body": unique(who, side)}))
+                Req::new(
+                    "POST",
+                    format!("/api/v1/rbc-activities/{}/notes", make_activity(app, side)),
+                )
+                .json(json!({"body": unique(who, side)}))
             },
         },
         Row {
@@ -582,7 +600,9 @@ fn rows() -> Vec<Row> {
             // A programme of one country: seen by those who see that country.
             own: PEOPLE_OWN_200,
             other: PEOPLE_OTHER_200,
-            build: |app, _, side| Req::new("GET", format!("/api/v1/programmes/{}", make_programme(app, side))),
+            build: |app, _, side| {
+                Req::new("GET", format!("/api/v1/programmes/{}", make_programme(app, side)))
+            },
         },
         Row {
             method: "POST",
@@ -625,7 +645,13 @@ fn rows() -> Vec<Row> {
             own: PEOPLE_OWN_200,
             other: PEOPLE_OTHER_200,
             build: |app, _, side| {
-                Req::new("GET", format!("/api/v1/programmes/{}/progress?from=2025-01-01&to=2025-12-31", make_programme(app, side)))
+                Req::new(
+                    "GET",
+                    format!(
+                        "/api/v1/programmes/{}/progress?from=2025-01-01&to=2025-12-31",
+                        make_programme(app, side)
+                    ),
+                )
             },
         },
         Row {
@@ -634,7 +660,10 @@ fn rows() -> Vec<Row> {
             own: PEOPLE_OWN_200,
             other: PEOPLE_OTHER_200,
             build: |app, _, side| {
-                Req::new("GET", format!("/api/v1/programmes/{}/progress.csv", make_programme(app, side)))
+                Req::new(
+                    "GET",
+                    format!("/api/v1/programmes/{}/progress.csv", make_programme(app, side)),
+                )
             },
         },
         Row {

@@ -102,3 +102,69 @@ on_both_engines! {
         assert!(dom.contains("Supervisory comments of the last five years"));
     }
 }
+
+/// The number a rendered figure shows: the text of the element marked with `country` and
+/// `figure`.
+fn shown(dom: &str, country: &str, figure: &str) -> Option<String> {
+    let marker = format!("data-country=\"{country}\" data-figure=\"{figure}\">");
+    let start = dom.find(&marker)? + marker.len();
+    let end = start + dom[start..].find('<')?;
+    Some(dom[start..end].to_string())
+}
+
+on_both_engines! {
+    fn the_progress_page_shows_the_figures_of_the_progress_report(app) {
+        crate::programmes::make_records(app);
+        let made = app.send(Who::Admin, Req::new("POST", "/api/v1/programmes").json(serde_json::json!({
+            "name": "Trade for Decent Work", "countries": ["VNM", "ZWE"], "starts_on": "2019-01-01", "ends_on": "2027-12-31"
+        })));
+        assert_eq!(made.status, 201, "{}", made.body);
+        let id = made.json()["id"].as_i64().unwrap();
+        let page = app.send_with_token(None, Req::new("GET", format!("/programmes/{id}/progress")));
+        assert_eq!(page.status, 200);
+        assert!(page.header("content-type").unwrap().starts_with("text/html"));
+        if chromium().is_none() {
+            return;
+        }
+        let query = "from=2025-01-01&to=2025-12-31";
+        let token = app.token(Who::Office).expect("office token");
+        let url = format!("/programmes/{id}/progress?{query}#token={token}");
+        let dom = rendered_dom(app, &url);
+        assert!(dom.contains("data-ready=\"true\""), "the page did not finish: {dom}");
+        let report = app.get_as(Who::Office, &format!("/api/v1/programmes/{id}/progress?{query}")).ok_json();
+        assert!(dom.contains("Trade for Decent Work: progress"));
+        assert!(dom.contains("Period 2025-01-01 to 2025-12-31"));
+        let mut checked = 0;
+        for country in report["countries"].as_array().unwrap() {
+            let code = country["country"].as_str().unwrap();
+            for area in ["ratifications", "reforms", "responsible_business_conduct", "reporting"] {
+                for (name, figure) in country[area].as_object().unwrap() {
+                    let Some(count) = figure.get("count") else { continue };
+                    let key = format!("{area}.{name}");
+                    assert_eq!(shown(&dom, code, &key), Some(count.to_string()), "{code} {key}");
+                    checked += 1;
+                }
+            }
+            for stage in country["ratifications"]["in_progress_by_stage"].as_array().unwrap() {
+                let key = format!("ratifications.stage.{}", stage["stage"].as_str().unwrap());
+                assert_eq!(shown(&dom, code, &key), Some(stage["count"].to_string()), "{code} {key}");
+            }
+        }
+        assert_eq!(checked, 2 * 14);
+        assert_eq!(shown(&dom, "ZWE", "reporting.serious_failure_years").as_deref(), Some("2024–2025"));
+        assert_eq!(dom.matches("class=\"area-chart\"").count(), 4, "a chart per area");
+        // The README's screenshot, when asked for: `NORMTRACK_PROGRESS_SCREENSHOT=docs/progress.png`.
+        if let Ok(path) = std::env::var("NORMTRACK_PROGRESS_SCREENSHOT") {
+            let profile = tempfile::tempdir().expect("profile directory");
+            let status = std::process::Command::new(chromium().expect("checked"))
+                .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
+                       "--virtual-time-budget=20000", "--window-size=1100,1550"])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(format!("--screenshot={path}"))
+                .arg(format!("{}{url}", app.address))
+                .status()
+                .expect("chromium runs");
+            assert!(status.success());
+        }
+    }
+}

@@ -26,47 +26,104 @@ fn put_record(app: &TestApp, pair: &str, body: Value) {
 
 /// A report request of Zimbabwe due on `due_on`, moved to submitted on `submitted_on`.
 fn request(app: &TestApp, year: i32, due_on: &str, submitted_on: Option<&str>) {
-    let made = created(app, Who::Admin, "/api/v1/report-requests", json!({
-        "kind": "article22_follow_up", "country": "ZWE", "conventions": ["C087"], "year": year,
-        "due_on": due_on, "reason": "progress test"
-    }));
+    let made = created(
+        app,
+        Who::Admin,
+        "/api/v1/report-requests",
+        json!({
+            "kind": "article22_follow_up", "country": "ZWE", "conventions": ["C087"], "year": year,
+            "due_on": due_on, "reason": "progress test"
+        }),
+    );
     if let Some(day) = submitted_on {
         let path = format!("/api/v1/report-requests/{}", made["id"]);
         let tag = app.etag_of(&path);
-        let moved = app.send(Who::Admin, Req::new("PUT", format!("{path}/status")).header("If-Match", &tag).json(json!({"status": "submitted", "submitted_on": day})));
+        let moved = app.send(
+            Who::Admin,
+            Req::new("PUT", format!("{path}/status"))
+                .header("If-Match", &tag)
+                .json(json!({"status": "submitted", "submitted_on": day})),
+        );
         assert_eq!(moved.status, 200, "{}", moved.body);
     }
 }
 
 /// Records of Zimbabwe in 2025 for every figure of the report.
-fn make_records(app: &TestApp) {
-    put_record(app, "ZWE/C155", json!({"status": "in_progress", "stage": "submitted_to_parliament", "source": "progress test"}));
-    put_record(app, "ZWE/C187", json!({"status": "ratified", "registered_on": "2025-03-01", "source": "progress test"}));
+pub fn make_records(app: &TestApp) {
+    put_record(
+        app,
+        "ZWE/C155",
+        json!({"status": "in_progress", "stage": "submitted_to_parliament", "source": "progress test"}),
+    );
+    put_record(
+        app,
+        "ZWE/C187",
+        json!({"status": "ratified", "registered_on": "2025-03-01", "source": "progress test"}),
+    );
     // A gap opened and closed in 2025 with its milestone completed; another with one overdue.
-    let gap = created(app, Who::Admin, "/api/v1/gaps", json!({
-        "country": "ZWE", "conventions": ["C087"], "title": "Closed in 2025", "source": "test", "opened_on": "2025-02-01"
-    }));
-    let step = created(app, Who::Admin, "/api/v1/milestones", json!({
-        "gap": gap["id"], "kind": "adopted", "title": "Adopted", "target_on": "2025-05-01", "status": "completed", "completed_on": "2025-05-01"
-    }));
+    let gap = created(
+        app,
+        Who::Admin,
+        "/api/v1/gaps",
+        json!({
+            "country": "ZWE", "conventions": ["C087"], "title": "Closed in 2025", "source": "test", "opened_on": "2025-02-01"
+        }),
+    );
+    let step = created(
+        app,
+        Who::Admin,
+        "/api/v1/milestones",
+        json!({
+            "gap": gap["id"], "kind": "adopted", "title": "Adopted", "target_on": "2025-05-01", "status": "completed", "completed_on": "2025-05-01"
+        }),
+    );
     assert_eq!(step["status"], "completed");
     let tag = app.etag_of(&format!("/api/v1/gaps/{}", gap["id"]));
     let closed = app.send(Who::Admin, Req::new("PUT", format!("/api/v1/gaps/{}", gap["id"])).header("If-Match", &tag).json(json!({
         "country": "ZWE", "conventions": ["C087"], "title": "Closed in 2025", "source": "test", "status": "closed", "closed_on": "2025-06-01"
     })));
-    assert_eq!(closed.ok_json()["opened_on"], "2025-02-01", "a PUT without opened_on keeps it");
-    let open = created(app, Who::Admin, "/api/v1/gaps", json!({
-        "country": "ZWE", "conventions": ["C098"], "title": "Still open", "source": "test", "opened_on": "2024-11-01"
-    }));
-    created(app, Who::Admin, "/api/v1/milestones", json!({"gap": open["id"], "kind": "draft_prepared", "title": "Draft", "target_on": "2025-10-01"}));
+    assert_eq!(
+        closed.ok_json()["opened_on"],
+        "2025-02-01",
+        "a PUT without opened_on keeps it"
+    );
+    let open = created(
+        app,
+        Who::Admin,
+        "/api/v1/gaps",
+        json!({
+            "country": "ZWE", "conventions": ["C098"], "title": "Still open", "source": "test", "opened_on": "2024-11-01"
+        }),
+    );
+    created(
+        app,
+        Who::Admin,
+        "/api/v1/milestones",
+        json!({"gap": open["id"], "kind": "draft_prepared", "title": "Draft", "target_on": "2025-10-01"}),
+    );
     // An initiative active now, an activity completed in 2025 and one overdue.
-    let initiative = created(app, Who::Admin, "/api/v1/rbc-initiatives", json!({
-        "name": "Progress test initiative", "kind": "project_or_country_component", "countries": ["ZWE"], "starts": "2024", "ends": "2099", "source": "test"
-    }));
-    created(app, Who::Admin, "/api/v1/rbc-activities", json!({
-        "initiative": initiative["id"], "kind": "training", "title": "Done", "target_on": "2025-04-01", "status": "completed", "completed_on": "2025-04-15"
-    }));
-    created(app, Who::Admin, "/api/v1/rbc-activities", json!({"initiative": initiative["id"], "kind": "assessment", "title": "Late", "target_on": "2025-09-01"}));
+    let initiative = created(
+        app,
+        Who::Admin,
+        "/api/v1/rbc-initiatives",
+        json!({
+            "name": "Progress test initiative", "kind": "project_or_country_component", "countries": ["ZWE"], "starts": "2024", "ends": "2099", "source": "test"
+        }),
+    );
+    created(
+        app,
+        Who::Admin,
+        "/api/v1/rbc-activities",
+        json!({
+            "initiative": initiative["id"], "kind": "training", "title": "Done", "target_on": "2025-04-01", "status": "completed", "completed_on": "2025-04-15"
+        }),
+    );
+    created(
+        app,
+        Who::Admin,
+        "/api/v1/rbc-activities",
+        json!({"initiative": initiative["id"], "kind": "assessment", "title": "Late", "target_on": "2025-09-01"}),
+    );
     // Reports due in 2025: on time, late, not submitted; and one of 2024 not submitted either.
     request(app, 2025, "2025-09-01", Some("2025-08-20"));
     request(app, 2025, "2025-09-01", Some("2025-10-20"));
@@ -78,15 +135,31 @@ fn make_records(app: &TestApp) {
 fn figures(report: &Value) -> Vec<(String, i64, String)> {
     let mut out = Vec::new();
     for country in report["countries"].as_array().unwrap() {
-        for area in ["ratifications", "reforms", "responsible_business_conduct", "reporting"] {
+        for area in [
+            "ratifications",
+            "reforms",
+            "responsible_business_conduct",
+            "reporting",
+        ] {
             for (name, figure) in country[area].as_object().unwrap() {
                 if let Some(count) = figure.get("count").and_then(Value::as_i64) {
-                    out.push((format!("{} {area}.{name}", country["country"]), count, figure["list"].as_str().unwrap().to_string()));
+                    out.push((
+                        format!("{} {area}.{name}", country["country"]),
+                        count,
+                        figure["list"].as_str().unwrap().to_string(),
+                    ));
                 }
             }
         }
-        for s in country["ratifications"]["in_progress_by_stage"].as_array().unwrap() {
-            out.push((format!("stage {}", s["stage"]), s["count"].as_i64().unwrap(), s["list"].as_str().unwrap().to_string()));
+        for s in country["ratifications"]["in_progress_by_stage"]
+            .as_array()
+            .unwrap()
+        {
+            out.push((
+                format!("stage {}", s["stage"]),
+                s["count"].as_i64().unwrap(),
+                s["list"].as_str().unwrap().to_string(),
+            ));
         }
     }
     out

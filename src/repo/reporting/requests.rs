@@ -116,11 +116,13 @@ fn filtered_requests(filter: &RequestFilter, scope: &Scope) -> report_requests::
         None => {}
         // A submitted request without its day counts as on time, as `submission` has it.
         Some(Submission::OnTime) => {
-            query = query.filter(report_requests::status.eq(submitted).and(
-                report_requests::submitted_on
-                    .is_null()
-                    .or(report_requests::submitted_on.le(report_requests::due_on.nullable())),
-            ))
+            query = query.filter(
+                report_requests::status.eq(submitted).and(
+                    report_requests::submitted_on
+                        .is_null()
+                        .or(report_requests::submitted_on.le(report_requests::due_on.nullable())),
+                ),
+            )
         }
         Some(Submission::Late) => {
             query = query.filter(
