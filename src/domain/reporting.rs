@@ -860,6 +860,7 @@ mod properties {
 
     #[test]
     fn a_report_is_on_time_up_to_its_due_day() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let due = d("2026-09-01");
         assert_eq!(
             submission_of(RequestStatus::Submitted, due, Some(due)),

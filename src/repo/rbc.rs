@@ -196,7 +196,8 @@ fn with_links(conn: &mut DbConn, rows: Vec<InitiativeRow>) -> QueryResult<Vec<In
 /// at the precision their source gives, so it is sorted out here rather than in SQL (there
 /// are tens of initiatives, not millions).
 fn matching_ids(conn: &mut DbConn, filter: &InitiativeFilter, scope: &Scope) -> QueryResult<Vec<i32>> {
-    let rows: Vec<(i32, Option<InitiativeStatus>, Option<String>, Option<String>)> = filtered(filter, scope)
+    type Dated = (i32, Option<InitiativeStatus>, Option<String>, Option<String>);
+    let rows: Vec<Dated> = filtered(filter, scope)
         .select((
             rbc_initiatives::id,
             rbc_initiatives::status,
