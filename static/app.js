@@ -439,8 +439,15 @@ async function showProgress(id) {
   $("progress-csv").onclick = async (event) => {
     event.preventDefault();
     const response = await fetch($("progress-csv").href, { headers: { Authorization: "Bearer " + token() } });
-    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "progress-" + id + ".csv" });
-    link.click();
+    if (response.status === 401) return signOut("Your session has ended; sign in again.");
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      $("progress-list").replaceChildren(el("p", { class: "error" }, "The CSV could not be made: " + (problem.detail || response.statusText)));
+      return;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    el("a", { href: url, download: "progress-" + id + ".csv" }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
   $("progress-form").onsubmit = (event) => {
     event.preventDefault();

@@ -394,8 +394,11 @@ impl ParamErrors {
     /// Parses an optional `YYYY-MM-DD` date.
     pub fn parse_day(&mut self, field: &str, raw: Option<&str>) -> Option<chrono::NaiveDate> {
         let raw = raw?;
+        // Four-digit years only: chrono also reads signed and longer years, which no engine's
+        // date type holds.
         chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
             .ok()
+            .filter(|day| (1..=9999).contains(&chrono::Datelike::year(day)))
             .or_else(|| {
                 self.push(field, format!("'{raw}' is not a date of the form YYYY-MM-DD"));
                 None

@@ -71,6 +71,16 @@ pub fn body_country(errors: &mut Vec<FieldError>, raw: &str) -> Option<String> {
     country
 }
 
+/// The years a tracked day (a target, a completion, a period's ends) may fall in: wide enough
+/// for every date of the ILO's history and plans, narrow enough for every engine's date type.
+pub const DAY_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A rule (422) on a day of a body: `None` when it falls within [`DAY_YEARS`].
+pub fn day_out_of_range(field: &'static str, day: chrono::NaiveDate) -> Option<(&'static str, String)> {
+    use chrono::Datelike;
+    (!DAY_YEARS.contains(&day.year())).then(|| (field, format!("{day} is outside the years 1900 to 2200")))
+}
+
 /// The most countries one record may name (every member state).
 pub const MAX_COUNTRIES: usize = 200;
 

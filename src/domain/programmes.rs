@@ -3,7 +3,7 @@
 //! which countries of it. Rules only; the
 //! figures are counted by `service::progress` through the list filters they link to.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::access::{Caller, Scope};
 use super::text_enum;
@@ -18,10 +18,8 @@ text_enum! {
     }
 }
 
-/// The years a programme's days may fall in.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
-
-/// Checks a period: both days within [`YEARS`], the end no earlier than the start.
+/// Checks a period: both days within `domain::fields::DAY_YEARS`, the end no earlier than the
+/// start.
 pub fn check_period(
     from_field: &'static str,
     from: NaiveDate,
@@ -30,9 +28,7 @@ pub fn check_period(
 ) -> Vec<(&'static str, String)> {
     let mut v = Vec::new();
     for (field, day) in [(from_field, from), (to_field, to)] {
-        if !YEARS.contains(&day.year()) {
-            v.push((field, format!("{day} is outside the years 1900 to 2200")));
-        }
+        v.extend(super::fields::day_out_of_range(field, day));
     }
     if to < from {
         v.push((to_field, format!("{to} is before {from_field} {from}")));

@@ -84,18 +84,33 @@ pub fn overdue(target_on: NaiveDate, status: ActivityStatus, today: NaiveDate) -
     target_on < today && !status.is_settled()
 }
 
-/// Checks an activity's kind, status and completion day; `previous` is the status stored
+/// Checks an activity's kind, status and days; `previous` is the kind and status stored
 /// before a change (a complaint moves forward only: filed → accepted → closed, or filed →
-/// closed when it is not accepted).
+/// closed when it is not accepted; nothing becomes a complaint, or stops being one, by a
+/// change, which would reset its life cycle).
 pub fn check_activity(
     kind: ActivityKind,
     status: ActivityStatus,
-    previous: Option<ActivityStatus>,
+    previous: Option<(ActivityKind, ActivityStatus)>,
+    target_on: NaiveDate,
     completed_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Vec<(&'static str, String)> {
     let mut v = Vec::new();
+    v.extend(super::fields::day_out_of_range("target_on", target_on));
+    if let Some(day) = completed_on {
+        v.extend(super::fields::day_out_of_range("completed_on", day));
+    }
     let complaint = kind == ActivityKind::Complaint;
+    if let Some((before, _)) = previous {
+        if (before == ActivityKind::Complaint) != complaint {
+            v.push((
+                "kind",
+                format!("a {before} activity does not become a {kind} one; record a new activity"),
+            ));
+        }
+    }
+    let previous = previous.map(|(_, status)| status);
     if complaint != status.complaint_step().is_some() {
         v.push((
             "status",
@@ -178,48 +193,72 @@ mod tests {
     fn a_complaint_moves_filed_accepted_closed_and_never_back() {
         let today = d("2026-12-03");
         let c = ActivityKind::Complaint;
-        assert!(check_activity(c, ActivityStatus::Filed, None, None, today).is_empty());
+        let check = |status, previous: Option<ActivityStatus>, completed_on| {
+            check_activity(c, status, previous.map(|p| (c, p)), today, completed_on, today)
+        };
+        assert!(check(ActivityStatus::Filed, None, None).is_empty());
+        assert!(check(ActivityStatus::Accepted, Some(ActivityStatus::Filed), None).is_empty());
+        assert!(check(ActivityStatus::Closed, Some(ActivityStatus::Filed), Some(today)).is_empty());
+        assert_eq!(
+            check(ActivityStatus::Filed, Some(ActivityStatus::Accepted), None)[0].0,
+            "status"
+        );
+        assert_eq!(check(ActivityStatus::Completed, None, Some(today))[0].0, "status");
+        assert_eq!(
+            check(ActivityStatus::Closed, Some(ActivityStatus::Accepted), None)[0].0,
+            "completed_on"
+        );
+    }
+
+    #[test]
+    fn nothing_becomes_a_complaint_or_stops_being_one_and_days_stay_within_the_years() {
+        let today = d("2026-12-03");
+        let closed = (ActivityKind::Complaint, ActivityStatus::Closed);
+        assert_eq!(
+            check_activity(
+                ActivityKind::Training,
+                ActivityStatus::Planned,
+                Some(closed),
+                today,
+                None,
+                today
+            )[0]
+            .0,
+            "kind"
+        );
+        let planned = (ActivityKind::Training, ActivityStatus::Planned);
+        assert_eq!(
+            check_activity(
+                ActivityKind::Complaint,
+                ActivityStatus::Filed,
+                Some(planned),
+                today,
+                None,
+                today
+            )[0]
+            .0,
+            "kind"
+        );
         assert!(check_activity(
-            c,
-            ActivityStatus::Accepted,
-            Some(ActivityStatus::Filed),
+            ActivityKind::Dialogue,
+            ActivityStatus::Planned,
+            Some(planned),
+            today,
             None,
             today
         )
         .is_empty());
-        assert!(check_activity(
-            c,
-            ActivityStatus::Closed,
-            Some(ActivityStatus::Filed),
-            Some(today),
-            today
-        )
-        .is_empty());
         assert_eq!(
             check_activity(
-                c,
-                ActivityStatus::Filed,
-                Some(ActivityStatus::Accepted),
+                ActivityKind::Training,
+                ActivityStatus::Planned,
+                None,
+                d("1899-12-31"),
                 None,
                 today
             )[0]
             .0,
-            "status"
-        );
-        assert_eq!(
-            check_activity(c, ActivityStatus::Completed, None, Some(today), today)[0].0,
-            "status"
-        );
-        assert_eq!(
-            check_activity(
-                c,
-                ActivityStatus::Closed,
-                Some(ActivityStatus::Accepted),
-                None,
-                today
-            )[0]
-            .0,
-            "completed_on"
+            "target_on"
         );
     }
 
@@ -227,17 +266,25 @@ mod tests {
     fn other_activities_take_the_milestone_statuses_with_a_past_completion_day() {
         let today = d("2026-12-03");
         let t = ActivityKind::Training;
-        assert!(check_activity(t, ActivityStatus::Completed, None, Some(today), today).is_empty());
+        assert!(check_activity(t, ActivityStatus::Completed, None, today, Some(today), today).is_empty());
         assert_eq!(
-            check_activity(t, ActivityStatus::Filed, None, None, today)[0].0,
+            check_activity(t, ActivityStatus::Filed, None, today, None, today)[0].0,
             "status"
         );
         assert_eq!(
-            check_activity(t, ActivityStatus::Completed, None, Some(d("2026-12-04")), today)[0].0,
+            check_activity(
+                t,
+                ActivityStatus::Completed,
+                None,
+                today,
+                Some(d("2026-12-04")),
+                today
+            )[0]
+            .0,
             "completed_on"
         );
         assert_eq!(
-            check_activity(t, ActivityStatus::Planned, None, Some(today), today)[0].0,
+            check_activity(t, ActivityStatus::Planned, None, today, Some(today), today)[0].0,
             "completed_on"
         );
     }

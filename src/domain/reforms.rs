@@ -83,6 +83,7 @@ pub fn check_gap(
     today: NaiveDate,
 ) -> Vec<(&'static str, String)> {
     let mut v = Vec::new();
+    v.extend(super::fields::day_out_of_range("opened_on", opened_on));
     if opened_on > today {
         v.push(("opened_on", format!("{opened_on} is in the future")));
     }

@@ -215,11 +215,12 @@ pub fn delete(conn: &mut DbConn, id: i32) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// The ids of an initiative's activities.
-pub fn of_initiative(conn: &mut DbConn, initiative_id: i32) -> QueryResult<Vec<i32>> {
+/// The countries an initiative's activities take place in (`None`: in no one country), each once.
+pub fn countries_of(conn: &mut DbConn, initiative_id: i32) -> QueryResult<Vec<Option<String>>> {
     rbc_activities::table
         .filter(rbc_activities::initiative_id.eq(initiative_id))
-        .select(rbc_activities::id)
+        .select(rbc_activities::country)
+        .distinct()
         .load(conn)
 }
 

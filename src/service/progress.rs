@@ -420,8 +420,9 @@ pub struct ProgressLine {
     pub as_of: NaiveDate,
 }
 
-/// The report as lines, one per figure (the serious-failure signal as the number of years in
-/// its run, linked to the overdue requests it is read from).
+/// The report as lines, one per figure; the serious-failure signal as
+/// `serious_failure_years:<years>` with the number of years as its count and no list (it is
+/// read from the `overdue` line's list).
 pub fn lines(progress: &Progress) -> Vec<ProgressLine> {
     let mut out = Vec::new();
     for c in &progress.countries {
@@ -475,11 +476,18 @@ pub fn lines(progress: &Progress) -> Vec<ProgressLine> {
         push("reporting", "submitted_late".into(), &p.submitted_late);
         push("reporting", "not_submitted".into(), &p.not_submitted);
         push("reporting", "overdue".into(), &p.overdue);
+        // A signal read from the overdue requests, not a list's total: its years in the figure's
+        // name, their number as the count, and no list of its own.
+        let years: Vec<String> = p.serious_failure_years.iter().map(i32::to_string).collect();
         let signal = Figure {
             count: p.serious_failure_years.len() as i64,
-            list: p.overdue.list.clone(),
+            list: String::new(),
         };
-        push("reporting", "serious_failure_years".into(), &signal);
+        push(
+            "reporting",
+            format!("serious_failure_years:{}", years.join(" ")),
+            &signal,
+        );
     }
     out
 }

@@ -298,6 +298,31 @@ fn audit_initiative(
     )
 }
 
+/// An initiative's countries may change only as far as its activities allow: each activity
+/// must stay within them (one in no one country only while the initiative stays global), or
+/// it would be read by people of countries it was never about (422).
+fn keeps_its_activities(conn: &mut DbConn, id: i32, countries: &[String]) -> AppResult<()> {
+    let outside: Vec<String> = repo::rbc_activities::countries_of(conn, id)?
+        .into_iter()
+        .filter(|c| match c {
+            Some(c) => !countries.is_empty() && !countries.contains(c),
+            None => !countries.is_empty(),
+        })
+        .map(|c| c.unwrap_or_else(|| "no one country".into()))
+        .collect();
+    if outside.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::unprocessable(vec![FieldError::new(
+            "countries",
+            format!(
+                "the initiative has activities in {}; move or delete them first",
+                outside.join(", ")
+            ),
+        )]))
+    }
+}
+
 /// Records an initiative.
 pub fn create(conn: &mut DbConn, caller: &Caller, input: InitiativeInput) -> AppResult<Initiative> {
     let (fields, links) = shape(input)?;
@@ -327,6 +352,7 @@ pub fn update(
         may_write(caller, &links.countries)?;
         if_match.check(&initiative_etag(id, current.row.version))?;
         check_links(conn, &fields, &links, Some(id))?;
+        keeps_its_activities(conn, id, &links.countries)?;
         let initiative = repo::rbc::update(conn, id, current.row.version, &fields, &links)?
             .ok_or(AppError::PreconditionFailed)?;
         audit_initiative(conn, caller, "update", Some(&current), &initiative)?;

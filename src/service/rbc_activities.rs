@@ -36,10 +36,13 @@ pub struct ActivityInput {
     pub kind: ActivityKind,
     #[schema(min_length = 1, example = "Buyer-supplier dialogue on freedom of association")]
     pub title: String,
+    /// Within the years 1900 to 2200.
     pub target_on: NaiveDate,
     /// Required when `completed` (or, a complaint, `closed`), not in the future.
     pub completed_on: Option<NaiveDate>,
-    /// Defaults to `planned` (`filed` for a complaint).
+    /// Defaults to `planned` (`filed` for a complaint) on creation, and to the status it has
+    /// on a change. A complaint moves filed → accepted → closed; an activity's kind does not
+    /// change into or out of `complaint`.
     pub status: Option<ActivityStatus>,
     /// The responsible organization (of the activity's country).
     pub organization: Option<i32>,
@@ -73,7 +76,7 @@ fn fields(
     conn: &mut DbConn,
     caller: &Caller,
     input: ActivityInput,
-    previous: Option<ActivityStatus>,
+    previous: Option<(ActivityKind, ActivityStatus)>,
     today: NaiveDate,
 ) -> AppResult<ActivityFields> {
     let mut errors = Vec::new();
@@ -128,8 +131,19 @@ fn fields(
         )),
         _ => {}
     }
-    let status = input.status.unwrap_or(input.kind.first_status());
-    for (field, message) in check_activity(input.kind, status, previous, input.completed_on, today) {
+    // Left out: as it stands (on a change), or the kind's first status (on creation).
+    let status = input
+        .status
+        .or(previous.map(|(_, status)| status))
+        .unwrap_or(input.kind.first_status());
+    for (field, message) in check_activity(
+        input.kind,
+        status,
+        previous,
+        input.target_on,
+        input.completed_on,
+        today,
+    ) {
         violations.push(FieldError::new(field, message));
     }
     if let Some(id) = input.organization {
@@ -232,7 +246,7 @@ pub fn update(
                 "an activity's initiative does not change",
             )]));
         }
-        let fields = fields(conn, caller, input, Some(current.status), today)?;
+        let fields = fields(conn, caller, input, Some((current.kind, current.status)), today)?;
         may_write(caller, fields.country.as_deref())?;
         let row = store::update(conn, id, current.version, &fields)?.ok_or(AppError::PreconditionFailed)?;
         audit_activity(

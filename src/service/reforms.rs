@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::db::{self, DbConn};
 use crate::domain::access::Caller;
 use crate::domain::concurrency::{etag, IfMatch};
-use crate::domain::fields::{body_conventions, body_country, text_field};
+use crate::domain::fields::{body_conventions, body_country, day_out_of_range, text_field};
 use crate::domain::reforms::{
     check_gap, check_link, check_milestone, may_note_progress, GapStatus, MilestoneKind, MilestoneStatus,
 };
@@ -171,6 +171,12 @@ fn milestone_fields(
     let status = input.status.unwrap_or(MilestoneStatus::Planned);
     let mut violations: Vec<FieldError> = check_milestone(status, input.completed_on, today)
         .into_iter()
+        .chain(day_out_of_range("target_on", input.target_on))
+        .chain(
+            input
+                .completed_on
+                .and_then(|day| day_out_of_range("completed_on", day)),
+        )
         .map(|(f, m)| FieldError::new(f, m))
         .collect();
     if let Some(id) = input.organization {

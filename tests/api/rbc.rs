@@ -121,6 +121,12 @@ on_both_engines! {
         let closed = put("closed", Some("2026-01-05")).ok_json();
         assert_eq!((closed["status"].as_str(), closed["overdue"].as_bool()), (Some("closed"), Some(false)));
         assert!(put("accepted", None).error_fields().contains(&"status".to_string()), "closed stays closed");
+        // Nor is its life cycle reset by turning it into another kind and back.
+        let tag = app.etag_of(&path);
+        let retyped = app.send(Who::Office, Req::new("PUT", &path).header("If-Match", &tag).json(json!({
+            "initiative": initiative, "kind": "training", "title": "t", "target_on": "2027-03-01", "status": "planned"
+        })));
+        assert_eq!(retyped.problem(422)["errors"][0]["field"], "kind");
         let audit = app.get(&format!("/api/v1/audit?entity=rbc_activity&entity_id={}", complaint["id"])).ok_json();
         assert_eq!(audit["total"], 3, "create, accepted, closed: refused writes change nothing");
     }
@@ -138,6 +144,8 @@ on_both_engines! {
         assert_eq!(post(body(json!({"organization": vnm_worker}))).problem(422)["errors"][0]["field"], "organization");
         assert_eq!(post(body(json!({"status": "filed"}))).problem(422)["errors"][0]["field"], "status");
         assert_eq!(post(body(json!({"evidence_link": "javascript:alert(1)"}))).problem(400)["errors"][0]["field"], "evidence_link");
+        assert_eq!(post(body(json!({"target_on": "1899-12-31"}))).problem(422)["errors"][0]["field"], "target_on");
+        app.get("/api/v1/rbc-activities?completed_from=-5000-01-01").problem(400);
         app.send(Who::Admin, Req::new("POST", "/api/v1/rbc-activities").json(json!({
             "initiative": 999999, "kind": "training", "title": "t", "target_on": "2025-06-30"
         }))).problem(404);
@@ -148,6 +156,13 @@ on_both_engines! {
         let overdue = app.get(&format!("/api/v1/rbc-activities?initiative={initiative}&overdue=true")).ok_json();
         assert_eq!(overdue["total"], 1);
         assert_eq!(app.get(&format!("/api/v1/rbc-activities?initiative={initiative}&overdue=false")).ok_json()["total"], 0);
+        // The initiative cannot leave Zimbabwe while an activity takes place there.
+        let path = format!("/api/v1/rbc-initiatives/{initiative}");
+        let tag = app.etag_of(&path);
+        let moved = app.send(Who::Admin, Req::new("PUT", &path).header("If-Match", &tag).json(json!({
+            "name": "Activities of ZWE", "kind": "project_or_country_component", "countries": ["VNM"], "source": "test"
+        })));
+        assert_eq!(moved.problem(422)["errors"][0]["field"], "countries");
     }
 
     fn constituents_read_their_countrys_activities_and_note_those_their_organization_leads(app) {

@@ -3,9 +3,10 @@
 -- (a named set of countries and a period) for the four-area progress report; and the day a
 -- reform gap was opened, which that report counts by.
 
--- The day the gap was identified; records made before this column take the day they were made.
+-- The day the gap was identified; records made before this column take the day they were
+-- made, or the day they were closed when that is earlier.
 ALTER TABLE gaps ADD COLUMN opened_on DATE;
-UPDATE gaps SET opened_on = date(created_at);
+UPDATE gaps SET opened_on = MIN(date(created_at), COALESCE(closed_on, date(created_at)));
 
 CREATE TABLE rbc_activities (
     id            INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
