@@ -171,6 +171,32 @@ async function renderDeadlines() {
   }
 }
 
+async function renderProgrammes() {
+  const box = $("programmes");
+  try {
+    const page = await api("/api/v1/programmes?per_page=100");
+    if (page.items.length === 0) {
+      box.replaceChildren(el("p", { class: "note" }, "No programme is recorded (administrators add them)."));
+      return;
+    }
+    const list = el("ul", { class: "programmes" });
+    for (const p of page.items) {
+      const item = el("li");
+      item.append(
+        el("a", { href: "/programmes/" + p.id + "/progress", class: "programme" }, p.name),
+        document.createTextNode(" — " + p.starts_on + " to " + p.ends_on + "; " + p.countries.join(", ")),
+      );
+      list.append(item);
+    }
+    box.replaceChildren(list);
+  } catch (error) {
+    const text = error.status === 403
+      ? "Programme progress is shown to people signed in with their own account."
+      : "Programmes could not be loaded: " + error.message;
+    box.replaceChildren(el("p", { class: "note" }, text));
+  }
+}
+
 const JUDGEMENT_LABELS = { met: "met", unmet: "unmet", unknown: "unknown" };
 
 // Options a link may carry in its fragment: #arrangement=...&country=...&as_of=...
@@ -288,6 +314,7 @@ async function showBoard() {
   select.onchange = () => renderTimeline(timeline, select.value);
   renderTimeline(timeline, select.value);
   await renderDeadlines();
+  await renderProgrammes();
   try {
     await renderTrade();
   } catch (error) {

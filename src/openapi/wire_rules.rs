@@ -56,7 +56,7 @@ const NOT_FREE_TEXT: &[&str] = &["password", "new_password", "current_password",
 /// Schemas that echo what a client sent (error answers): no rule applies to them.
 const ECHOES: &[&str] = &["Problem", "FieldError"];
 /// Ids of stored records.
-const IDS: &[&str] = &["id", "organization", "gap", "report_request"];
+const IDS: &[&str] = &["id", "organization", "gap", "report_request", "initiative"];
 
 /// Applies the rules to a serialized OpenAPI document.
 pub fn apply(doc: &mut Value) {

@@ -74,8 +74,9 @@ on_both_engines! {
         assert!(dom.contains("id=\"counts-svg\""));
         assert_eq!(dom.matches("class=\"bar-ratified\"").count(), instruments);
         assert!(dom.contains("id=\"timeline-svg\"") && dom.contains("<polyline"), "no time line chart");
-        // A dashboard token sees no deadlines, and the page says why.
+        // A dashboard token sees no deadlines and no programmes, and the page says why.
         assert!(dom.contains("a dashboard token sees public aggregates only"));
+        assert!(dom.contains("Programme progress is shown to people signed in with their own account."));
     }
 
     fn the_page_shows_an_arrangements_compliance_and_a_countrys_commitments_as_the_api_counts_them(app) {
@@ -126,6 +127,9 @@ on_both_engines! {
         if chromium().is_none() {
             return;
         }
+        // The board lists the programme with a link to its progress page.
+        let board = rendered_dom(app, &format!("/#token={}", app.token(Who::Office).expect("office token")));
+        assert!(board.contains(&format!("href=\"/programmes/{id}/progress\" class=\"programme\">Trade for Decent Work</a>")), "{board}");
         let query = "from=2025-01-01&to=2025-12-31";
         let token = app.token(Who::Office).expect("office token");
         let url = format!("/programmes/{id}/progress?{query}#token={token}");
