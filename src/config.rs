@@ -55,6 +55,12 @@ pub struct Limits {
     /// `NORMTRACK_PASSWORD_HASHING` (default 2, 1–64): password hashes (argon2id, 19 MiB
     /// each) computed at a time; a login that cannot start one within 2 s gets 503.
     pub password_hashing: usize,
+    /// `NORMTRACK_PUBLIC_READ` (`true` or `false`, default `false`): anyone without a token
+    /// reads the public data (countries, instruments, ratifications, dashboard aggregates,
+    /// trade arrangements, supervisory comments) and opens the page without signing in, at
+    /// most `NORMTRACK_PUBLIC_READ_PER_MINUTE` (default 300, 1–100000) requests per client
+    /// address per minute. `None`: off.
+    pub public_read_per_minute: Option<u32>,
 }
 
 impl Default for Limits {
@@ -64,6 +70,7 @@ impl Default for Limits {
             max_requests_per_client: 32,
             max_connections_per_client: 128,
             password_hashing: 2,
+            public_read_per_minute: None,
         }
     }
 }
@@ -105,7 +112,23 @@ impl Limits {
             )? as usize,
             password_hashing: number("NORMTRACK_PASSWORD_HASHING", d.password_hashing as u64, 1..=64)?
                 as usize,
+            public_read_per_minute: match parse_flag("NORMTRACK_PUBLIC_READ", var("NORMTRACK_PUBLIC_READ"))? {
+                false => None,
+                true => Some(number("NORMTRACK_PUBLIC_READ_PER_MINUTE", 300, 1..=100_000)? as u32),
+            },
         })
+    }
+}
+
+/// A `true`/`false` setting (default `false`); anything else is refused, not guessed.
+fn parse_flag(name: &'static str, raw: Option<String>) -> Result<bool, ConfigError> {
+    match raw.as_deref().map(|r| r.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            message: format!("'{other}' is neither true nor false"),
+        }),
     }
 }
 
@@ -267,6 +290,13 @@ fn parse_public_url(raw: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_public_read_is_off_unless_said_true() {
+        assert_eq!(parse_flag("F", None).ok(), Some(false));
+        assert_eq!(parse_flag("F", Some(" TRUE ".into())).ok(), Some(true));
+        assert!(parse_flag("F", Some("yes".into())).is_err());
+    }
 
     #[test]
     fn numbers_default_when_unset_and_are_refused_outside_their_range() {

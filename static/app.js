@@ -20,8 +20,10 @@ function token() {
 }
 
 async function api(path) {
-  const response = await fetch(path, { headers: { Authorization: "Bearer " + token() } });
-  if (response.status === 401) {
+  // Without a token (the public read), no Authorization header at all.
+  const headers = token() ? { Authorization: "Bearer " + token() } : {};
+  const response = await fetch(path, { headers });
+  if (response.status === 401 && token()) {
     signOut("Your session has ended; sign in again.");
     throw new Error("unauthorized");
   }
@@ -164,7 +166,7 @@ async function renderDeadlines() {
     }
     box.replaceChildren(table);
   } catch (error) {
-    const text = error.status === 403
+    const text = error.status === 403 || error.status === 401
       ? "Deadlines are shown to people signed in with their own account; a dashboard token sees public aggregates only."
       : "Deadlines could not be loaded: " + error.message;
     box.replaceChildren(el("p", { class: "note" }, text));
@@ -190,7 +192,7 @@ async function renderProgrammes() {
     }
     box.replaceChildren(list);
   } catch (error) {
-    const text = error.status === 403
+    const text = error.status === 403 || error.status === 401
       ? "Programme progress is shown to people signed in with their own account."
       : "Programmes could not be loaded: " + error.message;
     box.replaceChildren(el("p", { class: "note" }, text));
@@ -288,18 +290,24 @@ async function renderTrade() {
 }
 
 async function showBoard() {
-  $("sign-in").hidden = true;
-  $("sign-out").hidden = false;
+  const signedIn = Boolean(token());
+  // The public read: the board without signing in, the sign-in form still offered.
+  $("sign-in").hidden = signedIn;
+  $("sign-out").hidden = !signedIn;
   const progress = location.pathname.match(PROGRESS_PATH);
   if (!progress) $("board").hidden = false;
   renderLegend();
-  try {
-    const me = await api("/api/v1/auth/me");
-    const who = $("who");
-    who.hidden = false;
-    who.textContent = me.user ? "Signed in: " + me.user.display_name + " (" + me.role + ")" : "Dashboard token: " + me.token_name;
-  } catch (error) {
-    return;
+  const who = $("who");
+  who.hidden = false;
+  if (signedIn) {
+    try {
+      const me = await api("/api/v1/auth/me");
+      who.textContent = me.user ? "Signed in: " + me.user.display_name + " (" + me.role + ")" : "Dashboard token: " + me.token_name;
+    } catch (error) {
+      return;
+    }
+  } else {
+    who.textContent = "Public data, without signing in";
   }
   if (progress) return showProgress(progress[1]);
   const [summary, matrix, timeline] = await Promise.all([
@@ -537,5 +545,12 @@ document.addEventListener("DOMContentLoaded", () => {
     sessionStorage.setItem("normtrack-token", fragment.get("token"));
     history.replaceState(null, "", location.pathname + location.search);
   }
-  if (token()) showBoard().catch((error) => signOut("Could not load the dashboard: " + error.message));
+  if (token()) {
+    showBoard().catch((error) => signOut("Could not load the dashboard: " + error.message));
+  } else {
+    // When the server offers the public read, the board opens without signing in.
+    fetch("/api/v1/dashboard/summary?category=fundamental").then((response) => {
+      if (response.ok) showBoard().catch(() => {});
+    }).catch(() => {});
+  }
 });

@@ -20,7 +20,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa_actix_web::OpenApiFactory;
 
 use super::{with_db, AppState};
-use crate::domain::access::{Access, Caller, Principal, Role};
+use crate::domain::access::{Access, Caller, Principal, Role, ANY_ROLE};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 
@@ -28,6 +28,10 @@ use crate::repo;
 pub const SECURITY_SCHEME: &str = "bearer";
 /// Name of the calendar feed token scheme (the `token` query parameter).
 pub const FEED_SECURITY_SCHEME: &str = "feed_token";
+
+/// What the document says of a route of public data (`Access::OpenData`).
+pub const PUBLIC_READ_NOTE: &str =
+    "**Public read:** also without a token when the server runs with `NORMTRACK_PUBLIC_READ=true`.";
 
 /// A route with its access declaration, ready for `ServiceConfig::service`.
 pub struct Endpoint<R> {
@@ -157,7 +161,11 @@ fn document_access(operation: &mut Operation, access: Access) {
     document_common_responses(operation);
     let note = match access {
         Access::Public => "**Access:** public, no token needed.".to_string(),
-        Access::Roles(roles) | Access::Feed(roles) => {
+        Access::Roles(_) | Access::Feed(_) | Access::OpenData => {
+            let roles = match access {
+                Access::Roles(roles) | Access::Feed(roles) => roles,
+                _ => ANY_ROLE,
+            };
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             let mut security = vec![SecurityRequirement::new(SECURITY_SCHEME, names.clone())];
             if matches!(access, Access::Feed(_)) {
@@ -171,7 +179,12 @@ fn document_access(operation: &mut Operation, access: Access) {
             responses
                 .entry("403".into())
                 .or_insert_with(|| problem_response("The caller's role or country may not do this"));
-            format!("**Roles:** {}.", names.join(", "))
+            let roles = format!("**Roles:** {}.", names.join(", "));
+            if access == Access::OpenData {
+                format!("{roles} {PUBLIC_READ_NOTE}")
+            } else {
+                roles
+            }
         }
     };
     operation.description = Some(match operation.description.take() {
@@ -190,11 +203,34 @@ async fn authorize(
         Access::Public => return next.call(req).await,
         Access::Roles(roles) => (roles, false),
         Access::Feed(roles) => (roles, true),
+        Access::OpenData => (ANY_ROLE, false),
     };
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Internal("application state missing".into()))?;
+    if access == Access::OpenData && !req.headers().contains_key(header::AUTHORIZATION) {
+        if let Some(per_minute) = state.limits.public_read_per_minute {
+            // The public read: anyone without a token reads public data, within an allowance.
+            let client = req
+                .extensions()
+                .get::<super::client::ClientAddr>()
+                .map(|a| a.0)
+                .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+            state
+                .auth
+                .public_rate
+                .check(per_minute, client)
+                .map_err(|retry_after| AppError::RateLimited {
+                    retry_after,
+                    detail: format!(
+                        "too many reads without a token from this address; try again in {retry_after} seconds, or sign in"
+                    ),
+                })?;
+            req.extensions_mut().insert(Caller::public());
+            return next.call(req).await;
+        }
+    }
     let (token, in_query) = match feed_token(feed, &req) {
         Some(token) => (token, true),
         None => (bearer_token(req.headers())?, false),
@@ -312,7 +348,7 @@ fn read_caller(
             };
             Ok((caller, None))
         }
-        Principal::Cli => Err(unauthorized()),
+        Principal::Cli | Principal::Public => Err(unauthorized()),
         Principal::FeedToken(id) => {
             let now = repo::now();
             let token = repo::feed_tokens::get(conn, id)?

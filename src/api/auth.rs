@@ -202,6 +202,8 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpRes
             Ok(versioned(actix_web::http::StatusCode::OK, &me))
         }
         Principal::Cli => Err(AppError::Forbidden("the command line has no account".into())),
+        // `/auth/me` is not a route of public data: refused before the handler.
+        Principal::Public => Err(AppError::Unauthorized("no token was sent".into())),
         // Refused before the handler: a feed token opens the calendar feed only.
         Principal::FeedToken(_) => Err(AppError::Unauthorized(
             "a calendar feed token opens the calendar feed only".into(),

@@ -91,7 +91,7 @@ where
 /// The route table, shared by the server and the OpenAPI generator. Each route states the
 /// access it admits; `access::endpoint` enforces it and writes it into the OpenAPI document.
 pub fn configure(cfg: &mut ServiceConfig) {
-    use Access::{Feed, Public, Roles};
+    use Access::{Feed, OpenData, Public, Roles};
     use {
         audit as au, conventions as cv, countries as co, gaps as gp, milestones as ms, organizations as og,
         programmes as pg, ratifications as ra, ratifications_csv as rc, rbc as rb, rbc_activities as ra2,
@@ -122,12 +122,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(og::__path_get, Roles(ANY_ROLE), og::get))
                 .service(endpoint(og::__path_create, Roles(ADMIN_OFFICE), og::create))
                 .service(endpoint(og::__path_update, Roles(ADMIN_OFFICE), og::update))
-                .service(endpoint(co::__path_list, Roles(ANY_ROLE), co::list))
-                .service(endpoint(co::__path_get, Roles(ANY_ROLE), co::get))
-                .service(endpoint(tr::__path_commitments, Roles(ANY_ROLE), tr::commitments))
-                .service(endpoint(tr::__path_list, Roles(ANY_ROLE), tr::list))
-                .service(endpoint(tr::__path_get, Roles(ANY_ROLE), tr::get))
-                .service(endpoint(tr::__path_compliance, Roles(ANY_ROLE), tr::compliance))
+                .service(endpoint(co::__path_list, OpenData, co::list))
+                .service(endpoint(co::__path_get, OpenData, co::get))
+                .service(endpoint(tr::__path_commitments, OpenData, tr::commitments))
+                .service(endpoint(tr::__path_list, OpenData, tr::list))
+                .service(endpoint(tr::__path_get, OpenData, tr::get))
+                .service(endpoint(tr::__path_compliance, OpenData, tr::compliance))
                 .service(endpoint(tr::__path_put, Roles(ADMIN), tr::put))
                 .service(endpoint(tr::__path_add_event, Roles(ADMIN), tr::add_event))
                 .service(endpoint(
@@ -153,19 +153,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(endpoint(pg::__path_delete, Roles(ADMIN), pg::delete))
                 .service(endpoint(pg::__path_progress, Roles(PEOPLE), pg::progress))
                 .service(endpoint(pg::__path_progress_csv, Roles(PEOPLE), pg::progress_csv))
-                .service(endpoint(sc::__path_list, Roles(ANY_ROLE), sc::list))
-                .service(endpoint(sc::__path_export_csv, Roles(ANY_ROLE), sc::export_csv))
-                .service(endpoint(sc::__path_get, Roles(ANY_ROLE), sc::get))
+                .service(endpoint(sc::__path_list, OpenData, sc::list))
+                .service(endpoint(sc::__path_export_csv, OpenData, sc::export_csv))
+                .service(endpoint(sc::__path_get, OpenData, sc::get))
                 .service(endpoint(sc::__path_create, Roles(ADMIN_OFFICE), sc::create))
                 .service(endpoint(sc::__path_update, Roles(ADMIN_OFFICE), sc::update))
                 .service(endpoint(sc::__path_import, Roles(ADMIN_OFFICE), sc::import))
-                .service(endpoint(cv::__path_list, Roles(ANY_ROLE), cv::list))
-                .service(endpoint(cv::__path_get, Roles(ANY_ROLE), cv::get))
+                .service(endpoint(cv::__path_list, OpenData, cv::list))
+                .service(endpoint(cv::__path_get, OpenData, cv::get))
                 .service(endpoint(cv::__path_create, Roles(ADMIN), cv::create))
                 .service(endpoint(cv::__path_update, Roles(ADMIN), cv::update))
-                .service(endpoint(ra::__path_list, Roles(ANY_ROLE), ra::list))
-                .service(endpoint(rc::__path_export_csv, Roles(ANY_ROLE), rc::export_csv))
-                .service(endpoint(ra::__path_get, Roles(ANY_ROLE), ra::get))
+                .service(endpoint(ra::__path_list, OpenData, ra::list))
+                .service(endpoint(rc::__path_export_csv, OpenData, rc::export_csv))
+                .service(endpoint(ra::__path_get, OpenData, ra::get))
                 .service(endpoint(ra::__path_put, Roles(ADMIN_OFFICE), ra::put))
                 .service(endpoint(ra::__path_history, Roles(ANY_ROLE), ra::history))
                 .service(endpoint(rc::__path_import, Roles(ADMIN_OFFICE), rc::import))
@@ -264,19 +264,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     Roles(PEOPLE),
                     feed_tokens::revoke,
                 ))
-                .service(endpoint(
-                    dashboard::__path_summary,
-                    Roles(ANY_ROLE),
-                    dashboard::summary,
-                ))
-                .service(endpoint(
-                    dashboard::__path_matrix,
-                    Roles(ANY_ROLE),
-                    dashboard::matrix,
-                ))
+                .service(endpoint(dashboard::__path_summary, OpenData, dashboard::summary))
+                .service(endpoint(dashboard::__path_matrix, OpenData, dashboard::matrix))
                 .service(endpoint(
                     dashboard::__path_timeline,
-                    Roles(ANY_ROLE),
+                    OpenData,
                     dashboard::timeline,
                 )),
         );

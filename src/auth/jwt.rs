@@ -35,8 +35,9 @@ impl Claims {
             Principal::User(id) => format!("user:{id}"),
             Principal::DashboardToken(id) => format!("token:{id}"),
             Principal::FeedToken(id) => format!("feed:{id}"),
-            // Never issued: `principal()` does not read it back, so such a token is refused.
+            // Never issued: `principal()` does not read them back, so such a token is refused.
             Principal::Cli => "cli".to_string(),
+            Principal::Public => "public".to_string(),
         };
         Claims {
             sub,

@@ -4,6 +4,7 @@ pub mod callers;
 pub mod jwt;
 pub mod login_rate;
 pub mod password;
+pub mod public_rate;
 pub mod secret;
 pub mod throttle;
 
@@ -19,6 +20,8 @@ pub struct Auth {
     pub keys: jwt::JwtKeys,
     pub throttle: throttle::LoginThrottle,
     pub login_rate: login_rate::LoginRate,
+    /// Reads without a token per client address, when the public read is on.
+    pub public_rate: public_rate::PublicRate,
     pub callers: callers::CallerCache,
     /// Password hashes computed at a time (`NORMTRACK_PASSWORD_HASHING`): each argon2id
     /// hash takes 19 MiB, so their number bounds the memory logins can take.
@@ -62,6 +65,7 @@ impl Auth {
             keys: jwt::JwtKeys::new(secret),
             throttle: throttle::LoginThrottle::default(),
             login_rate: login_rate::LoginRate::default(),
+            public_rate: public_rate::PublicRate::default(),
             callers: callers::CallerCache::default(),
             hashing: tokio::sync::Semaphore::new(hashing.max(1)),
             memory: Default::default(),

@@ -75,6 +75,10 @@ pub const PEOPLE: &[Role] = &[
 pub enum Access {
     Public,
     Roles(&'static [Role]),
+    /// Public data (countries, instruments, ratifications, dashboard aggregates, trade
+    /// arrangements, supervisory comments): every role, and anyone without a token when the
+    /// public read is on.
+    OpenData,
     /// A calendar feed: a bearer token of one of these roles, or a feed token of a person of
     /// one of these roles in the `token` query parameter (calendar clients send no headers).
     Feed(&'static [Role]),
@@ -83,7 +87,7 @@ pub enum Access {
 impl Access {
     pub fn admits(self, role: Role) -> bool {
         match self {
-            Access::Public => true,
+            Access::Public | Access::OpenData => true,
             Access::Roles(roles) | Access::Feed(roles) => roles.contains(&role),
         }
     }
@@ -98,6 +102,9 @@ pub enum Principal {
     FeedToken(i32),
     /// An operator at the command line (who has the database itself).
     Cli,
+    /// Anyone without a token, on the routes of public data when the public read is on
+    /// (`NORMTRACK_PUBLIC_READ=true`): reads what a dashboard token reads there, nothing else.
+    Public,
 }
 
 /// The authenticated caller, with the countries it acts for.
@@ -137,7 +144,9 @@ impl Caller {
     pub fn user_id(&self) -> Option<i32> {
         match self.principal {
             Principal::User(id) => Some(id),
-            Principal::DashboardToken(_) | Principal::FeedToken(_) | Principal::Cli => None,
+            Principal::DashboardToken(_) | Principal::FeedToken(_) | Principal::Cli | Principal::Public => {
+                None
+            }
         }
     }
 
@@ -148,6 +157,18 @@ impl Caller {
             Principal::DashboardToken(id) => format!("token:{id}"),
             Principal::FeedToken(id) => format!("feed:{id}"),
             Principal::Cli => "cli".to_string(),
+            Principal::Public => "public".to_string(),
+        }
+    }
+
+    /// Anyone without a token, on a route of public data with the public read on: a viewer
+    /// of no account.
+    pub fn public() -> Caller {
+        Caller {
+            principal: Principal::Public,
+            role: Role::Viewer,
+            countries: Vec::new(),
+            organization: None,
         }
     }
 

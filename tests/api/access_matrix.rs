@@ -1355,3 +1355,75 @@ on_both_engines! {
         assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
     }
 }
+
+/// Whether the document marks the route as public data (`Access::OpenData`).
+fn public_data(doc: &serde_json::Value, row: &Row) -> bool {
+    doc["paths"][row.route][row.method.to_lowercase()]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains(normtrack::api::access::PUBLIC_READ_NOTE))
+}
+
+/// With `NORMTRACK_PUBLIC_READ=true`, a caller without a token gets on the routes of public
+/// data what a dashboard token gets, and elsewhere what it gets without the public read (401,
+/// but for login, health and docs).
+fn anonymous_read_only_public_data(app: &TestApp) {
+    let doc: serde_json::Value =
+        serde_json::from_str(&normtrack::openapi::document_json()).expect("document");
+    let mut failures = Vec::new();
+    let mut open = 0;
+    for row in rows() {
+        let public = public_data(&doc, &row);
+        open += usize::from(public && row.method == "GET");
+        for (side, expected) in [(Side::Own, row.own), (Side::Other, row.other)] {
+            // The viewer's answer (last column) for public data; what anyone without a token
+            // gets anyway (401, or the public routes' own answer) everywhere else.
+            let want = if public { expected[6] } else { expected[0] };
+            let response = app.send(Who::Anonymous, (row.build)(app, Who::Anonymous, side));
+            if response.status != want {
+                failures.push(format!(
+                    "{} {} without a token ({side:?} country): expected {want}, got {} {}",
+                    row.method, row.route, response.status, response.body
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(open >= 17, "the routes of public data: {open}");
+}
+
+mod without_a_token_only_public_data_is_read_when_the_public_read_is_on {
+    use super::*;
+    use crate::helpers::Engine;
+
+    fn spawn(engine: Engine) -> Option<TestApp> {
+        TestApp::spawn_with(engine, |s| s.limits.public_read_per_minute = Some(1_000_000))
+    }
+
+    #[test]
+    fn sqlite() {
+        anonymous_read_only_public_data(&spawn(Engine::Sqlite).expect("SQLite app"));
+    }
+
+    #[test]
+    fn postgres() {
+        if let Some(app) = spawn(Engine::Postgres) {
+            anonymous_read_only_public_data(&app);
+        }
+    }
+}
+
+on_both_engines! {
+    fn without_the_public_read_every_route_but_login_health_and_docs_needs_a_token(app) {
+        let doc: serde_json::Value =
+            serde_json::from_str(&normtrack::openapi::document_json()).expect("document");
+        for row in rows().iter().filter(|r| public_data(&doc, r)) {
+            let response = app.send(Who::Anonymous, (row.build)(app, Who::Anonymous, Side::Own));
+            assert_eq!(response.status, 401, "{} {}", row.method, row.route);
+        }
+    }
+}

@@ -17,6 +17,7 @@ mod observability;
 mod openapi;
 mod page;
 mod programmes;
+mod public_read;
 mod ratifications;
 mod rbc;
 mod reference_data;

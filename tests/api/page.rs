@@ -172,3 +172,47 @@ on_both_engines! {
         }
     }
 }
+
+/// With the public read on, the page opens without signing in and shows the public board.
+fn the_page_opens_without_signing_in(app: &TestApp) {
+    if chromium().is_none() {
+        return;
+    }
+    let dom = rendered_dom(app, "/");
+    assert!(
+        dom.contains("data-ready=\"true\""),
+        "the page did not finish: {dom}"
+    );
+    assert!(dom.contains("Public data, without signing in"));
+    let summary = app
+        .get("/api/v1/dashboard/summary?category=fundamental")
+        .ok_json();
+    let instruments = summary["instruments"].as_array().unwrap().len();
+    let member_states = summary["member_states"].as_u64().unwrap() as usize;
+    assert_eq!(
+        dom.matches("class=\"cell s-").count(),
+        instruments * member_states
+    );
+    assert!(dom.contains("Deadlines are shown to people signed in with their own account"));
+}
+
+mod the_page_opens_without_signing_in_when_the_public_read_is_on {
+    use super::*;
+    use crate::helpers::Engine;
+
+    fn spawn(engine: Engine) -> Option<TestApp> {
+        TestApp::spawn_with(engine, |s| s.limits.public_read_per_minute = Some(1_000))
+    }
+
+    #[test]
+    fn sqlite() {
+        the_page_opens_without_signing_in(&spawn(Engine::Sqlite).expect("SQLite app"));
+    }
+
+    #[test]
+    fn postgres() {
+        if let Some(app) = spawn(Engine::Postgres) {
+            the_page_opens_without_signing_in(&app);
+        }
+    }
+}
