@@ -92,7 +92,7 @@ function renderMatrix(matrix) {
 
 function renderCounts(summary) {
   const items = summary.instruments;
-  const width = 900, rowHeight = 22, left = 60, top = 24;
+  const width = 1100, rowHeight = 22, left = 60, top = 24;
   const height = top + items.length * rowHeight + 10;
   const max = summary.member_states || 1;
   const chart = svg("svg", { width, height, role: "img", "aria-label": "Ratified and in force per instrument, out of " + max + " member states", id: "counts-svg" });
@@ -107,10 +107,35 @@ function renderCounts(summary) {
     if (item.in_force_unknown) notes.push("in force unknown for " + item.in_force_unknown);
     if (item.unknown) notes.push(item.unknown + " without a record");
     chart.append(svg("text", { x: left + scale(item.ratified) + 4, y: y + 14 }, item.ratified + " / " + item.in_force + (notes.length ? " (" + notes.join("; ") + ")" : "")));
+    chart.append(svg("text", { x: width - 250, y: y + 14, class: "coverage", "data-convention": item.convention }, coverageText(item.convention, item.coverage)));
   });
   $("counts-chart").replaceChildren(chart);
   const all = summary.all_fundamental;
   $("counts-note").textContent = "As at " + summary.as_of + ". " + all.countries + " member states are known to have ratified all " + all.conventions.length + " fundamental conventions" + (all.countries_unknown ? "; for " + all.countries_unknown + " more, some records are missing." : ".");
+}
+
+// "C087: 4 of 187 known, sources 2011 to 2022-10": how much of a count is known, and how old.
+function coverageText(label, coverage) {
+  let text = label + ": " + coverage.known + " of " + coverage.of + " known";
+  if (coverage.oldest_source_date) {
+    text += coverage.oldest_source_date === coverage.newest_source_date
+      ? ", source " + coverage.oldest_source_date
+      : ", sources " + coverage.oldest_source_date + " to " + coverage.newest_source_date;
+  }
+  return text;
+}
+
+function renderCoverageLegend(summary) {
+  const total = { known: 0, of: 0, oldest_source_date: null, newest_source_date: null };
+  for (const item of summary.instruments) {
+    const c = item.coverage;
+    total.known += c.known;
+    total.of += c.of;
+    if (c.oldest_source_date && (!total.oldest_source_date || c.oldest_source_date < total.oldest_source_date)) total.oldest_source_date = c.oldest_source_date;
+    if (c.newest_source_date && (!total.newest_source_date || c.newest_source_date > total.newest_source_date)) total.newest_source_date = c.newest_source_date;
+  }
+  const legend = $("legend");
+  legend.append(el("span", { id: "coverage-note" }, coverageText("Pairs", total)));
 }
 
 function renderTimeline(timeline, code) {
@@ -317,6 +342,7 @@ async function showBoard() {
   ]);
   renderCounts(summary);
   renderMatrix(matrix);
+  renderCoverageLegend(summary);
   const select = $("timeline-instrument");
   select.replaceChildren(...timeline.instruments.map((i) => el("option", { value: i.convention }, i.convention)));
   select.onchange = () => renderTimeline(timeline, select.value);

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::paging::paged_query;
 use super::{page_response, path_country, with_db, AppState, ParamErrors};
 use crate::domain::access::{Caller, Scope};
+use crate::domain::coverage::{is_stale, Coverage, STALE_YEARS};
 use crate::domain::pagination::{Page, PageRequest, MAX_PER_PAGE};
 use crate::domain::ratification::{in_force, Status, Tally};
 use crate::domain::reference::{Category, Principle, Region};
@@ -120,7 +121,29 @@ pub struct InstrumentStanding {
 pub struct FundamentalSummary {
     /// Counts over the fundamental instruments (`pairs` is their number).
     pub counts: Tally,
+    /// How many of them are known, and how old their sources are.
+    pub coverage: Coverage,
     pub instruments: Vec<InstrumentStanding>,
+}
+
+/// A record of the country whose source is old or undated.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgedRecord {
+    #[schema(example = "C105")]
+    pub convention: String,
+    /// `null`: the source gives no date.
+    pub source_date: Option<String>,
+}
+
+/// How old the country's records are (every instrument, not only the fundamental ones).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordAge {
+    /// Records whose source speaks for a day more than this many years ago are listed.
+    pub years: u32,
+    /// Those records, by instrument code.
+    pub older: Vec<AgedRecord>,
+    /// Records whose source gives no date.
+    pub undated: Vec<AgedRecord>,
 }
 
 /// A member state with its fundamental-convention record.
@@ -129,6 +152,8 @@ pub struct CountryDetail {
     #[serde(flatten)]
     pub country: Country,
     pub fundamental: FundamentalSummary,
+    /// Which of the country's records are older than five years, or undated.
+    pub record_age: RecordAge,
     /// The country's open reform gaps and overdue milestones, for callers who may see them
     /// (administrators, office staff, the country's constituents); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -266,9 +291,37 @@ pub async fn get(
             });
         }
         let counts = Tally::count(instruments.len() as i64, states);
+        let coverage = Coverage::of(
+            instruments.len(),
+            instruments
+                .iter()
+                .filter(|i| i.status.is_some())
+                .map(|i| i.source_date.as_deref()),
+        );
+        let mut record_age = RecordAge {
+            years: STALE_YEARS,
+            older: Vec::new(),
+            undated: Vec::new(),
+        };
+        for r in &records {
+            let aged = AgedRecord {
+                convention: r.convention.clone(),
+                source_date: r.source_date.clone(),
+            };
+            match r.source_date.as_deref().filter(|d| !d.is_empty()) {
+                None => record_age.undated.push(aged),
+                Some(date) if is_stale(date, today) => record_age.older.push(aged),
+                Some(_) => {}
+            }
+        }
         Ok(CountryDetail {
             country: Country::from_row(row)?,
-            fundamental: FundamentalSummary { counts, instruments },
+            fundamental: FundamentalSummary {
+                counts,
+                coverage,
+                instruments,
+            },
+            record_age,
             reforms: if sees_reforms {
                 Some(country_reforms(conn, &iso3, today)?)
             } else {

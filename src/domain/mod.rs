@@ -3,6 +3,7 @@
 pub mod access;
 pub mod codes;
 pub mod concurrency;
+pub mod coverage;
 pub mod dashboard;
 pub mod deadlines;
 pub mod fields;

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::domain::access::Scope;
+use crate::domain::coverage::Coverage;
 use crate::domain::dashboard::{serious_failure_runs, standing_on, RecordFacts, Standing};
 use crate::domain::pagination::PageRequest;
 use crate::domain::ratification::{Status, Tally};
@@ -53,6 +54,8 @@ struct World {
     standings: HashMap<(String, String), Standing>,
     /// Every record as stored today: (country, instrument, status, registration date).
     records: Vec<(String, String, Status, Option<NaiveDate>)>,
+    /// (country, instrument) → the date the record's source speaks for.
+    sources: HashMap<(String, String), Option<String>>,
 }
 
 impl World {
@@ -107,6 +110,7 @@ impl World {
         }
         let mut standings = HashMap::new();
         let mut records = Vec::new();
+        let mut sources = HashMap::new();
         for r in repo::ratifications::all_for(conn, None)? {
             let facts = RecordFacts {
                 status: r.status,
@@ -119,6 +123,10 @@ impl World {
                 (r.country.clone(), r.convention.clone()),
                 standing_on(&facts, day, today),
             );
+            sources.insert(
+                (r.country.clone(), r.convention.clone()),
+                facts.source_date.clone(),
+            );
             records.push((r.country, r.convention, facts.status, r.registered_on));
         }
         Ok(World {
@@ -127,6 +135,7 @@ impl World {
             fundamental_conventions,
             standings,
             records,
+            sources,
         })
     }
 
@@ -158,6 +167,28 @@ impl World {
         }
         Tally::count(pairs, known)
     }
+
+    /// The counts over these pairs, with their coverage (how many are known, and how old
+    /// their sources are).
+    fn counts<'a>(
+        &self,
+        countries: impl Iterator<Item = &'a Country> + Clone,
+        instruments: &[&Instrument],
+    ) -> Counts {
+        let mut pairs = 0;
+        let mut dates = Vec::new();
+        for country in countries.clone() {
+            for instrument in instruments {
+                pairs += 1;
+                let key = (country.iso3.clone(), instrument.code.clone());
+                if self.standings.get(&key).is_some_and(|s| s.status.is_some()) {
+                    dates.push(self.sources.get(&key).cloned().flatten());
+                }
+            }
+        }
+        let coverage = Coverage::of(pairs, dates.iter().map(Option::as_deref));
+        Counts::new(self.tally(countries, instruments), coverage)
+    }
 }
 
 /// Counts over (country, instrument) pairs, with the share of pairs ratified.
@@ -168,10 +199,12 @@ pub struct Counts {
     /// Ratified pairs over all pairs (unknown pairs count in the denominator).
     #[schema(example = 0.93)]
     pub ratification_rate: f64,
+    /// How many of the pairs are known, and how old their sources are.
+    pub coverage: Coverage,
 }
 
-impl From<Tally> for Counts {
-    fn from(tally: Tally) -> Counts {
+impl Counts {
+    fn new(tally: Tally, coverage: Coverage) -> Counts {
         let rate = if tally.pairs == 0 {
             0.0
         } else {
@@ -180,6 +213,7 @@ impl From<Tally> for Counts {
         Counts {
             tally,
             ratification_rate: rate,
+            coverage,
         }
     }
 }
@@ -289,7 +323,7 @@ pub fn summary(
             short_title: i.short_title.clone(),
             category: i.category,
             principle: i.principle,
-            counts: world.tally(world.countries.iter(), &[i]).into(),
+            counts: world.counts(world.countries.iter(), &[i]),
         })
         .collect();
     let principles = Principle::ALL
@@ -299,7 +333,7 @@ pub fn summary(
             (!of.is_empty()).then(|| PrincipleCounts {
                 principle: *p,
                 conventions: of.iter().map(|i| i.code.clone()).collect(),
-                counts: world.tally(world.countries.iter(), &of).into(),
+                counts: world.counts(world.countries.iter(), &of),
             })
         })
         .collect();
@@ -310,7 +344,7 @@ pub fn summary(
             (!members.is_empty()).then(|| RegionCounts {
                 region: *r,
                 member_states: members.len(),
-                counts: world.tally(members.iter().copied(), &all).into(),
+                counts: world.counts(members.iter().copied(), &all),
             })
         })
         .collect();

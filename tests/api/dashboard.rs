@@ -248,3 +248,50 @@ on_both_engines! {
         }
     }
 }
+
+on_both_engines! {
+    fn every_count_says_how_much_of_it_is_known_and_how_old_its_sources_are(app) {
+        let summary = app.get("/api/v1/dashboard/summary?category=fundamental").ok_json();
+        let member_states = summary["member_states"].as_u64().unwrap();
+        for item in summary["instruments"].as_array().unwrap() {
+            let code = item["convention"].as_str().unwrap();
+            let coverage = &item["coverage"];
+            let list = app.get(&format!("/api/v1/ratifications?convention={code}&per_page=500")).ok_json();
+            assert_eq!(coverage["known"], list["total"], "{code}: known pairs are the records");
+            assert_eq!(coverage["of"].as_u64(), Some(member_states));
+            assert_eq!(coverage["known"].as_u64().unwrap() + item["unknown"].as_u64().unwrap(), member_states, "{code}");
+            let dates: Vec<&str> = list["items"].as_array().unwrap().iter().filter_map(|r| r["source_date"].as_str()).collect();
+            assert_eq!(coverage["undated"].as_u64().unwrap() as usize, list["items"].as_array().unwrap().len() - dates.len(), "{code}");
+            for end in ["oldest_source_date", "newest_source_date"] {
+                match coverage[end].as_str() {
+                    Some(date) => assert!(dates.contains(&date), "{code} {end} {date}"),
+                    None => assert!(dates.is_empty(), "{code}"),
+                }
+            }
+        }
+        let region = &summary["regions"][0];
+        assert_eq!(region["coverage"]["of"].as_u64(), Some(region["pairs"].as_u64().unwrap()));
+    }
+
+    fn a_countrys_view_lists_its_records_older_than_five_years_and_its_undated_ones(app) {
+        for (pair, body) in [
+            ("ZWE/C155", json!({"status": "not_ratified", "source": "test", "source_date": "2015"})),
+            ("ZWE/C187", json!({"status": "not_ratified", "source": "test"})),
+            ("ZWE/C122", json!({"status": "not_ratified", "source": "test", "source_date": "2026-06"})),
+        ] {
+            let put = app.send(Who::Admin, Req::new("PUT", format!("/api/v1/ratifications/{pair}")).json(body));
+            assert_eq!(put.status, 201, "{}", put.body);
+        }
+        let view = app.get("/api/v1/countries/ZWE").ok_json();
+        let age = &view["record_age"];
+        assert_eq!(age["years"], 5);
+        let has = |list: &str, code: &str| age[list].as_array().unwrap().iter().any(|r| r["convention"] == code);
+        assert!(has("older", "C155"), "{age}");
+        assert!(has("undated", "C187"), "{age}");
+        assert!(!has("older", "C122") && !has("undated", "C122"), "{age}");
+        let coverage = &view["fundamental"]["coverage"];
+        let known = view["fundamental"]["instruments"].as_array().unwrap().iter().filter(|i| !i["status"].is_null()).count();
+        assert_eq!(coverage["known"].as_u64(), Some(known as u64));
+        assert_eq!(coverage["of"].as_u64().unwrap() as usize, view["fundamental"]["instruments"].as_array().unwrap().len());
+    }
+}

@@ -70,6 +70,13 @@ on_both_engines! {
         let ratified: u64 = summary["instruments"].as_array().unwrap().iter().map(|i| i["ratified"].as_u64().unwrap()).sum();
         let shown = dom.matches("class=\"cell s-in_force\"").count() + dom.matches("class=\"cell s-ratified\"").count();
         assert_eq!(shown as u64, ratified);
+        // Beside each bar, how much of it is known: "C087: 4 of 187 known, …".
+        for item in summary["instruments"].as_array().unwrap() {
+            let code = item["convention"].as_str().unwrap();
+            let text = format!("data-convention=\"{code}\">{code}: {} of {member_states} known", item["coverage"]["known"]);
+            assert!(dom.contains(&text), "{text}");
+        }
+        assert!(dom.contains("id=\"coverage-note\">Pairs: "), "the matrix legend says how many pairs are known");
         // The counts chart: one bar per instrument; the time line: a drawn line.
         assert!(dom.contains("id=\"counts-svg\""));
         assert_eq!(dom.matches("class=\"bar-ratified\"").count(), instruments);
