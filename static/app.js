@@ -107,7 +107,7 @@ function renderCounts(summary) {
     if (item.in_force_unknown) notes.push("in force unknown for " + item.in_force_unknown);
     if (item.unknown) notes.push(item.unknown + " without a record");
     chart.append(svg("text", { x: left + scale(item.ratified) + 4, y: y + 14 }, item.ratified + " / " + item.in_force + (notes.length ? " (" + notes.join("; ") + ")" : "")));
-    chart.append(svg("text", { x: width - 250, y: y + 14, class: "coverage", "data-convention": item.convention }, coverageText(item.convention, item.coverage)));
+    chart.append(svg("text", { x: width - 4, y: y + 14, "text-anchor": "end", class: "coverage", "data-convention": item.convention }, coverageText(item.convention, item.coverage)));
   });
   $("counts-chart").replaceChildren(chart);
   const all = summary.all_fundamental;
@@ -125,14 +125,18 @@ function coverageText(label, coverage) {
   return text;
 }
 
+// A source date's first and last day, for comparing dates of different precision.
+const periodStart = (d) => d.length === 4 ? d + "-01-01" : d.length === 7 ? d + "-01" : d;
+const periodEnd = (d) => d.length === 4 ? d + "-12-31" : d.length === 7 ? d + "-31" : d;
+
 function renderCoverageLegend(summary) {
   const total = { known: 0, of: 0, oldest_source_date: null, newest_source_date: null };
   for (const item of summary.instruments) {
     const c = item.coverage;
     total.known += c.known;
     total.of += c.of;
-    if (c.oldest_source_date && (!total.oldest_source_date || c.oldest_source_date < total.oldest_source_date)) total.oldest_source_date = c.oldest_source_date;
-    if (c.newest_source_date && (!total.newest_source_date || c.newest_source_date > total.newest_source_date)) total.newest_source_date = c.newest_source_date;
+    if (c.oldest_source_date && (!total.oldest_source_date || periodStart(c.oldest_source_date) < periodStart(total.oldest_source_date))) total.oldest_source_date = c.oldest_source_date;
+    if (c.newest_source_date && (!total.newest_source_date || periodEnd(c.newest_source_date) > periodEnd(total.newest_source_date))) total.newest_source_date = c.newest_source_date;
   }
   const legend = $("legend");
   legend.append(el("span", { id: "coverage-note" }, coverageText("Pairs", total)));
@@ -576,7 +580,12 @@ document.addEventListener("DOMContentLoaded", () => {
   } else {
     // When the server offers the public read, the board opens without signing in.
     fetch("/api/v1/dashboard/summary?category=fundamental").then((response) => {
-      if (response.ok) showBoard().catch(() => {});
+      if (response.ok) {
+        showBoard().catch((error) => {
+          $("counts-note").textContent = "The public data could not be loaded: " + error.message;
+          document.body.setAttribute("data-ready", "true");
+        });
+      }
     }).catch(() => {});
   }
 });

@@ -181,6 +181,15 @@ fn document_access(operation: &mut Operation, access: Access) {
                 .or_insert_with(|| problem_response("The caller's role or country may not do this"));
             let roles = format!("**Roles:** {}.", names.join(", "));
             if access == Access::OpenData {
+                operation
+                    .responses
+                    .responses
+                    .entry("429".into())
+                    .or_insert_with(|| {
+                        problem_response(
+                            "Too many requests from this client; wait for the Retry-After seconds",
+                        )
+                    });
                 format!("{roles} {PUBLIC_READ_NOTE}")
             } else {
                 roles

@@ -57,6 +57,12 @@ pub async fn read_within_limit(
     if !has_body(&req) {
         return next.call(req).await;
     }
+    // A caller without a token on a route of public data (the public read) is anonymous too.
+    let public = public
+        || req
+            .extensions()
+            .get::<crate::domain::access::Caller>()
+            .is_some_and(|c| c.principal == crate::domain::access::Principal::Public);
     let limits = req
         .app_data::<web::Data<BodyTimeout>>()
         .map(|t| *t.get_ref())

@@ -308,7 +308,12 @@ pub async fn get(
                 convention: r.convention.clone(),
                 source_date: r.source_date.clone(),
             };
-            match r.source_date.as_deref().filter(|d| !d.is_empty()) {
+            // Undated as `Coverage` has it: no date it can read.
+            match r
+                .source_date
+                .as_deref()
+                .filter(|d| crate::domain::trade::period_of(d).is_some())
+            {
                 None => record_age.undated.push(aged),
                 Some(date) if is_stale(date, today) => record_age.older.push(aged),
                 Some(_) => {}

@@ -188,7 +188,8 @@ pub async fn summary(
     };
     errors.finish()?;
     let scope = caller.read_scope();
-    let key = format!("summary|{scope:?}|{}|{}", today(), req.query_string());
+    // Keyed by what the answer depends on, not by how the query was spelled.
+    let key = format!("summary|{scope:?}|{}|{selection:?}|{day}|{year}", today());
     cached(&state, &req, key, move |conn| {
         dashboard::summary(conn, &selection, day, year, &scope, today())
     })
@@ -225,7 +226,7 @@ pub async fn matrix(
     );
     let day = errors.parse_as_of(q.as_of.as_deref());
     errors.finish()?;
-    let key = format!("matrix|{}|{}", today(), req.query_string());
+    let key = format!("matrix|{}|{selection:?}|{day}", today());
     cached(&state, &req, key, move |conn| {
         dashboard::matrix(conn, &selection, day, today())
     })
@@ -259,7 +260,7 @@ pub async fn timeline(
         q.convention.as_deref(),
     );
     errors.finish()?;
-    let key = format!("timeline|{}|{}", today(), req.query_string());
+    let key = format!("timeline|{}|{selection:?}", today());
     cached(&state, &req, key, move |conn| {
         dashboard::timeline(conn, &selection, today())
     })

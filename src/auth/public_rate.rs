@@ -32,9 +32,27 @@ impl PublicRate {
         if limiter.len() > MAX_KEYS {
             limiter.retain_recent();
         }
-        limiter
-            .check_key(&client)
-            .map_err(|not_until| not_until.wait_time_from(limiter.clock().now()).as_secs().max(1))
+        limiter.check_key(&allowance_holder(client)).map_err(|not_until| {
+            // Whole seconds, rounded up: a client that waits as told is let in.
+            not_until
+                .wait_time_from(limiter.clock().now())
+                .as_secs_f64()
+                .ceil()
+                .max(1.0) as u64
+        })
+    }
+}
+
+/// Who an allowance belongs to: an IPv4 address, or an IPv6 address's /64 (one subscriber's
+/// network: its addresses are a client's to pick).
+fn allowance_holder(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(_) => client,
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
     }
 }
 
@@ -53,5 +71,16 @@ mod tests {
         let wait = rate.check(5, a).unwrap_err();
         assert!((1..=60).contains(&wait), "{wait}");
         assert!(rate.check(5, b).is_ok());
+    }
+
+    #[test]
+    fn the_addresses_of_one_ipv6_64_share_an_allowance() {
+        let rate = PublicRate::default();
+        for i in 0..3 {
+            let a: IpAddr = format!("2001:db8:1:2::{i}").parse().unwrap();
+            assert!(rate.check(3, a).is_ok());
+        }
+        assert!(rate.check(3, "2001:db8:1:2:ffff::9".parse().unwrap()).is_err());
+        assert!(rate.check(3, "2001:db8:1:3::1".parse().unwrap()).is_ok());
     }
 }
