@@ -52,6 +52,15 @@ impl PageRequest {
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
     }
+
+    /// The positions of this page in a list of `len` items held in memory (empty past its end).
+    pub fn window(&self, len: usize) -> std::ops::Range<usize> {
+        let start = usize::try_from(self.offset()).unwrap_or(usize::MAX).min(len);
+        let end = start
+            .saturating_add(usize::try_from(self.per_page).unwrap_or(usize::MAX))
+            .min(len);
+        start..end
+    }
 }
 
 fn parse_bounded(
@@ -99,6 +108,16 @@ impl<T> Page<T> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_window_is_the_page_within_a_list_held_in_memory() {
+        let page = |page, per_page| PageRequest { page, per_page };
+        assert_eq!(page(1, 50).window(13), 0..13);
+        assert_eq!(page(2, 5).window(13), 5..10);
+        assert_eq!(page(3, 5).window(13), 10..13);
+        assert_eq!(page(4, 5).window(13), 13..13);
+        assert_eq!(page(MAX_PAGE, MAX_PER_PAGE).window(13), 13..13);
+    }
+
     use super::*;
 
     #[test]

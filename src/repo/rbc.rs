@@ -231,13 +231,7 @@ pub fn list(
 ) -> QueryResult<(Vec<Initiative>, i64)> {
     let ids = matching_ids(conn, filter, scope)?;
     let total = ids.len() as i64;
-    let start = usize::try_from(page.offset())
-        .unwrap_or(usize::MAX)
-        .min(ids.len());
-    let end = start
-        .saturating_add(usize::try_from(page.per_page).unwrap_or(usize::MAX))
-        .min(ids.len());
-    let wanted = ids[start..end].to_vec();
+    let wanted = ids[page.window(ids.len())].to_vec();
     let rows = rbc_initiatives::table
         .filter(rbc_initiatives::id.eq_any(wanted))
         .select(InitiativeRow::as_select())

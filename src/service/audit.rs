@@ -22,15 +22,40 @@ pub fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> AppResult<()> {
+    record_at(
+        conn,
+        caller,
+        action,
+        what.entity,
+        what.id,
+        Some(what.country),
+        before,
+        after,
+    )
+}
+
+/// Audits a write by `caller` of a record that may belong to no one country (a global
+/// initiative, its activities in no one country, a programme), in the write's transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn record_at(
+    conn: &mut crate::db::DbConn,
+    caller: &crate::domain::access::Caller,
+    action: &str,
+    entity: crate::domain::access::EntityKind,
+    id: i32,
+    country: Option<&str>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AppResult<()> {
     let actor = caller.actor();
     crate::repo::audit::record(
         conn,
         crate::repo::audit::Entry {
             actor: &actor,
             action,
-            entity: what.entity,
-            entity_id: what.id.to_string(),
-            country: Some(what.country),
+            entity,
+            entity_id: id.to_string(),
+            country,
             before,
             after,
         },

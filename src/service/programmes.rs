@@ -104,17 +104,15 @@ fn audit_programme(
     before: Option<&Programme>,
     after: Option<&Programme>,
 ) -> AppResult<()> {
-    audit::entry(
+    audit::record_at(
         conn,
-        audit::Entry {
-            actor: &caller.actor(),
-            action,
-            entity: EntityKind::Programme,
-            entity_id: id.to_string(),
-            country: None,
-            before: before.and_then(audit::snapshot),
-            after: after.and_then(audit::snapshot),
-        },
+        caller,
+        action,
+        EntityKind::Programme,
+        id,
+        None,
+        before.and_then(audit::snapshot),
+        after.and_then(audit::snapshot),
     )
 }
 
@@ -131,10 +129,11 @@ pub fn list(conn: &mut DbConn, caller: &Caller, page: PageRequest) -> AppResult<
         .filter(|p| may_read_programme(caller, &p.countries))
         .collect();
     let total = visible.len() as i64;
+    let window = page.window(visible.len());
     let rows = visible
         .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
+        .skip(window.start)
+        .take(window.len())
         .map(|p| seen_by(caller, p))
         .collect();
     Ok((rows, total))

@@ -15,7 +15,7 @@ use crate::domain::trade::period_of;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::repo;
 use crate::repo::rbc::{Initiative, InitiativeFields, Links};
-use crate::service::audit::{self, record, Written};
+use crate::service::audit;
 
 /// The most sectors, organizations, instruments or arrangements it may name.
 pub const MAX_LINKS: usize = 50;
@@ -269,30 +269,13 @@ fn audit_initiative(
     before: Option<&Initiative>,
     after: &Initiative,
 ) -> AppResult<()> {
-    let country = after.links.countries.first().cloned().unwrap_or_default();
-    if country.is_empty() {
-        return audit::entry(
-            conn,
-            audit::Entry {
-                actor: &caller.actor(),
-                action,
-                entity: EntityKind::RbcInitiative,
-                entity_id: after.row.id.to_string(),
-                country: None,
-                before: before.and_then(audit::snapshot),
-                after: audit::snapshot(after),
-            },
-        );
-    }
-    record(
+    audit::record_at(
         conn,
         caller,
         action,
-        Written {
-            entity: EntityKind::RbcInitiative,
-            id: after.row.id,
-            country: &country,
-        },
+        EntityKind::RbcInitiative,
+        after.row.id,
+        after.links.countries.first().map(String::as_str),
         before.and_then(audit::snapshot),
         audit::snapshot(after),
     )

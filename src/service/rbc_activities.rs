@@ -9,9 +9,8 @@ use utoipa::ToSchema;
 
 use crate::db::{self, DbConn};
 use crate::domain::access::{Caller, EntityKind, Scope};
-use crate::domain::codes::parse_iso3;
 use crate::domain::concurrency::{etag, IfMatch};
-use crate::domain::fields::text_field;
+use crate::domain::fields::{body_country, text_field};
 use crate::domain::rbc_activities::{
     check_activity, may_note_activity, may_write_activity, ActivityKind, ActivityStatus,
 };
@@ -82,16 +81,10 @@ fn fields(
     let mut errors = Vec::new();
     let title = text_field(&mut errors, "title", &input.title, true);
     let notes = text_field(&mut errors, "notes", &input.notes, false);
-    let country = match input.country.as_deref().map(str::trim) {
-        None => None,
-        Some(raw) => parse_iso3(raw).or_else(|| {
-            errors.push(FieldError::new(
-                "country",
-                format!("'{raw}' is not an ISO 3166 alpha-3 code"),
-            ));
-            None
-        }),
-    };
+    let country = input
+        .country
+        .as_deref()
+        .and_then(|raw| body_country(&mut errors, raw));
     let evidence_link = match input.evidence_link.as_deref().map(str::trim) {
         None => None,
         Some(link) => match check_link(link) {
@@ -188,17 +181,15 @@ fn audit_activity(
     before: Option<&ActivityRow>,
     after: Option<&ActivityRow>,
 ) -> AppResult<()> {
-    audit::entry(
+    audit::record_at(
         conn,
-        audit::Entry {
-            actor: &caller.actor(),
-            action,
-            entity: EntityKind::RbcActivity,
-            entity_id: id.to_string(),
-            country,
-            before: before.and_then(audit::snapshot),
-            after: after.and_then(audit::snapshot),
-        },
+        caller,
+        action,
+        EntityKind::RbcActivity,
+        id,
+        country,
+        before.and_then(audit::snapshot),
+        after.and_then(audit::snapshot),
     )
 }
 
@@ -308,17 +299,15 @@ pub fn add_note(conn: &mut DbConn, caller: &Caller, id: i32, text: &str) -> AppR
             None
         };
         let row = store::insert_note(conn, id, &caller.actor(), organization, &text)?;
-        audit::entry(
+        audit::record_at(
             conn,
-            audit::Entry {
-                actor: &caller.actor(),
-                action: "create",
-                entity: EntityKind::RbcActivityNote,
-                entity_id: row.id.to_string(),
-                country: activity.country.as_deref(),
-                before: None,
-                after: audit::snapshot(&row),
-            },
+            caller,
+            "create",
+            EntityKind::RbcActivityNote,
+            row.id,
+            activity.country.as_deref(),
+            None,
+            audit::snapshot(&row),
         )?;
         Ok(row)
     })
