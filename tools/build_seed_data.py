@@ -6,8 +6,9 @@ Run from the repository root:  python3 tools/build_seed_data.py [REFERENCE_DIR]
 Nothing is invented here. Every output row comes from one or more reference rows, and
 every date is one that a reference row states. Where sources overlap on one
 (country, instrument) pair, the row with a registration date wins (NORMLEX page >
-dated news > older tables > complete-list snapshots) and the others are kept in the
-notes. `source_date` is the date the source speaks for (its snapshot date, or the date of
+dated news > older tables > complete-list snapshots > the lists of reference section 11),
+reconciled by seed_reconcile.py: the status of the newest source wins, agreeing older rows
+keep their dates, and what a newer source replaced is kept in the notes. `source_date` is the date the source speaks for (its snapshot date, or the date of
 the event or news item it reports), with reduced precision (YYYY-MM) where the source
 gives no day, and empty where the reference data does not state it.
 """
@@ -15,6 +16,9 @@ import csv
 import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_reconcile import reconcile, source_date  # noqa: E402
 
 REF = sys.argv[1] if len(sys.argv) > 1 else os.path.join("..", "shared", "reference-data")
 OUT = "seed-data"
@@ -65,6 +69,12 @@ for m in members:
                   "ILO membership: 186 UN members (mledoze/countries, 2026-04) plus the Cook Islands, "
                   "187 as of February 2025 (Wikipedia 'Member states of the ILO')",
     })
+# Names in French and Spanish: CLDR (reference README section 8), keyed by ISO alpha-3.
+names = {r["iso3"]: r for r in read("country_names_fr_es.csv")}
+for c in countries:
+    n = names.get(c["iso3"], {})
+    c["name_fr"], c["name_es"] = n.get("name_fr", ""), n.get("name_es", "")
+    c["names_source"] = n.get("source", "")
 countries.sort(key=lambda c: c["iso3"])
 iso3s = {c["iso3"] for c in countries}
 assert len(countries) == 187, len(countries)
@@ -106,6 +116,26 @@ for code in sorted({d["instrument"] for d in denunciations}):
         "normlex_id": "", "reference_ratifications": "", "reference_ratifications_as_of": "",
         "reference_ratifications_source": "",
     })
+# Titles in French and Spanish (reference README section 10), with their sources and
+# confidence. The short title drops the number and the year, as the English one does.
+def short_title_fr(title):
+    # "Convention (n° 87) sur la liberté syndicale ..., 1948" -> "Convention sur la liberté syndicale ..."
+    return re.sub(r",? \d{4}$", "", re.sub(r" \(n° \d+\)", "", title)).strip()
+
+
+def short_title_es(title):
+    # "Convenio sobre ..., 1948 (núm. 87)" -> "Convenio sobre ..."
+    return re.sub(r",? \d{4}( \(núm\. \d+\))?$", "", title).strip()
+
+
+titles = {r["code"]: r for r in read("instrument_titles_fr_es.csv")}
+for c in conventions:
+    t = titles.get(c["code"], {})
+    c["title_fr"], c["title_es"] = t.get("title_fr", ""), t.get("title_es", "")
+    c["short_title_fr"] = short_title_fr(c["title_fr"]) if c["title_fr"] else ""
+    c["short_title_es"] = short_title_es(c["title_es"]) if c["title_es"] else ""
+    c["titles_source"] = f"fr: {t['source_fr']} | es: {t['source_es']}" if t else ""
+    c["titles_confidence"] = t.get("confidence", "")
 conventions.sort(key=lambda c: c["code"])
 codes = {c["code"] for c in conventions}
 assert len(conventions) == 17
@@ -212,31 +242,31 @@ for r in read("ratification_status_by_convention.csv"):
         "notes": r["note"],
     })
 
+# The ratification lists of reference README section 11: complete (derived from named
+# non-ratifiers) for C105 and C029, partial and dated for the others. Newer than most rows
+# above, so they come last in precedence at equal days.
+LISTS = os.path.join(REF, "ratification_lists")
+for name in sorted(os.listdir(LISTS)):
+    code = re.fullmatch(r"ratifications_([CP]\d{3})\.csv", name).group(1)
+    for r in read(os.path.join("ratification_lists", name)):
+        day, as_given = source_date(r["source_date"])
+        add(r["country_iso3"], code, {
+            "status": r["status"], "registered_on": r["registered_on"], "in_force_on": r["in_force_on"],
+            "denounced_on": r["denounced_on"], "minimum_age": "", "source": r["source"],
+            "source_date": day, "notes": f"Source date as given: {as_given}." if as_given else "",
+        })
+
 ratifications = []
 for (iso3, code), rows in sorted(cands.items()):
-    primary = next((r for r in rows if r["registered_on"]), rows[0])
-    others = [r for r in rows if r is not primary]
-    for o in others:
-        assert o["status"] == primary["status"] or (o["status"], primary["status"]) == ("ratified", "denounced"), (iso3, code)
-        if o["registered_on"] and primary["registered_on"] != o["registered_on"]:
-            raise SystemExit(f"conflicting registration dates for {iso3} {code}")
-    minimum_age = primary.get("minimum_age") or next((o.get("minimum_age") for o in others if o.get("minimum_age")), "")
-    notes = primary["notes"]
-    for o in others:
-        date = f" (as of {o['source_date']})" if o["source_date"] else ""
-        notes += f" | Also: {o['source']}{date}: {o['notes']}"
-    bound = primary["status"] in ("ratified", "denounced")
-    incomplete = bound and (not primary["registered_on"] or (code == "C138" and not minimum_age))
-    ratifications.append({
-        "source_incomplete": "true" if incomplete else "false",
-        "country": iso3, "convention": code, "status": primary["status"], "stage": "",
-        "registered_on": primary["registered_on"], "in_force_on": primary["in_force_on"],
-        "denounced_on": primary.get("denounced_on", ""), "minimum_age": minimum_age,
-        "notes": notes, "source": primary["source"], "source_date": primary["source_date"],
-    })
+    record, replaced = reconcile(iso3, code, rows)
+    for r in replaced:
+        print(f"{iso3} {code}: {record['status']} (as of {record['source_date'] or record['registered_on']}) "
+              f"replaces {r['status']} (as of {r['source_date'] or 'an unknown day'})")
+    ratifications.append(record)
 
 os.makedirs(OUT, exist_ok=True)
-write("countries.csv", ["iso3", "iso2", "un_m49", "name", "region", "region_basis", "source"], countries)
+write("countries.csv", ["iso3", "iso2", "un_m49", "name", "region", "region_basis", "source",
+                        "name_fr", "name_es", "names_source"], countries)
 write("conventions.csv", list(conventions[0].keys()), conventions)
 write("ratifications.csv", ["country", "convention", "status", "stage", "registered_on", "in_force_on",
                             "denounced_on", "minimum_age", "notes", "source", "source_date",
@@ -246,6 +276,15 @@ for r in ratifications:
     by_status[r["status"]] = by_status.get(r["status"], 0) + 1
 print("ratifications by status:", by_status,
       "with registration date:", sum(1 for r in ratifications if r["registered_on"]))
+print("per instrument: code ratified/denounced/not_ratified of records (dated); source dates")
+for c in sorted(codes):
+    rows = [r for r in ratifications if r["convention"] == c]
+    n = {s: sum(1 for r in rows if r["status"] == s) for s in ("ratified", "denounced", "not_ratified")}
+    dates = sorted({r["source_date"] for r in rows if r["source_date"]})
+    print(f"  {c}: {n['ratified']}/{n['denounced']}/{n['not_ratified']} of {len(rows)} "
+          f"({sum(1 for r in rows if r['registered_on'])} dated); "
+          f"{len(rows) - sum(1 for r in rows if r['source_date'])} undated; "
+          f"{dates[0] if dates else '-'} .. {dates[-1] if dates else '-'}")
 
 # ---------------------------------------------------------------- trade arrangements
 # Normalised to normtrack's vocabularies; the source's own word is kept beside it

@@ -109,14 +109,14 @@ on_both_engines! {
     }
 
     fn compliance_follows_the_ratification_record_as_at_the_day_and_unknown_is_never_unmet(app) {
-        // Kyrgyzstan is a GSP+ beneficiary from 2016-01-27; no record of C105 is seeded.
+        // Kyrgyzstan is a GSP+ beneficiary from 2016-01-27; no record of C111 is seeded.
         let cell = |table: &Value, code: &str| -> Value {
             let row = table["members"].as_array().unwrap().iter().find(|m| m["country"] == "KGZ").expect("KGZ a member").clone();
             row["cells"].as_array().unwrap().iter().find(|c| !c.is_null() && c["convention"] == code).expect("named").clone()
         };
         let table = compliance(app, GSP_PLUS, "2017-03-01");
-        assert_eq!(cell(&table, "C105")["compliance"], "unknown");
-        assert!(cell(&table, "C105")["status"].is_null());
+        assert_eq!(cell(&table, "C111")["compliance"], "unknown");
+        assert!(cell(&table, "C111")["status"].is_null());
         // Totals count every cell once; no unknown cell is counted as unmet.
         let cells: Vec<Value> = table["members"].as_array().unwrap().iter().flat_map(|m| m["cells"].as_array().unwrap().clone()).filter(|c| !c.is_null()).collect();
         // Every row has one cell (or null) per column.
@@ -133,21 +133,21 @@ on_both_engines! {
             }
         }
         // A record registered on 2017-03-01: unmet the day before, met from that day.
-        let put = app.send(Who::Admin, Req::new("PUT", "/api/v1/ratifications/KGZ/C105").json(json!({
+        let put = app.send(Who::Admin, Req::new("PUT", "/api/v1/ratifications/KGZ/C111").json(json!({
             "status": "ratified", "registered_on": "2017-03-01", "source": "trade test", "source_date": "2017-03-01"
         })));
         assert_eq!(put.status, 201, "{}", put.body);
-        assert_eq!(cell(&compliance(app, GSP_PLUS, "2017-02-28"), "C105")["compliance"], "unmet");
+        assert_eq!(cell(&compliance(app, GSP_PLUS, "2017-02-28"), "C111")["compliance"], "unmet");
         let met = compliance(app, GSP_PLUS, "2017-03-01");
-        assert_eq!(cell(&met, "C105")["compliance"], "met");
-        assert_eq!(cell(&met, "C105")["status"], "ratified");
+        assert_eq!(cell(&met, "C111")["compliance"], "met");
+        assert_eq!(cell(&met, "C111")["status"], "ratified");
         // The country's view shows the same standing with its source.
         let view = commitments(app, Who::Viewer, "KGZ", "2017-03-01");
         let gsp = view["arrangements"].as_array().unwrap().iter().find(|a| a["slug"] == GSP_PLUS).expect("GSP+ binds");
-        let c105 = gsp["commitments"].as_array().unwrap().iter().find(|c| c["convention"] == "C105").unwrap();
-        assert_eq!(c105["compliance"], "met");
-        assert_eq!(c105["standing"]["source"], "trade test");
-        assert_eq!(c105["commitment_type"], "ratify_and_effectively_implement");
+        let c111 = gsp["commitments"].as_array().unwrap().iter().find(|c| c["convention"] == "C111").unwrap();
+        assert_eq!(c111["compliance"], "met");
+        assert_eq!(c111["standing"]["source"], "trade test");
+        assert_eq!(c111["commitment_type"], "ratify_and_effectively_implement");
         // GSP+ names 27 conventions; the view lists the 8 ILO ones.
         assert_eq!(gsp["commitments"].as_array().unwrap().len(), 8);
     }
