@@ -115,6 +115,27 @@ impl AppError {
         }
     }
 
+    /// Every problem kind's slug (the catalogue has a title for each).
+    pub const SLUGS: [&'static str; 17] = [
+        "bad-request",
+        "unauthorized",
+        "forbidden",
+        "not-found",
+        "method-not-allowed",
+        "conflict",
+        "precondition-failed",
+        "precondition-required",
+        "unprocessable",
+        "too-many-requests",
+        "unsupported-media-type",
+        "payload-too-large",
+        "request-timeout",
+        "service-unavailable",
+        "rate-limited",
+        "busy",
+        "internal-error",
+    ];
+
     fn slug(&self) -> &'static str {
         match self {
             AppError::BadRequest { .. } => "bad-request",
@@ -179,7 +200,10 @@ impl AppError {
         };
         Problem {
             problem_type: format!("/problems/{}", self.slug()),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            title: crate::i18n::catalogue::problem_title(
+                self.slug(),
+                status.canonical_reason().unwrap_or("Error"),
+            ),
             status: status.as_u16(),
             detail,
             errors,

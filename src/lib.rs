@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod import;
 pub mod metrics;
 pub mod openapi;

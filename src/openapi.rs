@@ -8,6 +8,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
 
+mod languages;
 mod wire_rules;
 
 #[derive(OpenApi)]
@@ -89,6 +90,7 @@ fn constrained(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         return doc;
     };
     wire_rules::apply(&mut json);
+    languages::apply(&mut json);
     serde_json::from_value(json).unwrap_or(doc)
 }
 

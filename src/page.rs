@@ -1,9 +1,11 @@
-//! The read-only dashboard page at `/`: three static files embedded in the binary (no CDN, no
+//! The read-only dashboard page at `/`: three static files and the three message catalogues embedded in the binary (no CDN, no
 //! build step). The page holds no data of its own: it calls the JSON API with the token its
 //! user signs in for or pastes.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
+
+use crate::i18n::Lang;
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
@@ -33,6 +35,11 @@ async fn style_css() -> HttpResponse {
     file("text/css; charset=utf-8", STYLE_CSS)
 }
 
+/// The page's labels: the message catalogue of one language (the server's own).
+fn catalogue(lang: Lang) -> HttpResponse {
+    file("application/json", crate::i18n::catalogue::file(lang))
+}
+
 /// Registers the page's routes (public: the files hold no data).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
@@ -45,4 +52,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/assets/app.js", web::head().to(app_js))
         .route("/assets/style.css", web::get().to(style_css))
         .route("/assets/style.css", web::head().to(style_css));
+    for lang in Lang::ALL {
+        let path = format!("/assets/i18n/{}.json", lang.code());
+        cfg.route(&path, web::get().to(move || async move { catalogue(lang) }))
+            .route(&path, web::head().to(move || async move { catalogue(lang) }));
+    }
 }

@@ -631,7 +631,7 @@ mod tests {
         );
         let p029 = conventions.iter().find(|c| c.code == "P029").unwrap();
         assert_eq!(p029.parent.as_deref(), Some("C029"));
-        assert_eq!(read_ratifications().unwrap().len(), 544);
+        assert_eq!(read_ratifications().unwrap().len(), 1054);
     }
 
     #[test]

@@ -169,6 +169,8 @@ pub fn run_with(listener: TcpListener, state: AppState, timeouts: &Timeouts) -> 
                     Ok(res)
                 }
             })
+            // The request's language, around everything that may answer in it.
+            .wrap(actix_web::middleware::from_fn(crate::api::language::negotiate))
             // Outermost: the request id and span around everything, the access log included.
             .wrap(actix_web::middleware::from_fn(crate::api::request_id::assign))
     })

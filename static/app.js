@@ -3,16 +3,55 @@
 // which never reaches the server). No libraries: the charts are plain SVG.
 "use strict";
 
-const STATUS_LABELS = {
-  in_force: "Ratified, in force",
-  ratified: "Ratified (in force not known or not yet)",
-  in_progress: "Ratification in progress",
-  not_ratified: "Not ratified",
-  denounced: "Denounced",
-  unknown: "Unknown (no record)",
-};
+// The statuses a matrix cell can show, in the legend's order.
+const STATUSES = ["in_force", "ratified", "in_progress", "not_ratified", "denounced", "unknown"];
 
 const $ = (id) => document.getElementById(id);
+
+// ------------------------------------------------------------------ languages
+// English, French and Spanish. The labels come from the server's message catalogue
+// (/assets/i18n/{lang}.json, the files the API takes its problem titles from); the API answers
+// names and titles in the same language (Accept-Language). The choice: ?lang= in the address,
+// else the one remembered, else the browser's first offered language, else English.
+const LANGUAGES = ["en", "fr", "es"];
+let LANG = "en";
+let MESSAGES = {};
+
+function chooseLanguage() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  const remembered = localStorage.getItem("normtrack-lang");
+  const browser = (navigator.languages || [navigator.language || ""]).map((l) => l.slice(0, 2).toLowerCase());
+  for (const candidate of [asked, remembered, ...browser]) {
+    const code = (candidate || "").slice(0, 2).toLowerCase();
+    if (LANGUAGES.includes(code)) return code;
+  }
+  return "en";
+}
+
+// A label with its {placeholders} filled in; the key itself if the catalogue lacks it.
+function t(key, values = {}) {
+  const text = MESSAGES[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+async function loadLanguage() {
+  LANG = chooseLanguage();
+  if (new URLSearchParams(location.search).get("lang")) localStorage.setItem("normtrack-lang", LANG);
+  const response = await fetch("/assets/i18n/" + LANG + ".json");
+  MESSAGES = response.ok ? await response.json() : {};
+  document.documentElement.lang = LANG;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
+  const select = $("language");
+  select.value = LANG;
+  select.onchange = () => {
+    localStorage.setItem("normtrack-lang", select.value);
+    const params = new URLSearchParams(location.search);
+    params.delete("lang");
+    const query = params.toString();
+    location.replace(location.pathname + (query ? "?" + query : "") + location.hash);
+  };
+}
 const SVG = "http://www.w3.org/2000/svg";
 
 function token() {
@@ -21,10 +60,11 @@ function token() {
 
 async function api(path) {
   // Without a token (the public read), no Authorization header at all.
-  const headers = token() ? { Authorization: "Bearer " + token() } : {};
+  const headers = { "Accept-Language": LANG };
+  if (token()) headers.Authorization = "Bearer " + token();
   const response = await fetch(path, { headers });
   if (response.status === 401 && token()) {
-    signOut("Your session has ended; sign in again.");
+    signOut(t("page.session_ended"));
     throw new Error("unauthorized");
   }
   if (!response.ok) {
@@ -59,18 +99,18 @@ function cellClass(cell) {
 function renderLegend() {
   const legend = $("legend");
   legend.replaceChildren();
-  for (const [key, label] of Object.entries(STATUS_LABELS)) {
+  for (const key of STATUSES) {
     const item = el("span");
-    item.append(el("span", { class: "swatch s-" + key, "aria-hidden": "true" }), document.createTextNode(label));
+    item.append(el("span", { class: "swatch s-" + key, "aria-hidden": "true" }), document.createTextNode(t("status." + key)));
     legend.append(item);
   }
 }
 
 function renderMatrix(matrix) {
   const table = el("table", { class: "matrix", "data-testid": "matrix-table" });
-  table.append(el("caption", { class: "note" }, "As at " + matrix.as_of + "; " + matrix.countries.length + " member states"));
+  table.append(el("caption", { class: "note" }, t("matrix.caption", { as_of: matrix.as_of, n: matrix.countries.length })));
   const head = el("tr");
-  head.append(el("th", { scope: "col" }, "Country"));
+  head.append(el("th", { scope: "col" }, t("matrix.country")));
   for (const code of matrix.conventions) head.append(el("th", { scope: "col" }, code));
   const thead = el("thead");
   thead.append(head);
@@ -81,7 +121,7 @@ function renderMatrix(matrix) {
     tr.append(el("th", { scope: "row", class: "country" }, row.name + " (" + row.country + ")"));
     row.cells.forEach((cell, i) => {
       const kind = cellClass(cell);
-      const label = row.name + ", " + matrix.conventions[i] + ": " + STATUS_LABELS[kind];
+      const label = row.name + ", " + matrix.conventions[i] + ": " + t("status." + kind);
       tr.append(el("td", { class: "cell s-" + kind, title: label, "aria-label": label }));
     });
     body.append(tr);
@@ -95,8 +135,8 @@ function renderCounts(summary) {
   const width = 1100, rowHeight = 22, left = 60, top = 24;
   const height = top + items.length * rowHeight + 10;
   const max = summary.member_states || 1;
-  const chart = svg("svg", { width, height, role: "img", "aria-label": "Ratified and in force per instrument, out of " + max + " member states", id: "counts-svg" });
-  chart.append(svg("text", { x: left, y: 14 }, "Ratified (light) and in force (dark), out of " + max + " member states"));
+  const chart = svg("svg", { width, height, role: "img", "aria-label": t("counts.aria", { max }), id: "counts-svg" });
+  chart.append(svg("text", { x: left, y: 14 }, t("counts.heading", { max })));
   const scale = (n) => (n / max) * (width - left - 330);
   items.forEach((item, i) => {
     const y = top + i * rowHeight;
@@ -104,25 +144,24 @@ function renderCounts(summary) {
     chart.append(svg("rect", { class: "bar-ratified", x: left, y, width: scale(item.ratified), height: rowHeight - 6 }));
     chart.append(svg("rect", { class: "bar-in-force", x: left, y: y + 4, width: scale(item.in_force), height: rowHeight - 14 }));
     const notes = [];
-    if (item.in_force_unknown) notes.push("in force unknown for " + item.in_force_unknown);
-    if (item.unknown) notes.push(item.unknown + " without a record");
+    if (item.in_force_unknown) notes.push(t("counts.in_force_unknown", { n: item.in_force_unknown }));
+    if (item.unknown) notes.push(t("counts.without_record", { n: item.unknown }));
     chart.append(svg("text", { x: left + scale(item.ratified) + 4, y: y + 14 }, item.ratified + " / " + item.in_force + (notes.length ? " (" + notes.join("; ") + ")" : "")));
     chart.append(svg("text", { x: width - 4, y: y + 14, "text-anchor": "end", class: "coverage", "data-convention": item.convention }, coverageText(item.convention, item.coverage)));
   });
   $("counts-chart").replaceChildren(chart);
   const all = summary.all_fundamental;
-  $("counts-note").textContent = "As at " + summary.as_of + ". " + all.countries + " member states are known to have ratified all " + all.conventions.length + " fundamental conventions" + (all.countries_unknown ? "; for " + all.countries_unknown + " more, some records are missing." : ".");
+  const values = { as_of: summary.as_of, n: all.countries, m: all.conventions.length, k: all.countries_unknown };
+  $("counts-note").textContent = t(all.countries_unknown ? "counts.note_missing" : "counts.note", values);
 }
 
 // "C087: 4 of 187 known, sources 2011 to 2022-10": how much of a count is known, and how old.
 function coverageText(label, coverage) {
-  let text = label + ": " + coverage.known + " of " + coverage.of + " known";
-  if (coverage.oldest_source_date) {
-    text += coverage.oldest_source_date === coverage.newest_source_date
-      ? ", source " + coverage.oldest_source_date
-      : ", sources " + coverage.oldest_source_date + " to " + coverage.newest_source_date;
-  }
-  return text;
+  const text = t("coverage.known", { label, known: coverage.known, of: coverage.of });
+  if (!coverage.oldest_source_date) return text;
+  return coverage.oldest_source_date === coverage.newest_source_date
+    ? t("coverage.source", { text, date: coverage.oldest_source_date })
+    : t("coverage.sources", { text, from: coverage.oldest_source_date, to: coverage.newest_source_date });
 }
 
 // A source date's first and last day, for comparing dates of different precision.
@@ -139,14 +178,14 @@ function renderCoverageLegend(summary) {
     if (c.newest_source_date && (!total.newest_source_date || periodEnd(c.newest_source_date) > periodEnd(total.newest_source_date))) total.newest_source_date = c.newest_source_date;
   }
   const legend = $("legend");
-  legend.append(el("span", { id: "coverage-note" }, coverageText("Pairs", total)));
+  legend.append(el("span", { id: "coverage-note" }, coverageText(t("coverage.pairs"), total)));
 }
 
 function renderTimeline(timeline, code) {
   const instrument = timeline.instruments.find((i) => i.convention === code) || timeline.instruments[0];
   const chartBox = $("timeline-chart");
   if (!instrument || instrument.years.length === 0) {
-    chartBox.replaceChildren(el("p", { class: "note" }, "No dated ratifications for this instrument."));
+    chartBox.replaceChildren(el("p", { class: "note" }, t("timeline.none")));
     return;
   }
   const width = 760, height = 260, left = 44, bottom = 30, top = 14, right = 16;
@@ -155,7 +194,7 @@ function renderTimeline(timeline, code) {
   const max = years[years.length - 1].cumulative || 1;
   const x = (year) => left + ((year - first) / (last - first)) * (width - left - right);
   const y = (n) => height - bottom - (n / max) * (height - bottom - top);
-  const chart = svg("svg", { width, height, role: "img", id: "timeline-svg", "aria-label": "Cumulative ratifications of " + instrument.convention + " per year" });
+  const chart = svg("svg", { width, height, role: "img", id: "timeline-svg", "aria-label": t("timeline.aria", { code: instrument.convention }) });
   chart.append(svg("line", { class: "axis", x1: left, y1: height - bottom, x2: width - right, y2: height - bottom }));
   chart.append(svg("line", { class: "axis", x1: left, y1: top, x2: left, y2: height - bottom }));
   chart.append(svg("text", { x: left, y: height - 8 }, String(first)));
@@ -171,7 +210,7 @@ function renderTimeline(timeline, code) {
   chart.append(svg("polyline", { class: "line", points: points.trim() }));
   chartBox.replaceChildren(chart);
   if (instrument.undated) {
-    chartBox.append(el("p", { class: "note" }, instrument.undated + " ratification(s) of " + instrument.convention + " have no registration date in our sources and are not on the time line."));
+    chartBox.append(el("p", { class: "note" }, t("timeline.undated", { n: instrument.undated, code: instrument.convention })));
   }
 }
 
@@ -180,24 +219,24 @@ async function renderDeadlines() {
   try {
     const page = await api("/api/v1/deadlines?per_page=10");
     if (page.items.length === 0) {
-      box.replaceChildren(el("p", { class: "note" }, "Nothing due in the next twelve months."));
+      box.replaceChildren(el("p", { class: "note" }, t("deadlines.none")));
       return;
     }
     const table = el("table", { class: "deadlines" });
     const head = el("tr");
-    for (const h of ["Due", "Country", "What", "Status"]) head.append(el("th", { scope: "col" }, h));
+    for (const h of ["due", "country", "what", "status"]) head.append(el("th", { scope: "col" }, t("deadlines." + h)));
     table.append(head);
     for (const d of page.items) {
       const tr = el("tr");
       tr.append(el("td", {}, d.due_on), el("td", {}, d.country_name + " (" + d.country + ")"), el("td", {}, d.title));
-      tr.append(el("td", { class: d.overdue ? "overdue" : "" }, d.status + (d.overdue ? " — overdue" : "")));
+      tr.append(el("td", { class: d.overdue ? "overdue" : "" }, d.overdue ? t("deadlines.overdue", { status: d.status }) : d.status));
       table.append(tr);
     }
     box.replaceChildren(table);
   } catch (error) {
     const text = error.status === 403 || error.status === 401
-      ? "Deadlines are shown to people signed in with their own account; a dashboard token sees public aggregates only."
-      : "Deadlines could not be loaded: " + error.message;
+      ? t("deadlines.signed_in_only")
+      : t("deadlines.failed", { error: error.message });
     box.replaceChildren(el("p", { class: "note" }, text));
   }
 }
@@ -207,7 +246,7 @@ async function renderProgrammes() {
   try {
     const page = await api("/api/v1/programmes?per_page=100");
     if (page.items.length === 0) {
-      box.replaceChildren(el("p", { class: "note" }, "No programme is recorded (administrators add them)."));
+      box.replaceChildren(el("p", { class: "note" }, t("programmes.none")));
       return;
     }
     const list = el("ul", { class: "programmes" });
@@ -215,73 +254,80 @@ async function renderProgrammes() {
       const item = el("li");
       item.append(
         el("a", { href: "/programmes/" + p.id + "/progress", class: "programme" }, p.name),
-        document.createTextNode(" — " + p.starts_on + " to " + p.ends_on + "; " + p.countries.join(", ")),
+        document.createTextNode(t("programmes.period", { from: p.starts_on, to: p.ends_on, countries: p.countries.join(", ") })),
       );
       list.append(item);
     }
     box.replaceChildren(list);
   } catch (error) {
     const text = error.status === 403 || error.status === 401
-      ? "Programme progress is shown to people signed in with their own account."
-      : "Programmes could not be loaded: " + error.message;
+      ? t("programmes.signed_in_only")
+      : t("programmes.failed", { error: error.message });
     box.replaceChildren(el("p", { class: "note" }, text));
   }
 }
 
-const JUDGEMENT_LABELS = { met: "met", unmet: "unmet", unknown: "unknown" };
 
 // Options a link may carry in its fragment: #arrangement=...&country=...&as_of=...
 const tradeOptions = {};
 
 function renderCompliance(table) {
   const box = $("compliance");
-  const t = el("table", { class: "compliance", "data-testid": "compliance-table" });
+  const grid = el("table", { class: "compliance", "data-testid": "compliance-table" });
   const totals = table.totals;
-  t.append(el("caption", { class: "note" }, table.name + ", as at " + table.as_of + ": " + table.members.length + " members; met " + totals.met + ", unmet " + totals.unmet + ", unknown " + totals.unknown + (table.membership_unknown.length ? "; membership unknown for " + table.membership_unknown.length : "")));
+  const caption = t("trade.caption", { name: table.name, as_of: table.as_of, n: table.members.length, met: totals.met, unmet: totals.unmet, unknown: totals.unknown });
+  grid.append(el("caption", { class: "note" }, table.membership_unknown.length ? t("trade.caption_membership_unknown", { caption, n: table.membership_unknown.length }) : caption));
   const head = el("tr");
-  head.append(el("th", { scope: "col" }, "Member"));
+  head.append(el("th", { scope: "col" }, t("trade.member")));
   for (const i of table.instruments) head.append(el("th", { scope: "col", title: i.named_as + " — " + i.commitment_type }, i.convention || i.named_as.slice(0, 12)));
-  head.append(el("th", { scope: "col" }, "Met / unmet / unknown"));
-  t.append(head);
+  head.append(el("th", { scope: "col" }, t("trade.totals")));
+  grid.append(head);
   for (const row of table.members) {
-    const tr = el("tr");
-    tr.append(el("th", { scope: "row" }, row.country_name + " (" + row.country + ")" + (row.membership === "partly_withdrawn" ? " — partly withdrawn" : "")));
+    const line = el("tr");
+    const name = row.country_name + " (" + row.country + ")";
+    line.append(el("th", { scope: "row" }, row.membership === "partly_withdrawn" ? t("trade.partly_withdrawn", { name }) : name));
     for (const cell of row.cells) {
       if (!cell) {
-        tr.append(el("td", {}, "—"));
+        line.append(el("td", {}, "—"));
         continue;
       }
-      const label = row.country + ", " + (cell.convention || "") + ": " + cell.compliance + " (" + (cell.status || "no record") + ")";
-      tr.append(el("td", { class: "cc j-" + cell.compliance, title: label, "aria-label": label }, JUDGEMENT_LABELS[cell.compliance]));
+      const label = row.country + ", " + (cell.convention || "") + ": " + t("trade." + cell.compliance) + " (" + (cell.status || t("trade.no_record")) + ")";
+      line.append(el("td", { class: "cc j-" + cell.compliance, title: label, "aria-label": label }, t("trade." + cell.compliance)));
     }
-    tr.append(el("td", {}, row.totals.met + " / " + row.totals.unmet + " / " + row.totals.unknown));
-    t.append(tr);
+    line.append(el("td", {}, row.totals.met + " / " + row.totals.unmet + " / " + row.totals.unknown));
+    grid.append(line);
   }
-  box.replaceChildren(t);
+  box.replaceChildren(grid);
 }
 
 function renderCommitments(view) {
   const box = $("commitments");
-  const parts = [el("p", { class: "note" }, view.country_name + ", as at " + view.as_of + ": met " + view.totals.met + ", unmet " + view.totals.unmet + ", unknown " + view.totals.unknown + ".")];
+  const totals = { country: view.country_name, as_of: view.as_of, met: view.totals.met, unmet: view.totals.unmet, unknown: view.totals.unknown };
+  const parts = [el("p", { class: "note" }, t("trade.country_totals", totals))];
   for (const a of view.arrangements) {
-    parts.push(el("h4", {}, a.name + " — " + a.membership.replace("_", " ") + (a.since ? " since " + a.since : "")));
-    const t = el("table", { class: "commitments" });
+    const heading = a.name + " — " + a.membership.replace("_", " ");
+    parts.push(el("h4", {}, a.since ? t("trade.since", { text: heading, date: a.since }) : heading));
+    const table = el("table", { class: "commitments" });
     const head = el("tr");
-    for (const h of ["Instrument", "Commitment", "Standing", "Source", "Judgement"]) head.append(el("th", { scope: "col" }, h));
-    t.append(head);
+    for (const h of ["instrument", "commitment", "standing", "source", "judgement"]) head.append(el("th", { scope: "col" }, t("trade." + h)));
+    table.append(head);
     for (const c of a.commitments) {
-      const tr = el("tr");
-      const standing = c.standing.status ? c.standing.status + (c.standing.in_force === true ? ", in force" : "") + (c.standing.stage ? " (" + c.standing.stage + ")" : "") : "no record";
-      tr.append(el("td", { title: c.named_as }, c.convention || c.named_as), el("td", {}, c.commitment_type.replaceAll("_", " ")), el("td", {}, standing), el("td", {}, c.standing.source_date || ""));
-      tr.append(el("td", { class: "cm j-" + c.compliance }, JUDGEMENT_LABELS[c.compliance]));
-      t.append(tr);
+      const line = el("tr");
+      let standing = t("trade.no_record");
+      if (c.standing.status) {
+        standing = c.standing.in_force === true ? t("trade.in_force", { status: c.standing.status }) : c.standing.status;
+        if (c.standing.stage) standing += " (" + c.standing.stage + ")";
+      }
+      line.append(el("td", { title: c.named_as }, c.convention || c.named_as), el("td", {}, c.commitment_type.replaceAll("_", " ")), el("td", {}, standing), el("td", {}, c.standing.source_date || ""));
+      line.append(el("td", { class: "cm j-" + c.compliance }, t("trade." + c.compliance)));
+      table.append(line);
     }
-    parts.push(t);
+    parts.push(table);
   }
-  if (view.arrangements.length === 0) parts.push(el("p", { class: "note" }, "No arrangement bound this country on that day, by what the sources say."));
-  if (view.membership_unknown.length) parts.push(el("p", { class: "note" }, "Membership unknown that day: " + view.membership_unknown.map((a) => a.name).join("; ") + "."));
+  if (view.arrangements.length === 0) parts.push(el("p", { class: "note" }, t("trade.no_arrangement")));
+  if (view.membership_unknown.length) parts.push(el("p", { class: "note" }, t("trade.membership_unknown", { names: view.membership_unknown.map((a) => a.name).join("; ") })));
   if (view.comments.length) {
-    parts.push(el("h4", {}, "Supervisory comments of the last five years"));
+    parts.push(el("h4", {}, t("trade.comments")));
     const list = el("ul");
     for (const c of view.comments) list.append(el("li", {}, c.year + " " + c.body.toUpperCase() + " " + c.kind.replace("_", " ") + " on " + c.conventions.join(", ") + ": " + c.headings));
     parts.push(list);
@@ -299,7 +345,7 @@ async function renderTrade() {
   asOf.value = tradeOptions.as_of || new Date().toISOString().slice(0, 10);
   const showCountry = async () => {
     if (!countrySelect.value) {
-      $("commitments").replaceChildren(el("p", { class: "note" }, "No member on that day."));
+      $("commitments").replaceChildren(el("p", { class: "note" }, t("trade.no_member")));
       return;
     }
     renderCommitments(await api("/api/v1/countries/" + countrySelect.value + "/commitments?as_of=" + asOf.value));
@@ -331,12 +377,12 @@ async function showBoard() {
   if (signedIn) {
     try {
       const me = await api("/api/v1/auth/me");
-      who.textContent = me.user ? "Signed in: " + me.user.display_name + " (" + me.role + ")" : "Dashboard token: " + me.token_name;
+      who.textContent = me.user ? t("page.signed_in", { name: me.user.display_name, role: me.role }) : t("page.dashboard_token", { name: me.token_name });
     } catch (error) {
       return;
     }
   } else {
-    who.textContent = "Public data, without signing in";
+    who.textContent = t("page.public");
   }
   if (progress) return showProgress(progress[1]);
   const [summary, matrix, timeline] = await Promise.all([
@@ -356,7 +402,7 @@ async function showBoard() {
   try {
     await renderTrade();
   } catch (error) {
-    $("compliance").replaceChildren(el("p", { class: "note" }, "Trade commitments could not be loaded: " + error.message));
+    $("compliance").replaceChildren(el("p", { class: "note" }, t("trade.failed", { error: error.message })));
   }
   document.body.setAttribute("data-ready", "true");
 }
@@ -367,43 +413,26 @@ async function showBoard() {
 
 const PROGRESS_PATH = /^\/programmes\/(\d+)\/progress\/?$/;
 
+// The four areas and their figures; labels are "area.<area>" and "area.<area>.<figure>".
 const AREAS = [
-  ["ratifications", "Ratifications", [
-    ["registered", "Registered in the period"],
-    ["in_progress", "In progress now"],
-  ]],
-  ["reforms", "Reforms", [
-    ["gaps_opened", "Gaps opened"],
-    ["gaps_closed", "Gaps closed"],
-    ["milestones_completed", "Milestones completed"],
-    ["milestones_overdue", "Milestones overdue now"],
-  ]],
-  ["responsible_business_conduct", "Responsible business conduct", [
-    ["initiatives_active", "Initiatives active now"],
-    ["activities_completed", "Activities completed"],
-    ["activities_overdue", "Activities overdue now"],
-  ]],
-  ["reporting", "Reporting", [
-    ["requests_due", "Reports due"],
-    ["submitted_on_time", "Submitted on time"],
-    ["submitted_late", "Submitted late"],
-    ["not_submitted", "Not submitted"],
-    ["overdue", "Overdue now"],
-  ]],
+  ["ratifications", ["registered", "in_progress"]],
+  ["reforms", ["gaps_opened", "gaps_closed", "milestones_completed", "milestones_overdue"]],
+  ["responsible_business_conduct", ["initiatives_active", "activities_completed", "activities_overdue"]],
+  ["reporting", ["requests_due", "submitted_on_time", "submitted_late", "not_submitted", "overdue"]],
 ];
 
 async function showList(list) {
   const panel = $("progress-list");
-  panel.replaceChildren(el("p", { class: "note" }, "Loading " + list + " …"));
+  panel.replaceChildren(el("p", { class: "note" }, t("progress.loading", { list })));
   try {
     const page = await api(list + (list.includes("?") ? "&" : "?") + "per_page=100");
     panel.replaceChildren(
       el("h3", {}, list),
-      el("p", { class: "note" }, page.total + " in all" + (page.total > page.items.length ? "; the first " + page.items.length + " shown" : "")),
+      el("p", { class: "note" }, page.total > page.items.length ? t("progress.first_shown", { n: page.total, shown: page.items.length }) : t("progress.in_all", { n: page.total })),
       el("pre", {}, JSON.stringify(page.items, null, 1)),
     );
   } catch (error) {
-    panel.replaceChildren(el("p", { class: "error" }, "Could not load " + list + ": " + error.message));
+    panel.replaceChildren(el("p", { class: "error" }, t("progress.list_failed", { list, error: error.message })));
   }
 }
 
@@ -421,15 +450,15 @@ function areaChart(countries, area, figures) {
   const groupHeight = figures.length * barHeight + 12;
   const left = 130;
   const width = 560;
-  const max = Math.max(1, ...countries.flatMap((c) => figures.map(([key]) => c[area][key].count)));
+  const max = Math.max(1, ...countries.flatMap((c) => figures.map((key) => c[area][key].count)));
   const chart = svg("svg", {
     width, height: countries.length * groupHeight + 8, role: "img", class: "area-chart",
-    "aria-label": "Figures per country", "data-area": area,
+    "aria-label": t("progress.figures_aria"), "data-area": area,
   });
   countries.forEach((c, i) => {
     const y0 = i * groupHeight + 4;
     chart.append(svg("text", { x: 0, y: y0 + groupHeight / 2 }, c.name + " (" + c.country + ")"));
-    figures.forEach(([key], j) => {
+    figures.forEach((key, j) => {
       const value = c[area][key].count;
       const w = Math.round((value / max) * (width - left - 40));
       const y = y0 + j * barHeight;
@@ -441,33 +470,32 @@ function areaChart(countries, area, figures) {
 }
 
 function renderProgress(report) {
-  $("progress-title").textContent = report.name + ": progress";
-  $("progress-period").textContent = "Period " + report.from + " to " + report.to + "; figures marked now are as of " + report.as_of + ". "
-    + report.countries.length + " countries.";
+  $("progress-title").textContent = t("progress.heading", { name: report.name });
+  $("progress-period").textContent = t("progress.period", { from: report.from, to: report.to, as_of: report.as_of, n: report.countries.length });
   $("progress-from").value = report.from;
   $("progress-to").value = report.to;
   const areas = $("progress-areas");
   areas.replaceChildren();
-  for (const [area, title, figures] of AREAS) {
+  for (const [area, figures] of AREAS) {
     const section = el("section", { class: "area", "data-area": area });
-    section.append(el("h3", {}, title));
+    section.append(el("h3", {}, t("area." + area)));
     const legend = el("div", { class: "chart-legend" });
-    figures.forEach(([, label], j) => {
+    figures.forEach((key, j) => {
       const item = el("span");
-      item.append(el("span", { class: "swatch f" + j }), document.createTextNode(" " + label));
+      item.append(el("span", { class: "swatch f" + j }), document.createTextNode(" " + t("area." + area + "." + key)));
       legend.append(item);
     });
     section.append(legend, areaChart(report.countries, area, figures));
     const table = el("table", { class: "progress" });
     const head = el("tr");
-    head.append(el("th", {}, "Country"));
-    for (const [, label] of figures) head.append(el("th", {}, label));
-    if (area === "reporting") head.append(el("th", {}, "Serious failure signal"));
+    head.append(el("th", {}, t("progress.country")));
+    for (const key of figures) head.append(el("th", {}, t("area." + area + "." + key)));
+    if (area === "reporting") head.append(el("th", {}, t("progress.serious_failure")));
     table.append(head);
     for (const c of report.countries) {
       const row = el("tr");
       row.append(el("td", {}, c.name + " (" + c.country + ")"));
-      for (const [key] of figures) {
+      for (const key of figures) {
         const cell = el("td");
         cell.append(figureLink(c.country, area + "." + key, c[area][key]));
         if (area === "ratifications" && key === "in_progress") {
@@ -484,7 +512,7 @@ function renderProgress(report) {
       if (area === "reporting") {
         const years = c.reporting.serious_failure_years;
         row.append(el("td", { "data-country": c.country, "data-figure": "reporting.serious_failure_years" },
-          years.length ? years[0] + "–" + years[years.length - 1] : "none"));
+          years.length ? years[0] + "–" + years[years.length - 1] : t("progress.none")));
       }
       table.append(row);
     }
@@ -503,11 +531,11 @@ async function showProgress(id) {
   $("progress-csv").href = "/api/v1/programmes/" + id + "/progress.csv" + suffix;
   $("progress-csv").onclick = async (event) => {
     event.preventDefault();
-    const response = await fetch($("progress-csv").href, { headers: { Authorization: "Bearer " + token() } });
-    if (response.status === 401) return signOut("Your session has ended; sign in again.");
+    const response = await fetch($("progress-csv").href, { headers: { Authorization: "Bearer " + token(), "Accept-Language": LANG } });
+    if (response.status === 401) return signOut(t("page.session_ended"));
     if (!response.ok) {
       const problem = await response.json().catch(() => ({}));
-      $("progress-list").replaceChildren(el("p", { class: "error" }, "The CSV could not be made: " + (problem.detail || response.statusText)));
+      $("progress-list").replaceChildren(el("p", { class: "error" }, t("progress.csv_failed", { error: problem.detail || response.statusText })));
       return;
     }
     const url = URL.createObjectURL(await response.blob());
@@ -524,7 +552,7 @@ async function showProgress(id) {
   try {
     renderProgress(await api("/api/v1/programmes/" + id + "/progress" + suffix));
   } catch (error) {
-    $("progress-areas").replaceChildren(el("p", { class: "error" }, "The progress report could not be loaded: " + error.message));
+    $("progress-areas").replaceChildren(el("p", { class: "error" }, t("progress.failed", { error: error.message })));
   }
   document.body.setAttribute("data-ready", "true");
 }
@@ -543,12 +571,12 @@ async function login(event) {
   event.preventDefault();
   const response = await fetch("/api/v1/auth/login", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "Accept-Language": LANG },
     body: JSON.stringify({ email: $("email").value, password: $("password").value }),
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    $("sign-in-error").textContent = body.detail || "Sign-in failed.";
+    $("sign-in-error").textContent = body.detail || t("sign_in.failed");
     return;
   }
   sessionStorage.setItem("normtrack-token", body.access_token);
@@ -563,7 +591,8 @@ function useToken(event) {
   showBoard();
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
+  await loadLanguage().catch(() => {});
   $("login-form").addEventListener("submit", login);
   $("token-form").addEventListener("submit", useToken);
   $("sign-out").addEventListener("click", () => signOut());
@@ -576,13 +605,13 @@ document.addEventListener("DOMContentLoaded", () => {
     history.replaceState(null, "", location.pathname + location.search);
   }
   if (token()) {
-    showBoard().catch((error) => signOut("Could not load the dashboard: " + error.message));
+    showBoard().catch((error) => signOut(t("page.load_failed", { error: error.message })));
   } else {
     // When the server offers the public read, the board opens without signing in.
-    fetch("/api/v1/dashboard/summary?category=fundamental").then((response) => {
+    fetch("/api/v1/dashboard/summary?category=fundamental", { headers: { "Accept-Language": LANG } }).then((response) => {
       if (response.ok) {
         showBoard().catch((error) => {
-          $("counts-note").textContent = "The public data could not be loaded: " + error.message;
+          $("counts-note").textContent = t("page.public_failed", { error: error.message });
           document.body.setAttribute("data-ready", "true");
         });
       }

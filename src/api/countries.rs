@@ -14,6 +14,7 @@ use crate::domain::ratification::{in_force, Status, Tally};
 use crate::domain::reference::{Category, Principle, Region};
 use crate::domain::reforms::{overdue, MilestoneStatus};
 use crate::error::{AppError, AppResult, Problem};
+use crate::i18n::Lang;
 use crate::repo::{self, countries::CountryFilter, countries::CountryRow};
 
 /// An ILO member state.
@@ -27,9 +28,12 @@ pub struct Country {
     /// UN M49 numeric code.
     #[schema(example = "704")]
     pub un_m49: String,
-    /// English name as in ISO 3166.
+    /// The name in the language of the answer (`name_lang`): English as in ISO 3166, French
+    /// and Spanish as in Unicode CLDR.
     #[schema(example = "Viet Nam")]
     pub name: String,
+    /// The language `name` is in: the one asked for, or `en` where no translation exists.
+    pub name_lang: Lang,
     pub region: Region,
     /// The region's name as the ILO writes it.
     #[schema(example = "Asia and the Pacific")]
@@ -45,11 +49,13 @@ pub struct Country {
 impl Country {
     fn from_row(row: CountryRow) -> AppResult<Country> {
         let region: Region = row.region;
+        let (name, name_lang) = crate::i18n::names::country_in(&row.iso3, &row.name);
         Ok(Country {
             iso3: row.iso3,
             iso2: row.iso2,
             un_m49: row.un_m49,
-            name: row.name,
+            name,
+            name_lang,
             region,
             region_name: region.display_name().to_string(),
             region_basis: row.region_basis,
@@ -282,8 +288,8 @@ pub async fn get(
             };
             instruments.push(InstrumentStanding {
                 principle: convention.principle,
+                short_title: crate::i18n::names::short_title(&convention.code, &convention.short_title),
                 convention: convention.code,
-                short_title: convention.short_title,
                 status,
                 in_force: in_force_now,
                 registered_on: record.and_then(|r| r.registered_on),

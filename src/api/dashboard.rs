@@ -96,6 +96,8 @@ where
     T: serde::Serialize,
     F: FnOnce(&mut crate::db::DbConn) -> AppResult<T> + Send + 'static,
 {
+    // Names and titles are in the request's language: one answer per language.
+    let key = format!("{key}|{}", crate::i18n::lang().code());
     let epoch = state.changes.epoch();
     let mut hit = epoch.and_then(|e| state.cache.get(&key, e));
     state.metrics.cache_lookup("dashboard", hit.is_some());

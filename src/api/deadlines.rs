@@ -2,6 +2,7 @@
 //! the caller's countries (report requests, tasks, milestone targets), as JSON and as an
 //! iCalendar feed (RFC 5545) that a calendar application subscribes to with a feed token.
 
+use crate::i18n::catalogue::text;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -194,11 +195,11 @@ fn calendar(items: &[Deadline], base: &str) -> Calendar {
         .append_property(Property::new("PRODID", "-//normtrack//deadlines//EN"))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"))
-        .name("normtrack deadlines");
+        .name(&text("feed.name", &[]));
     let stamp = Utc::now();
     for item in items {
         let status = if item.overdue {
-            format!("{} (overdue)", item.status)
+            text("feed.overdue", &[("status", &item.status)])
         } else {
             item.status.clone()
         };
@@ -211,9 +212,10 @@ fn calendar(items: &[Deadline], base: &str) -> Calendar {
             .ends(next_day)
             .summary(&calendar_text(&item.summary()))
             .description(&calendar_text(&format!(
-                "{}: {}\nStatus: {status}\n{link}",
+                "{}: {}\n{}\n{link}",
                 item.kind.as_str(),
-                item.title
+                item.title,
+                text("feed.status", &[("status", &status)])
             )))
             .url(&link)
             .done();

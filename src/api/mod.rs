@@ -16,6 +16,7 @@ pub mod feed_tokens;
 pub mod gaps;
 pub mod health;
 pub mod json_body;
+pub mod language;
 pub mod metrics;
 pub mod milestones;
 pub mod organizations;
@@ -80,10 +81,14 @@ where
 {
     let pool = state.pool.clone();
     let span = tracing::Span::current();
+    // The request's language goes along: names and titles are chosen in it.
+    let language = crate::i18n::current();
     web::block(move || {
         let _entered = span.enter();
-        let mut conn = pool.get()?;
-        f(&mut conn)
+        crate::i18n::sync_scope(language, || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
     })
     .await?
 }

@@ -69,7 +69,10 @@ pub fn ensure_problem_json<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
     let status = res.status();
     let problem = Problem {
         problem_type: format!("/problems/http-{}", status.as_u16()),
-        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        title: crate::i18n::catalogue::status_title(
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("Error"),
+        ),
         status: status.as_u16(),
         detail: status.canonical_reason().unwrap_or("Error").to_lowercase(),
         errors: Vec::new(),

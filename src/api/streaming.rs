@@ -59,7 +59,9 @@ where
 {
     let (tx, body) = channel();
     let state = state.into_inner();
-    actix_web::rt::spawn(async move {
+    // Produced after the handler returned: in the request's language all the same.
+    let language = crate::i18n::current().unwrap_or_default();
+    actix_web::rt::spawn(crate::i18n::scope(language, async move {
         if tx.send(Ok(header.into())).await.is_err() {
             return;
         }
@@ -84,7 +86,7 @@ where
                 }
             }
         }
-    });
+    }));
     actix_web::HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

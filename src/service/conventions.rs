@@ -32,8 +32,12 @@ pub struct Convention {
     #[schema(example = "C087")]
     pub code: String,
     pub instrument_type: InstrumentType,
+    /// The title in the language of the answer (`title_lang`).
     pub title: String,
     pub short_title: String,
+    /// The language `title` and `short_title` are in: the one asked for, or `en` where no
+    /// translation exists (an instrument added through the API has none).
+    pub title_lang: crate::i18n::Lang,
     pub category: Category,
     /// The fundamental principle; `null` for governance and technical instruments.
     pub principle: Option<Principle>,
@@ -57,6 +61,7 @@ pub struct Convention {
 
 impl Convention {
     pub fn from_row(row: ConventionRow) -> AppResult<Convention> {
+        let (title, title_lang) = crate::i18n::names::title_in(&row.code, &row.title);
         Ok(Convention {
             instrument_type: row.instrument_type,
             category: row.category,
@@ -66,9 +71,10 @@ impl Convention {
                 as_of: row.reference_ratifications_as_of,
                 source: row.reference_ratifications_source,
             }),
+            title_lang,
+            title,
+            short_title: crate::i18n::names::short_title(&row.code, &row.short_title),
             code: row.code,
-            title: row.title,
-            short_title: row.short_title,
             parent: row.parent,
             adopted_year: row.adopted_year,
             adopted_on: row.adopted_on,
@@ -216,8 +222,9 @@ fn audit_convention(
     before: Option<&ConventionRow>,
     after: &ConventionRow,
 ) -> AppResult<()> {
+    // The audit keeps the English titles, whatever language the change was asked in.
     let snapshot = |row: &ConventionRow| {
-        Convention::from_row(row.clone())
+        crate::i18n::in_english(|| Convention::from_row(row.clone()))
             .ok()
             .and_then(|c| audit::snapshot(&c))
     };

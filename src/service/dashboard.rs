@@ -76,8 +76,8 @@ impl World {
             .map(|c| {
                 Ok(Country {
                     region: c.region,
+                    name: crate::i18n::names::country(&c.iso3, &c.name),
                     iso3: c.iso3,
-                    name: c.name,
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
@@ -88,8 +88,8 @@ impl World {
                 category: c.category,
                 principle: c.principle,
                 instrument_type: c.instrument_type,
+                short_title: crate::i18n::names::short_title(&c.code, &c.short_title),
                 code: c.code,
-                short_title: c.short_title,
             };
             if instrument.category == Category::Fundamental
                 && instrument.instrument_type == InstrumentType::Convention
@@ -471,7 +471,7 @@ fn serious_failures(conn: &mut DbConn, scope: &Scope, today: NaiveDate) -> AppRe
     for r in overdue {
         missed.entry(r.row.country).or_default().push(r.row.year);
     }
-    let names = repo::countries::names(conn)?;
+    let names = crate::i18n::names::countries(repo::countries::names(conn)?);
     Ok(missed
         .into_iter()
         .filter_map(|(country, years)| {

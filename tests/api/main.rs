@@ -12,6 +12,7 @@ mod auth;
 mod dashboard;
 mod errors;
 mod health;
+mod languages;
 mod layers;
 mod observability;
 mod openapi;

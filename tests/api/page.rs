@@ -23,8 +23,14 @@ fn chromium() -> Option<&'static str> {
 
 /// The page's DOM after its scripts ran and its requests finished.
 fn rendered_dom(app: &TestApp, url: &str) -> String {
-    let chromium = chromium().expect("checked by the caller");
     let profile = tempfile::tempdir().expect("profile directory");
+    rendered_dom_in(profile.path(), app, url)
+}
+
+/// As [`rendered_dom`], with a browser profile that outlives the call (what the page
+/// remembers in it, the next call finds).
+fn rendered_dom_in(profile: &std::path::Path, app: &TestApp, url: &str) -> String {
+    let chromium = chromium().expect("checked by the caller");
     let output = std::process::Command::new("timeout")
         .arg("120")
         .arg(chromium)
@@ -35,7 +41,7 @@ fn rendered_dom(app: &TestApp, url: &str) -> String {
             "--no-first-run",
             "--virtual-time-budget=20000",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--dump-dom")
         .arg(format!("{}{url}", app.address))
         .output()
@@ -84,6 +90,36 @@ on_both_engines! {
         // A dashboard token sees no deadlines and no programmes, and the page says why.
         assert!(dom.contains("a dashboard token sees public aggregates only"));
         assert!(dom.contains("Programme progress is shown to people signed in with their own account."));
+    }
+
+    fn the_page_speaks_french_and_spanish_and_remembers_the_choice(app) {
+        if chromium().is_none() {
+            return;
+        }
+        let token = app.token(Who::Viewer).expect("dashboard token");
+        let summary = app.get("/api/v1/dashboard/summary?category=fundamental").ok_json();
+        let c087 = summary["instruments"].as_array().unwrap().iter().find(|i| i["convention"] == "C087").unwrap().clone();
+        let known = c087["coverage"]["known"].as_u64().unwrap();
+
+        let french = rendered_dom(app, &format!("/?lang=fr#token={token}"));
+        assert!(french.contains("data-ready=\"true\""), "the page did not finish: {french}");
+        assert!(french.contains("<html lang=\"fr\""), "the document says its language");
+        assert!(french.contains(">Ratifications par instrument<"), "headings from the French catalogue");
+        assert!(french.contains("Allemagne (DEU)"), "country names from the API in French");
+        assert!(french.contains(&format!("C087 : {known} sur 187 connus")), "coverage in French");
+        assert!(french.contains("Ratifiée, en vigueur"), "the legend in French");
+        assert!(!french.contains(">Ratifications per instrument<"));
+
+        // The choice is remembered: the next visit, without ?lang=, is in Spanish again.
+        let profile = tempfile::tempdir().expect("profile directory");
+        let spanish = rendered_dom_in(profile.path(), app, &format!("/?lang=es#token={token}"));
+        assert!(spanish.contains("<html lang=\"es\""));
+        assert!(spanish.contains(">Ratificaciones por instrumento<"));
+        assert!(spanish.contains("Alemania (DEU)"));
+        assert!(spanish.contains(&format!("C087: {known} de 187 conocidos")));
+        let again = rendered_dom_in(profile.path(), app, &format!("/#token={token}"));
+        assert!(again.contains("data-ready=\"true\""), "the page did not finish: {again}");
+        assert!(again.contains("<html lang=\"es\"") && again.contains("Alemania (DEU)"), "the language was not remembered");
     }
 
     fn the_page_shows_an_arrangements_compliance_and_a_countrys_commitments_as_the_api_counts_them(app) {

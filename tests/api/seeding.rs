@@ -16,7 +16,7 @@ fn seeds_once_and_never_again(engine: Engine) {
     let mut conn = state.pool.get().expect("connection");
     assert_eq!(normtrack::repo::countries::count(&mut conn).unwrap(), 187);
     assert_eq!(normtrack::repo::conventions::count(&mut conn).unwrap(), 17);
-    assert_eq!(normtrack::repo::ratifications::count(&mut conn).unwrap(), 544);
+    assert_eq!(normtrack::repo::ratifications::count(&mut conn).unwrap(), 1054);
     assert_eq!(
         normtrack::repo::ratifications::history_count(&mut conn, "VNM", "C098").unwrap(),
         1,
@@ -35,7 +35,7 @@ fn seeds_once_and_never_again(engine: Engine) {
         .execute(&mut conn)
         .expect("delete record");
     let remaining = normtrack::repo::ratifications::count(&mut conn).unwrap();
-    assert_eq!(remaining, 543);
+    assert_eq!(remaining, 1053);
     drop(conn);
     drop(state);
 
@@ -81,7 +81,7 @@ fn migrate_then_seed_commands_work_separately(engine: Engine) {
         SeedOutcome::Seeded {
             countries: 187,
             conventions: 17,
-            ratifications: 544
+            ratifications: 1054
         }
     ));
     assert_eq!(seed::seed(&mut conn).unwrap(), SeedOutcome::AlreadySeeded);
