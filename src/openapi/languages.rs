@@ -11,7 +11,7 @@ const DESCRIPTION: &str =
 The answer's `Content-Language` names it, followed by `en` when English stood in for a missing translation. \
 Any other value is a 400 problem.";
 
-/// Adds the `lang` parameter to every operation of the document.
+/// Adds the `lang` parameter, and the 400 answer it may bring, to every operation.
 pub fn apply(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -29,6 +29,16 @@ pub fn apply(doc: &mut Value) {
                     "description": DESCRIPTION,
                     "schema": {"type": "string", "enum": ["en", "fr", "es"]}
                 }));
+            }
+            // Every operation now has a parameter that can be malformed.
+            let responses = operation.entry("responses").or_insert_with(|| json!({}));
+            if let Some(responses) = responses.as_object_mut() {
+                responses.entry("400").or_insert_with(|| {
+                    json!({
+                        "description": "A parameter or the body is malformed (an unoffered `lang`, say)",
+                        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    })
+                });
             }
         }
     }
