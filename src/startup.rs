@@ -76,6 +76,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         engine,
         auth: std::sync::Arc::new(crate::auth::Auth::new(&secret, settings.limits.password_hashing)),
         cache: Default::default(),
+        reads: Default::default(),
         changes: crate::db::changes::ChangeWatch::start(&settings.database_url),
         limits: std::sync::Arc::new(settings.limits.clone()),
         in_flight: crate::api::client::InFlight::new(settings.limits.max_requests_per_client),

@@ -9,7 +9,7 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{AppService, HttpServiceFactory, Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::{from_fn, Next};
@@ -206,10 +206,10 @@ fn document_access(operation: &mut Operation, access: Access) {
 async fn authorize(
     access: Access,
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let (roles, feed) = match access {
-        Access::Public => return next.call(req).await,
+        Access::Public => return Ok(next.call(req).await?.map_into_boxed_body()),
         Access::Roles(roles) => (roles, false),
         Access::Feed(roles) => (roles, true),
         Access::OpenData => (ANY_ROLE, false),
@@ -236,8 +236,9 @@ async fn authorize(
                         "too many reads without a token from this address; try again in {retry_after} seconds, or sign in"
                     ),
                 })?;
-            req.extensions_mut().insert(Caller::public());
-            return next.call(req).await;
+            let caller = Caller::public();
+            req.extensions_mut().insert(caller.clone());
+            return super::read_cache::read(&state, &caller, req, next).await;
         }
     }
     let (token, in_query) = match feed_token(feed, &req) {
@@ -261,15 +262,17 @@ async fn authorize(
     if !roles.contains(&caller.role) {
         return Err(AppError::Forbidden(format!("the {} role may not do this", caller.role)).into());
     }
-    req.extensions_mut().insert(caller);
+    req.extensions_mut().insert(caller.clone());
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let response = next.call(req).await;
-    if writes {
-        // Whatever the write did is committed by now: caches of this instance move on at once
-        // (other instances hear of it through `db::changes`).
-        state.changes.bump();
+    if !writes {
+        // Reads are answered from memory while nothing was written (`read_cache`).
+        return super::read_cache::read(&state, &caller, req, next).await;
     }
-    response
+    let response = next.call(req).await;
+    // Whatever the write did is committed by now: caches of this instance move on at once
+    // (other instances hear of it through `db::changes`).
+    state.changes.bump();
+    Ok(response?.map_into_boxed_body())
 }
 
 fn unauthorized() -> AppError {

@@ -27,6 +27,7 @@ pub mod ratifications;
 pub mod ratifications_csv;
 pub mod rbc;
 pub mod rbc_activities;
+pub mod read_cache;
 pub mod report_requests;
 pub mod report_schedules;
 pub mod request_id;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Computed dashboard answers, valid at one store epoch.
     pub cache: Arc<response_cache::ResponseCache>,
+    /// Every read's answer, valid at one store epoch, per caller (`read_cache`).
+    pub reads: Arc<read_cache::ReadCache>,
     /// The store epoch: moves with every committed write (`db::changes`).
     pub changes: Arc<crate::db::changes::ChangeWatch>,
     /// What one client may hold or spend, and the trusted proxies.

@@ -40,6 +40,7 @@ fn answers_503_problem_while_the_database_is_unreachable() {
         engine: normtrack::db::Engine::Postgres,
         auth: auth.clone(),
         cache: Default::default(),
+        reads: Default::default(),
         changes: Default::default(),
         limits: Default::default(),
         in_flight: normtrack::api::client::InFlight::new(32),

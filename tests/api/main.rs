@@ -21,6 +21,7 @@ mod programmes;
 mod public_read;
 mod ratifications;
 mod rbc;
+mod read_cache;
 mod reference_data;
 mod reforms;
 mod reporting;

@@ -1,0 +1,140 @@
+//! The read cache (`api::read_cache`): answers from memory that are never stale, never cross
+//! callers, and follow the language.
+
+use serde_json::json;
+
+use crate::helpers::{Engine, Req, TestApp, Who};
+use crate::on_both_engines;
+
+fn total(app: &TestApp, who: Who, path: &str) -> i64 {
+    app.get_as(who, path).ok_json()["total"].as_i64().unwrap()
+}
+
+fn gap(app: &TestApp, country: &str) {
+    let created = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/gaps").json(json!({
+            "country": country, "conventions": ["C087"], "title": "Labour Act excludes domestic workers",
+            "source": "CEACR observation 2023"
+        })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+}
+
+on_both_engines! {
+    fn a_write_is_seen_at_once_by_the_next_read(app) {
+        let path = "/api/v1/ratifications?country=KGZ";
+        let before = total(app, Who::Viewer, path);
+        let first = app.get_as(Who::Viewer, path);
+        let tag = first.header("etag").expect("every kept answer has a validator").to_string();
+        // The same answer again, from memory: 304 for its tag.
+        let again = app.send(Who::Viewer, Req::new("GET", path).header("If-None-Match", &tag));
+        assert_eq!(again.status, 304);
+        assert_eq!(again.header("etag"), Some(tag.as_str()));
+        let put = app.send(Who::Admin, Req::new("PUT", "/api/v1/ratifications/KGZ/C111").json(json!({
+            "status": "ratified", "registered_on": "2017-03-01", "source": "cache test", "source_date": "2017-03-01"
+        })));
+        assert_eq!(put.status, 201, "{}", put.body);
+        assert_eq!(total(app, Who::Viewer, path), before + 1, "the next read after the write");
+        let after = app.send(Who::Viewer, Req::new("GET", path).header("If-None-Match", &tag));
+        assert_eq!(after.status, 200, "the old tag no longer matches");
+        assert_ne!(after.header("etag"), Some(tag.as_str()));
+    }
+
+    fn callers_of_different_scopes_get_their_own_answers_on_one_url(app) {
+        gap(app, "ZWE");
+        gap(app, "VNM");
+        for _ in 0..2 {
+            assert_eq!(total(app, Who::Admin, "/api/v1/gaps"), 2, "every country");
+            assert_eq!(total(app, Who::Government, "/api/v1/gaps"), 1, "its own country only");
+            assert_eq!(total(app, Who::Worker, "/api/v1/gaps"), 1, "its own country only");
+            assert_eq!(total(app, Who::Viewer, "/api/v1/ratifications?country=VNM"), total(app, Who::Admin, "/api/v1/ratifications?country=VNM"));
+        }
+        // One URL, one answer per person.
+        for who in [Who::Government, Who::Worker, Who::Government] {
+            let me = app.get_as(who, "/api/v1/auth/me").ok_json();
+            assert_eq!(me["user"]["email"], who.email());
+        }
+        // Without a token: refused, never an answer kept for someone else.
+        app.send_with_token(None, Req::new("GET", "/api/v1/gaps")).problem(401);
+    }
+
+    fn a_language_change_is_a_different_answer(app) {
+        let path = "/api/v1/countries/DEU";
+        let english = app.get(path);
+        let french = app.get_with(path, &[("Accept-Language", "fr")]);
+        assert_eq!(english.json()["name"], "Germany");
+        assert_eq!(french.json()["name"], "Allemagne");
+        assert_ne!(english.header("etag"), french.header("etag"));
+        assert_eq!(app.get(path).json()["name"], "Germany");
+        assert_eq!(app.get(&format!("{path}?lang=es")).json()["name"], "Alemania");
+        // A kept answer in which English stood in still says so.
+        let created = app.send(Who::Admin, Req::new("POST", "/api/v1/conventions").json(json!({
+            "code": "C190", "instrument_type": "convention", "title": "Violence and Harassment Convention",
+            "category": "technical", "adopted_year": 2019, "dates_source": "test"
+        })));
+        assert_eq!(created.status, 201, "{}", created.body);
+        for _ in 0..2 {
+            assert_eq!(app.get("/api/v1/conventions/C190?lang=fr").header("content-language"), Some("fr, en"));
+        }
+    }
+
+    fn a_write_by_another_process_reaches_the_kept_answers_within_moments(app) {
+        let path = "/api/v1/ratifications?country=KGZ";
+        let before = total(app, Who::Viewer, path);
+        assert_eq!(total(app, Who::Viewer, path), before);
+        let dir = tempfile::tempdir().expect("directory");
+        let file = dir.path().join("ratification.csv");
+        std::fs::write(&file, "country,convention,status,registered_on,source\nKGZ,C111,ratified,2017-03-01,test\n").expect("file");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_normtrack"))
+            .args(["import", "ratifications"])
+            .arg(&file)
+            .env("DATABASE_URL", app.database_url())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("normtrack runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while total(app, Who::Viewer, path) != before + 1 {
+            assert!(std::time::Instant::now() < deadline, "the kept answer did not follow the other process's write");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+/// Two instances on one PostgreSQL database: a write through one reaches the other's kept
+/// answers within the change notification's delivery.
+#[test]
+fn a_write_through_one_instance_reaches_a_second_sharing_one_postgresql() {
+    let Some(first) = TestApp::spawn(Engine::Postgres) else {
+        return;
+    };
+    let settings = crate::helpers::TestDb::settings_for(first.database_url());
+    let state = normtrack::startup::prepare_database(&settings).expect("second instance");
+    let second = TestApp::serve(state, Engine::Postgres, None);
+    let path = "/api/v1/ratifications?country=KGZ";
+    let read = |app: &TestApp| {
+        app.send_with_token(first.token(Who::Admin), Req::new("GET", path))
+            .ok_json()["total"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = read(&second);
+    assert_eq!(read(&second), before, "kept");
+    let put = first.send(Who::Admin, Req::new("PUT", "/api/v1/ratifications/KGZ/C111").json(json!({
+        "status": "ratified", "registered_on": "2017-03-01", "source": "cache test", "source_date": "2017-03-01"
+    })));
+    assert_eq!(put.status, 201, "{}", put.body);
+    let started = std::time::Instant::now();
+    while read(&second) != before + 1 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "the second instance kept a stale answer"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    eprintln!(
+        "the second instance followed the write after {:?}",
+        started.elapsed()
+    );
+}
