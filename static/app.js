@@ -37,11 +37,6 @@ function t(key, values = {}) {
 async function loadLanguage() {
   LANG = chooseLanguage();
   if (new URLSearchParams(location.search).get("lang")) localStorage.setItem("normtrack-lang", LANG);
-  const response = await fetch("/assets/i18n/" + LANG + ".json");
-  MESSAGES = response.ok ? await response.json() : {};
-  document.documentElement.lang = LANG;
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
   const select = $("language");
   select.value = LANG;
   select.onchange = () => {
@@ -51,6 +46,22 @@ async function loadLanguage() {
     const query = params.toString();
     location.replace(location.pathname + (query ? "?" + query : "") + location.hash);
   };
+  const catalogue = async (code) => {
+    const response = await fetch("/assets/i18n/" + code + ".json").catch(() => null);
+    return response && response.ok ? response.json().catch(() => null) : null;
+  };
+  let messages = await catalogue(LANG);
+  if (!messages && LANG !== "en") {
+    // Without its catalogue the page falls back to English, and asks the API for English too.
+    LANG = "en";
+    select.value = LANG;
+    messages = await catalogue(LANG);
+  }
+  if (!messages) return; // the page's own English labels stay
+  MESSAGES = messages;
+  document.documentElement.lang = LANG;
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
 }
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -592,10 +603,10 @@ function useToken(event) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  await loadLanguage().catch(() => {});
   $("login-form").addEventListener("submit", login);
   $("token-form").addEventListener("submit", useToken);
   $("sign-out").addEventListener("click", () => signOut());
+  await loadLanguage().catch(() => {});
   const fragment = new URLSearchParams(location.hash.slice(1));
   for (const key of ["arrangement", "country", "as_of"]) {
     if (fragment.get(key)) tradeOptions[key] = fragment.get(key);

@@ -111,7 +111,12 @@ where
         }
     };
     let answer = match hit {
-        Some(answer) => answer,
+        Some(answer) => {
+            if answer.fell_back {
+                crate::i18n::note_fallback();
+            }
+            answer
+        }
         None => {
             let body = with_db(state, move |conn| {
                 serde_json::to_vec(&compute(conn)?).map_err(|e| AppError::Internal(e.to_string()))

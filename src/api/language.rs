@@ -61,7 +61,14 @@ pub async fn negotiate(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let lang = match negotiate::choose(param.as_deref(), accept.as_deref()) {
+    // The API refuses an unoffered `lang` (its document says so); the page and its assets
+    // ignore one, as the page's own script does.
+    let strict = req.path().starts_with("/api/") || ["/healthz", "/readyz", "/metrics"].contains(&req.path());
+    let chosen = match negotiate::choose(param.as_deref(), accept.as_deref()) {
+        Err(_) if !strict => negotiate::choose(None, accept.as_deref()),
+        other => other,
+    };
+    let lang = match chosen {
         Ok(lang) => lang,
         Err(message) => {
             let context = Context::new(Lang::En);
@@ -126,6 +133,8 @@ impl ResponseError for InLanguage {
         if let Ok(value) = HeaderValue::from_str(&self.context.content_language()) {
             res.headers_mut().insert(header::CONTENT_LANGUAGE, value);
         }
+        res.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("Accept-Language"));
         res
     }
 }

@@ -11,14 +11,21 @@
 //!   when a write returns) or by another sharing the database (within the watcher's interval),
 //!   moves the epoch, and every older answer misses from then on.
 //! - **What is kept:** answers of status 200 whose body has a known size of at most
-//!   [`MAX_ENTRY_BYTES`]; streamed bodies (the CSV exports) and `/metrics` never. A handler
-//!   can opt out with `Cache-Control: no-store`.
-//! - **Bounded memory:** at most [`MAX_BYTES`] of bodies. When an answer would not fit, the
-//!   answers of older epochs go first (they can never be served again); if that is not
-//!   enough, everything goes (answers are cheap to make again, and no client can grow memory
-//!   with ever-new query strings).
-//! - **Validators:** every kept answer has an `ETag` (the handler's own, for a versioned
-//!   record, else one from the bytes), and `If-None-Match` with it gets `304`.
+//!   [`MAX_ENTRY_BYTES`]; never streamed bodies (the CSV exports), nor the routes in [`NEVER`]
+//!   whose answers follow the clock rather than the store. A handler can opt out with
+//!   `Cache-Control: no-store`.
+//! - **Bounded memory:** at most [`MAX_BYTES`], counting each answer's body, headers, key and
+//!   a fixed [`ENTRY_OVERHEAD`], and at most [`MAX_ENTRIES`] answers. When an answer would not
+//!   fit, the answers of older epochs go first (they can never be served again), then about
+//!   half of the rest (whichever the map yields first): no client can grow memory with
+//!   ever-new query strings, nor empty everyone's cache at once. An answer made at an epoch
+//!   older than the newest seen is not kept at all.
+//! - **Validators:** a kept answer whose handler set no `ETag` gets one from its bytes, and
+//!   `If-None-Match` with that tag gets `304`. A record's own `ETag` (its version, for
+//!   `If-Match`) is passed on but never taken for the body's validator: the same version can
+//!   come with other counts, another day's derived fields or another language. A handler that
+//!   asks for revalidation (`Cache-Control: no-cache`, the dashboard) gives a tag of its
+//!   answer's bytes, which is honoured.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -36,28 +43,51 @@ use super::AppState;
 use crate::domain::access::Caller;
 use crate::error::AppError;
 
-/// Bodies kept at most, in bytes.
+/// Memory kept at most, in bytes (bodies, headers, keys and [`ENTRY_OVERHEAD`] each).
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 /// The largest body kept, in bytes.
 pub const MAX_ENTRY_BYTES: usize = 512 * 1024;
+/// Answers kept at most.
+pub const MAX_ENTRIES: usize = 8192;
+/// What an answer costs beyond its bytes (map slot, header map, tag, reference count): a
+/// generous estimate.
+pub const ENTRY_OVERHEAD: usize = 512;
 
-/// Paths whose answers change without a write to the store.
-const NEVER: [&str; 1] = ["/metrics"];
+/// Paths whose answers follow the clock, not the store: the metrics, and the token lists
+/// (`usable` compares each expiry with the present instant).
+const NEVER: [&str; 3] = ["/metrics", "/api/v1/tokens", "/api/v1/feed-tokens"];
 
 /// One kept answer.
 #[derive(Debug)]
 pub struct Kept {
     headers: HeaderMap,
     body: Bytes,
+    /// The validator `If-None-Match` is compared with: a tag of the body's bytes.
     etag: String,
     /// English stood in for a missing translation in it (the answer says so again).
     fell_back: bool,
+}
+
+impl Kept {
+    /// What keeping it under `key` costs.
+    fn cost(&self, key: &str) -> usize {
+        let headers: usize = self.headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+        self.body.len() + headers + key.len() + self.etag.len() + ENTRY_OVERHEAD
+    }
 }
 
 #[derive(Debug, Default)]
 struct Entries {
     by_key: HashMap<String, (u64, Arc<Kept>)>,
     bytes: usize,
+    /// The newest epoch an answer was kept at.
+    newest: u64,
+}
+
+impl Entries {
+    fn recount(&mut self) {
+        self.bytes = self.by_key.iter().map(|(k, (_, v))| v.cost(k)).sum();
+    }
 }
 
 /// The answers kept, each with the store epoch it was made at.
@@ -77,28 +107,39 @@ impl ReadCache {
             .map(|(_, kept)| kept.clone())
     }
 
-    /// Keeps `kept` for `key` at `epoch`, within the bound.
+    /// Keeps `kept` for `key` at `epoch`, within the bounds.
     pub fn put(&self, key: String, epoch: u64, kept: Kept) {
-        let size = kept.body.len() + key.len();
+        let size = kept.cost(&key);
         if kept.body.len() > MAX_ENTRY_BYTES {
             return;
         }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        if let Some((_, old)) = entries.by_key.remove(&key) {
-            entries.bytes -= old.body.len() + key.len();
+        if epoch < entries.newest {
+            // Made before a write that is known since: it could never be served.
+            return;
         }
-        if entries.bytes + size > MAX_BYTES {
+        entries.newest = epoch;
+        if let Some((_, old)) = entries.by_key.remove(&key) {
+            entries.bytes -= old.cost(&key);
+        }
+        let full = |e: &Entries| e.bytes + size > MAX_BYTES || e.by_key.len() >= MAX_ENTRIES;
+        if full(&entries) {
             // Older epochs first: they can never be served again.
             entries.by_key.retain(|_, (at, _)| *at == epoch);
-            entries.bytes = entries
-                .by_key
-                .iter()
-                .map(|(k, (_, v))| k.len() + v.body.len())
-                .sum();
+            entries.recount();
         }
-        if entries.bytes + size > MAX_BYTES {
+        if full(&entries) {
+            // Then about half of the rest, whichever the map yields first.
+            let half = (entries.by_key.len() / 2).max(1);
+            let gone: Vec<String> = entries.by_key.keys().take(half).cloned().collect();
+            for key in gone {
+                entries.by_key.remove(&key);
+            }
+            entries.recount();
+        }
+        if full(&entries) {
             entries.by_key.clear();
             entries.bytes = 0;
         }
@@ -106,7 +147,16 @@ impl ReadCache {
         entries.by_key.insert(key, (epoch, Arc::new(kept)));
     }
 
-    /// Bytes of bodies and keys held.
+    /// Answers kept.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.by_key.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held, by the count of [`Kept::cost`].
     pub fn bytes(&self) -> usize {
         self.entries.lock().map(|e| e.bytes).unwrap_or(0)
     }
@@ -143,7 +193,12 @@ fn if_none_match(req: &ServiceRequest, etag: &str) -> bool {
 }
 
 fn respond(req: ServiceRequest, kept: &Kept) -> ServiceResponse<BoxBody> {
-    let not_modified = if_none_match(&req, &kept.etag);
+    // Only the tag this answer was given as its validator can match (see the module doc).
+    let advertised = kept
+        .headers
+        .get(header::ETAG)
+        .is_some_and(|v| v.as_bytes() == kept.etag.as_bytes());
+    let not_modified = advertised && if_none_match(&req, &kept.etag);
     let mut response = if not_modified {
         HttpResponse::NotModified().finish()
     } else {
@@ -198,8 +253,15 @@ pub async fn read(
         AppError::Internal(format!("reading an answer to keep it: {e}"))
     })?;
     let mut headers = head.headers().clone();
+    let revalidated = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-cache"));
     let etag = match headers.get(header::ETAG).and_then(|v| v.to_str().ok()) {
-        Some(tag) => tag.to_string(),
+        // The handler's own tag of its answer's bytes (it asks clients to revalidate).
+        Some(tag) if revalidated => tag.to_string(),
+        // A record's version: passed on for If-Match, never the body's validator.
+        Some(_) => etag_of(&body),
         None => {
             let tag = etag_of(&body);
             if let Ok(value) = HeaderValue::from_str(&tag) {
@@ -261,6 +323,31 @@ mod tests {
             cache.put(format!("k{i}"), 2, kept(per - 10));
             assert!(cache.bytes() <= MAX_BYTES);
         }
+    }
+
+    #[test]
+    fn an_answer_made_before_a_newer_epoch_is_not_kept() {
+        let cache = ReadCache::default();
+        cache.put("a".into(), 9, kept(10));
+        cache.put("a".into(), 8, kept(10));
+        assert!(cache.get("a", 9).is_some(), "the newer answer stays");
+        cache.put("b".into(), 8, kept(10));
+        assert!(cache.get("b", 8).is_none());
+    }
+
+    #[test]
+    fn many_small_answers_stay_within_the_count_and_do_not_empty_the_cache() {
+        let cache = ReadCache::default();
+        for i in 0..(MAX_ENTRIES * 3) {
+            cache.put(format!("k{i}"), 1, kept(1));
+            assert!(cache.len() <= MAX_ENTRIES);
+            assert!(cache.bytes() <= MAX_BYTES);
+        }
+        assert!(
+            cache.len() >= MAX_ENTRIES / 2,
+            "about half stays: {}",
+            cache.len()
+        );
     }
 
     #[test]

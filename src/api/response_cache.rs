@@ -18,6 +18,8 @@ pub struct Answer {
     /// Shared, not copied, by every answer that serves it.
     pub body: Bytes,
     pub etag: String,
+    /// English stood in for a missing translation in it (each answer says so again).
+    pub fell_back: bool,
 }
 
 impl Answer {
@@ -29,6 +31,7 @@ impl Answer {
         Answer {
             body: Bytes::from(body),
             etag,
+            fell_back: crate::i18n::current().is_some_and(|c| c.fell_back()),
         }
     }
 }

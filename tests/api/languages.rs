@@ -72,6 +72,10 @@ on_both_engines! {
         let problem = app.get("/api/v1/countries/DEU?lang=de").problem(400);
         assert_eq!(problem["errors"][0]["field"], "lang");
         app.get("/api/v1/countries?lang=").problem(400);
+        // The page ignores a language it does not offer, as its script does.
+        let page = app.send_with_token(None, Req::new("GET", "/?lang=de"));
+        assert_eq!(page.status, 200);
+        assert!(page.header("content-type").unwrap().starts_with("text/html"));
     }
 
     fn a_missing_translation_falls_back_to_english_and_says_so(app) {

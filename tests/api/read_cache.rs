@@ -59,6 +59,23 @@ on_both_engines! {
         app.send_with_token(None, Req::new("GET", "/api/v1/gaps")).problem(401);
     }
 
+    fn a_records_version_tag_never_stands_for_its_answer(app) {
+        // GET /conventions/{code} carries the instrument's version (for If-Match) and its
+        // ratification counts, which move without a new version: no 304 for the version tag.
+        let path = "/api/v1/conventions/C111";
+        let first = app.get(path);
+        let version = first.header("etag").expect("a record's ETag").to_string();
+        assert_eq!(app.send(Who::Admin, Req::new("GET", path).header("If-None-Match", &version)).status, 200);
+        let put = app.send(Who::Admin, Req::new("PUT", "/api/v1/ratifications/KGZ/C111").json(json!({
+            "status": "ratified", "registered_on": "2017-03-01", "source": "cache test", "source_date": "2017-03-01"
+        })));
+        assert_eq!(put.status, 201, "{}", put.body);
+        let after = app.send(Who::Admin, Req::new("GET", path).header("If-None-Match", &version));
+        assert_eq!(after.status, 200);
+        assert_eq!(after.header("etag"), Some(version.as_str()), "the same version");
+        assert_ne!(after.json()["ratifications"], first.json()["ratifications"], "other counts");
+    }
+
     fn a_language_change_is_a_different_answer(app) {
         let path = "/api/v1/countries/DEU";
         let english = app.get(path);
