@@ -230,17 +230,7 @@ on_both_engines! {
         let before = ratified();
         assert_eq!(ratified(), before, "served again (from the cache)");
         // Another process (the command line, as another instance would) writes to the store.
-        let dir = tempfile::tempdir().expect("directory");
-        let file = dir.path().join("ratification.csv");
-        std::fs::write(&file, "country,convention,status,registered_on,source\nZWE,C155,ratified,2025-03-01,test\n").expect("file");
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_normtrack"))
-            .args(["import", "ratifications"])
-            .arg(&file)
-            .env("DATABASE_URL", app.database_url())
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("normtrack runs");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        crate::helpers::import_as_another_process(app, "country,convention,status,registered_on,source\nZWE,C155,ratified,2025-03-01,test\n");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while ratified() != before + 1 {
             assert!(std::time::Instant::now() < deadline, "the answer did not follow the other process's write");

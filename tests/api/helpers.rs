@@ -592,6 +592,38 @@ macro_rules! on_both_engines {
 }
 
 /// The seed file's rows, read independently of the application, to check its answers.
+/// Imports a ratification CSV through the command line, as another process (or another
+/// instance) writing to the same store would.
+pub fn import_as_another_process(app: &TestApp, csv: &str) {
+    let dir = tempfile::tempdir().expect("directory");
+    let file = dir.path().join("ratification.csv");
+    std::fs::write(&file, csv).expect("file");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_normtrack"))
+        .args(["import", "ratifications"])
+        .arg(&file)
+        .env("DATABASE_URL", app.database_url())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("normtrack runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The events of a calendar feed.
+pub fn feed_events(calendar: &icalendar::Calendar) -> Vec<&icalendar::Event> {
+    calendar
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn seed_rows(file: &str) -> Vec<csv::StringRecord> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("seed-data")

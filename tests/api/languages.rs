@@ -3,23 +3,16 @@
 //! catalogue, and English standing in, said so, where a translation is missing.
 
 use chrono::{Datelike, Duration, Utc};
-use icalendar::{Calendar, CalendarComponent, Component};
+use icalendar::{Calendar, Component};
 use serde_json::json;
 
-use crate::helpers::{Req, Who};
+use crate::helpers::{feed_events, Req, Who};
 use crate::on_both_engines;
 
 /// The summary and description of a feed's one event.
 fn only_event(feed: &str) -> (String, String) {
     let calendar: Calendar = feed.parse().expect("a valid iCalendar feed");
-    let events: Vec<_> = calendar
-        .components
-        .iter()
-        .filter_map(|c| match c {
-            CalendarComponent::Event(e) => Some(e),
-            _ => None,
-        })
-        .collect();
+    let events = feed_events(&calendar);
     assert_eq!(events.len(), 1, "{feed}");
     let text = |v: Option<&str>| v.unwrap_or_default().to_string();
     (text(events[0].get_summary()), text(events[0].get_description()))

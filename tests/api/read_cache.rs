@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Engine, Req, TestApp, Who};
+use crate::helpers::{import_as_another_process, Engine, Req, TestApp, Who};
 use crate::on_both_engines;
 
 fn total(app: &TestApp, who: Who, path: &str) -> i64 {
@@ -100,17 +100,7 @@ on_both_engines! {
         let path = "/api/v1/ratifications?country=KGZ";
         let before = total(app, Who::Viewer, path);
         assert_eq!(total(app, Who::Viewer, path), before);
-        let dir = tempfile::tempdir().expect("directory");
-        let file = dir.path().join("ratification.csv");
-        std::fs::write(&file, "country,convention,status,registered_on,source\nKGZ,C111,ratified,2017-03-01,test\n").expect("file");
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_normtrack"))
-            .args(["import", "ratifications"])
-            .arg(&file)
-            .env("DATABASE_URL", app.database_url())
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("normtrack runs");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        import_as_another_process(app, "country,convention,status,registered_on,source\nKGZ,C111,ratified,2017-03-01,test\n");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while total(app, Who::Viewer, path) != before + 1 {
             assert!(std::time::Instant::now() < deadline, "the kept answer did not follow the other process's write");
