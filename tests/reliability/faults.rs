@@ -28,11 +28,17 @@ struct ImportBed {
     countries: Vec<String>,
 }
 
+/// The shutdown timeout the import bed's server runs with: longer than any import it drains.
+const DRAIN_SECS: u64 = 120;
+
 impl ImportBed {
     fn new(engine: Engine) -> Option<ImportBed> {
         let db = Database::create(engine)?;
         let accounts = seed_demo(&db.url);
-        let server = ServerProcess::start(&db.url, &[], db.dir());
+        // Room for the whole import to drain: on PostgreSQL a debug build on two shared cores
+        // takes 26 to 30 s for it, the default shutdown timeout's length.
+        let drain = DRAIN_SECS.to_string();
+        let server = ServerProcess::start(&db.url, &[("NORMTRACK_SHUTDOWN_TIMEOUT_SECS", &drain)], db.dir());
         let anonymous = Client::new(&server.base_url(), Duration::from_secs(60));
         let account = &accounts["admin"];
         let token = anonymous.login(&account.email, &account.password);
@@ -401,8 +407,8 @@ fn sigterm_drains(engine: Engine) {
     let during = not_served(bed.server.addr);
     let answer = request.finish();
     let answered_after = stopping.elapsed();
-    // The default shutdown timeout (30 s) bounds the drain; the import itself takes less.
-    let bound = Duration::from_secs(30) + import_time * 2;
+    // The shutdown timeout (DRAIN_SECS) bounds the drain; the import itself takes less.
+    let bound = Duration::from_secs(DRAIN_SECS) + import_time * 2;
     let exit = bed.server.wait_exit(bound);
     let exited_after = stopping.elapsed();
     let after = not_served(bed.server.addr);
