@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::paging::paged_query;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
-use crate::domain::pagination::Page;
+use crate::domain::pagination::{Cursor, Page, MAX_PAGE};
 use crate::error::{AppResult, Problem};
 use crate::repo::audit::{self, AuditFilter};
 
@@ -52,6 +52,9 @@ pub struct AuditQuery {
     /// Until this instant or day, exclusive.
     #[param(schema_with = day_or_instant)]
     pub until: Option<String>,
+    /// The `next_cursor` of the previous page: reads the next page by key, at the same cost
+    /// however deep it is (instead of `page`, which skips entries one by one).
+    pub cursor: Option<String>,
 }
 }
 
@@ -110,13 +113,39 @@ pub async fn list(
         from: parse_instant(&mut errors, "from", query.from.as_deref()),
         until: parse_instant(&mut errors, "until", query.until.as_deref()),
     };
-    let page = errors.parse_page(&*query);
+    let mut page = errors.parse_page(&*query);
+    let cursor = match query.cursor.as_deref().map(Cursor::parse) {
+        None => None,
+        Some(Err(error)) => {
+            errors.push(error.field, error.message);
+            None
+        }
+        Some(Ok(_)) if query.page.is_some() => {
+            errors.push("cursor", "give either `page` or `cursor`, not both".to_string());
+            None
+        }
+        Some(Ok(cursor)) => {
+            page.page = cursor.page;
+            Some(cursor)
+        }
+    };
     errors.finish()?;
     let visibility = caller.audit_visibility();
-    let (rows, total) = with_db(&state, move |conn| {
-        Ok(audit::list(conn, &filter, &visibility, page)?)
+    let (rows, total, more) = with_db(&state, move |conn| {
+        Ok(audit::list(conn, &filter, &visibility, page, cursor.as_ref())?)
     })
     .await?;
+    let next_cursor = match rows.last() {
+        Some(last) if more => Some(
+            Cursor {
+                page: page.page.saturating_add(1).min(MAX_PAGE),
+                at: last.at,
+                id: last.id,
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
     let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str(&s).ok());
     let items = rows
         .into_iter()
@@ -132,5 +161,8 @@ pub async fn list(
             after: parse(r.after_json),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Page::new(items, total, page)))
+    Ok(HttpResponse::Ok().json(Page {
+        next_cursor,
+        ..Page::new(items, total, page)
+    }))
 }

@@ -89,6 +89,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// How many audit entries there are per (entity, country), kept by a trigger (the
+    /// `read_paths` migration); on PostgreSQL a pair may have several rows, to be summed.
+    audit_counts (entity, country) {
+        entity -> Text,
+        country -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Integer,
         at -> Timestamp,

@@ -84,6 +84,52 @@ fn parse_bounded(
     }
 }
 
+/// Where a list read by key (the audit log, newest first) goes on: the page number that
+/// follows and the (time, id) of the last entry answered. It travels as
+/// `<page>.<microseconds since 1970>.<id>`, readable, but to be passed back as it came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub page: i64,
+    pub at: chrono::NaiveDateTime,
+    pub id: i32,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            self.page,
+            self.at.and_utc().timestamp_micros(),
+            self.id
+        )
+    }
+
+    /// Reads a cursor as [`Cursor::encode`] wrote it; anything else is an error for `cursor`.
+    pub fn parse(raw: &str) -> Result<Cursor, PageError> {
+        let error = || PageError {
+            field: "cursor",
+            message: "is not a cursor this list answered (pass `next_cursor` back as it came)".into(),
+        };
+        let mut parts = raw.trim().split('.');
+        let (Some(page), Some(micros), Some(id), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(error());
+        };
+        let page = page.parse::<i64>().ok().filter(|p| (2..=MAX_PAGE).contains(p));
+        let at = micros
+            .parse::<i64>()
+            .ok()
+            .and_then(chrono::DateTime::from_timestamp_micros)
+            .map(|t| t.naive_utc());
+        let id = id.parse::<i32>().ok().filter(|id| *id > 0);
+        match (page, at, id) {
+            (Some(page), Some(at), Some(id)) => Ok(Cursor { page, at, id }),
+            _ => Err(error()),
+        }
+    }
+}
+
 /// One page of a list, as every list endpoint answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
@@ -93,6 +139,10 @@ pub struct Page<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Lists read by key (the audit log): pass it as `cursor` to read the next page at the
+    /// same cost however deep it is. Absent on the last page and on other lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -102,6 +152,7 @@ impl<T> Page<T> {
             total,
             page: request.page,
             per_page: request.per_page,
+            next_cursor: None,
         }
     }
 }
@@ -143,6 +194,32 @@ mod tests {
         for bad in ["0", "-1", "abc", "1.5", "99999999999999999999"] {
             let errors = PageRequest::parse(Some(bad), None).unwrap_err();
             assert_eq!(errors[0].field, "page", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_reads_back_as_it_was_written() {
+        let at = chrono::DateTime::from_timestamp_micros(1_796_000_000_123_456)
+            .unwrap()
+            .naive_utc();
+        let cursor = Cursor { page: 7, at, id: 42 };
+        assert_eq!(Cursor::parse(&cursor.encode()), Ok(cursor));
+    }
+
+    #[test]
+    fn rejects_cursors_it_did_not_write() {
+        for bad in [
+            "",
+            "1.2",
+            "1.2.3.4",
+            "0.1796000000123456.4",
+            "2.x.4",
+            "2.1796000000123456.0",
+            "2.99999999999999999999.1",
+            "2.1.-1",
+        ] {
+            let error = Cursor::parse(bad).unwrap_err();
+            assert_eq!(error.field, "cursor", "{bad}");
         }
     }
 

@@ -5,10 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::audit_log;
+use crate::db::schema::{audit_counts, audit_log};
 use crate::db::{Db, DbConn};
 use crate::domain::access::{EntityKind, Scope};
-use crate::domain::pagination::PageRequest;
+use crate::domain::pagination::{Cursor, PageRequest};
 
 /// One write to record.
 pub struct Entry<'a> {
@@ -96,26 +96,34 @@ pub struct AuditFilter {
 /// that kind in (`Caller::audit_visibility`). Entries of other kinds are never shown.
 pub type Visibility = Vec<(EntityKind, Scope)>;
 
-fn filtered(filter: &AuditFilter, visibility: &Visibility) -> audit_log::BoxedQuery<'static, Db> {
-    let mut query = audit_log::table.into_boxed();
-    let global: Vec<EntityKind> = visibility
-        .iter()
-        .filter(|(_, scope)| *scope == Scope::Global)
-        .map(|(kind, _)| *kind)
-        .collect();
-    // Nothing visible unless one of the clauses below admits it.
-    let mut visible: Box<dyn BoxableExpression<audit_log::table, Db, SqlType = diesel::sql_types::Bool>> =
-        Box::new(audit_log::entity.eq_any(global));
-    for (kind, scope) in visibility {
-        if let Scope::Countries(countries) = scope {
-            visible = Box::new(
-                visible.or(audit_log::entity
-                    .eq(*kind)
-                    .and(audit_log::country.eq_any(countries.clone()).assume_not_null())),
-            );
+/// The visibility clause over a table with `entity` and `country` columns (the log and its
+/// kept counts): nothing visible unless one of the caller's (kind, scope) pairs admits it.
+macro_rules! visible {
+    ($table:ident, $visibility:expr) => {{
+        let global: Vec<EntityKind> = $visibility
+            .iter()
+            .filter(|(_, scope)| *scope == Scope::Global)
+            .map(|(kind, _)| *kind)
+            .collect();
+        let mut visible: Box<dyn BoxableExpression<$table::table, Db, SqlType = diesel::sql_types::Bool>> =
+            Box::new($table::entity.eq_any(global));
+        for (kind, scope) in $visibility {
+            if let Scope::Countries(countries) = scope {
+                visible = Box::new(
+                    visible.or($table::entity
+                        .eq(*kind)
+                        .and($table::country.eq_any(countries.clone()).assume_not_null())),
+                );
+            }
         }
-    }
-    query = query.filter(visible);
+        visible
+    }};
+}
+
+fn filtered(filter: &AuditFilter, visibility: &Visibility) -> audit_log::BoxedQuery<'static, Db> {
+    let mut query = audit_log::table
+        .into_boxed()
+        .filter(visible!(audit_log, visibility));
     if let Some(entity) = &filter.entity {
         query = query.filter(audit_log::entity.eq(entity.clone()));
     }
@@ -137,19 +145,61 @@ fn filtered(filter: &AuditFilter, visibility: &Visibility) -> audit_log::BoxedQu
     query
 }
 
-/// Entries the caller may see, newest first.
+/// How many entries the caller may see that match the filter. Filtered by kind and country
+/// only (the log as a whole, a country's, a kind's), it is the sum of the kept counts, a few
+/// hundred rows whatever the log's length; by record, actor or time it counts the entries,
+/// through their indexes.
+pub fn count(conn: &mut DbConn, filter: &AuditFilter, visibility: &Visibility) -> QueryResult<i64> {
+    let by_kind_and_country_only = filter.entity_id.is_none()
+        && filter.actor.is_none()
+        && filter.from.is_none()
+        && filter.until.is_none();
+    if !by_kind_and_country_only {
+        return filtered(filter, visibility).count().get_result(conn);
+    }
+    let mut query = audit_counts::table
+        .into_boxed()
+        .filter(visible!(audit_counts, visibility));
+    if let Some(entity) = &filter.entity {
+        query = query.filter(audit_counts::entity.eq(entity.clone()));
+    }
+    if let Some(country) = &filter.country {
+        query = query.filter(audit_counts::country.eq(country.clone()));
+    }
+    query
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(n), 0) AS BIGINT)",
+        ))
+        .get_result(conn)
+}
+
+/// One page of the entries the caller may see, newest first (by time, then id), and whether
+/// more follow. After a cursor (the last entry of the previous page) the page is read by key,
+/// at the same cost however deep it is; without one, by offset.
 pub fn list(
     conn: &mut DbConn,
     filter: &AuditFilter,
     visibility: &Visibility,
     page: PageRequest,
-) -> QueryResult<(Vec<AuditRow>, i64)> {
-    let total = filtered(filter, visibility).count().get_result(conn)?;
-    let rows = filtered(filter, visibility)
+    after: Option<&Cursor>,
+) -> QueryResult<(Vec<AuditRow>, i64, bool)> {
+    let total = count(conn, filter, visibility)?;
+    let mut query = filtered(filter, visibility);
+    if let Some(cursor) = after {
+        query = query.filter(
+            audit_log::at
+                .lt(cursor.at)
+                .or(audit_log::at.eq(cursor.at).and(audit_log::id.lt(cursor.id))),
+        );
+    } else {
+        query = query.offset(page.offset());
+    }
+    let mut rows = query
         .select(AuditRow::as_select())
         .order((audit_log::at.desc(), audit_log::id.desc()))
-        .limit(page.per_page)
-        .offset(page.offset())
+        .limit(page.per_page + 1)
         .load(conn)?;
-    Ok((rows, total))
+    let more = rows.len() as i64 > page.per_page;
+    rows.truncate(page.per_page as usize);
+    Ok((rows, total, more))
 }

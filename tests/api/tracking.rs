@@ -254,6 +254,94 @@ on_both_engines! {
         app.get("/api/v1/audit?from=yesterday").problem(400);
     }
 
+    fn audit_pages_follow_one_another_by_cursor_and_kept_totals_equal_counted_ones(app) {
+        // Entries of two countries and of no country, written one by one and in bulk.
+        let csv = "country,convention,status,source\nZWE,C155,in_progress,office\nVNM,C155,in_progress,office\nVNM,C187,in_progress,office\nKEN,C187,in_progress,office\n";
+        import(app, Who::Admin, csv, false).ok_json();
+        assert_eq!(put(app, Who::Office, "ZWE/C187", None, json!({"status": "in_progress", "source": "office"})).status, 201);
+        let token = app.send(Who::Admin, Req::new("POST", "/api/v1/tokens").json(json!({"name": "paged", "expires_in_days": 5})));
+        assert_eq!(token.status, 201);
+        // A total by kind and country is read from the kept counts; with a time window it
+        // is counted entry by entry. Every entry is after 2000, so the two must agree, for
+        // every caller's scope.
+        let kept_and_counted = |who: Who| {
+            for query in ["", "entity=ratification", "country=ZWE", "country=VNM", "entity=token", "entity=ratification&country=ZWE"] {
+                let kept = app.get_as(who, &format!("/api/v1/audit?{query}")).ok_json()["total"].as_i64().unwrap();
+                let counted = app.get_as(who, &format!("/api/v1/audit?{query}&from=2000-01-01")).ok_json()["total"].as_i64().unwrap();
+                assert_eq!(kept, counted, "{who:?} {query}");
+            }
+        };
+        kept_and_counted(Who::Admin);
+        kept_and_counted(Who::Office);
+        // Records of every country are read by everyone, and so are their entries; tokens
+        // only by administrators.
+        assert_eq!(app.get_as(Who::Office, "/api/v1/audit?country=ZWE").ok_json()["total"], 2);
+        assert_eq!(app.get_as(Who::Office, "/api/v1/audit?country=VNM").ok_json()["total"], 2);
+        assert_eq!(app.get_as(Who::Office, "/api/v1/audit?entity=token").ok_json()["total"], 0);
+        assert_eq!(app.get_as(Who::Admin, "/api/v1/audit?entity=token").ok_json()["total"], 1);
+        // PostgreSQL adds a row per insert statement and folds them now and then: a fold
+        // leaves one row per pair and every total as it was.
+        let before_fold = audit_count(app, "");
+        let rows_and_pairs = |conn: &mut normtrack::db::DbConn| {
+            use diesel::prelude::*;
+            #[derive(QueryableByName)]
+            struct Counts {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                rows: i64,
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                pairs: i64,
+            }
+            let query = diesel::sql_query("SELECT COUNT(*) AS rows, COUNT(DISTINCT entity || '/' || country) AS pairs FROM audit_counts");
+            let counts: Counts = match conn {
+                normtrack::db::DbConn::Postgres(c) => {
+                    diesel::sql_query("SELECT normtrack_fold_audit_counts()").execute(c).unwrap();
+                    query.get_result(c).unwrap()
+                }
+                normtrack::db::DbConn::Sqlite(c) => query.get_result(c).unwrap(),
+            };
+            (counts.rows, counts.pairs)
+        };
+        let (rows, pairs) = app.with_conn(rows_and_pairs);
+        assert_eq!(rows, pairs);
+        assert_eq!(audit_count(app, ""), before_fold);
+        kept_and_counted(Who::Admin);
+
+        // Pages read by key follow one another like pages read by offset, and say their number.
+        for who in [Who::Admin, Who::Office] {
+            let by_offset: Vec<Value> = (1..)
+                .map(|page| app.get_as(who, &format!("/api/v1/audit?per_page=2&page={page}")).ok_json())
+                .take_while(|page| !page["items"].as_array().unwrap().is_empty())
+                .flat_map(|page| page["items"].as_array().unwrap().clone())
+                .map(|entry| entry["id"].clone())
+                .collect();
+            let first = app.get_as(who, "/api/v1/audit?per_page=2").ok_json();
+            let total = first["total"].as_i64().unwrap();
+            assert_eq!(by_offset.len() as i64, total, "{who:?}");
+            let mut by_key: Vec<Value> = first["items"].as_array().unwrap().iter().map(|e| e["id"].clone()).collect();
+            let mut next = first["next_cursor"].as_str().map(str::to_string);
+            let mut expected_page = 2;
+            while let Some(cursor) = next {
+                let page = app.get_as(who, &format!("/api/v1/audit?per_page=2&cursor={cursor}")).ok_json();
+                assert_eq!(page["page"], expected_page);
+                assert_eq!(page["total"], total);
+                by_key.extend(page["items"].as_array().unwrap().iter().map(|e| e["id"].clone()));
+                next = page["next_cursor"].as_str().map(str::to_string);
+                expected_page += 1;
+            }
+            assert_eq!(by_key, by_offset, "{who:?}");
+            // The last page by offset has no cursor either.
+            let last = (total + 1) / 2;
+            assert!(app.get_as(who, &format!("/api/v1/audit?per_page=2&page={last}")).ok_json().get("next_cursor").is_none());
+        }
+        // Cursors are read strictly.
+        let cursor = app.get("/api/v1/audit?per_page=1").ok_json()["next_cursor"].as_str().unwrap().to_string();
+        app.get(&format!("/api/v1/audit?cursor={cursor}&page=2")).problem(400);
+        app.get("/api/v1/audit?cursor=2.abc.3").problem(400);
+        app.get("/api/v1/audit?cursor=1.1796000000000000.3").problem(400);
+        // Other lists have no cursor.
+        assert!(app.get("/api/v1/ratifications?per_page=1").ok_json().get("next_cursor").is_none());
+    }
+
     fn export_then_import_changes_nothing(app) {
         let exported = export(app, "");
         assert_eq!(exported.lines().count(), 1055, "a header and one line per record");
