@@ -74,8 +74,29 @@ impl Modify for BearerScheme {
     }
 }
 
+thread_local! {
+    /// Whether routes registered on this thread describe themselves (see [`is_documenting`]).
+    static DOCUMENTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the routes being registered are for [`document`]. Only then does each route
+/// describe itself (`api::access::endpoint`): every server worker registers the same routes,
+/// and describing them there too cost each worker about 17 MB of transient allocations that
+/// stayed in its allocator arena (issue 19's memory target).
+pub fn is_documenting() -> bool {
+    DOCUMENTING.with(std::cell::Cell::get)
+}
+
 /// The whole document: the base above plus every route of [`crate::api::configure`].
 pub fn document() -> utoipa::openapi::OpenApi {
+    struct Documenting;
+    impl Drop for Documenting {
+        fn drop(&mut self) {
+            DOCUMENTING.with(|d| d.set(false));
+        }
+    }
+    DOCUMENTING.with(|d| d.set(true));
+    let _documenting = Documenting;
     let (_, doc) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())

@@ -77,6 +77,11 @@ peak_memory() {
     awk '/VmHWM/ {print $2, $3}' "/proc/$SERVER_PID/status"
 }
 
+# The same in MB, for a table's column: the peak up to and including the row's load.
+peak_mb() {
+    awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER_PID/status"
+}
+
 # An access token of the account (a password login).
 login() {
     curl -fs -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
@@ -118,12 +123,12 @@ measure_table() {
     local connections="$1"
     shift
     local base_rps="" line name path token rps p50 p99 ratio
-    printf '%-62s %10s %7s %8s %8s\n' "endpoint ($connections connections)" "req/s" "ratio" "p50 ms" "p99 ms"
+    printf '%-62s %10s %7s %8s %8s %8s\n' "endpoint ($connections connections)" "req/s" "ratio" "p50 ms" "p99 ms" "peak MB"
     for line in "$@"; do
         IFS='|' read -r name path token <<<"$line"
         read -r rps p50 p99 <<<"$(measure "$BASE$path" "$token" "$connections")"
         [ -z "$base_rps" ] && base_rps="$rps"
         ratio="$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2f", a / b}')"
-        printf '%-62s %10s %7s %8s %8s\n' "$name" "$rps" "$ratio" "$p50" "$p99"
+        printf '%-62s %10s %7s %8s %8s %8s\n' "$name" "$rps" "$ratio" "$p50" "$p99" "$(peak_mb)"
     done
 }

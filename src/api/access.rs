@@ -88,6 +88,14 @@ where
             super::body_deadline::read_within_limit(access == Access::Public, req, next)
         }))
         .wrap(from_fn(move |req, next| authorize(access, req, next)));
+    // Only the OpenAPI document needs a route's description; the server's workers do not.
+    if !crate::openapi::is_documenting() {
+        return Endpoint {
+            resource,
+            paths: Paths::new(),
+            schemas: Vec::new(),
+        };
+    }
     let mut paths = doc.paths();
     for item in paths.paths.values_mut() {
         for operation in [

@@ -98,19 +98,29 @@ pub type Visibility = Vec<(EntityKind, Scope)>;
 
 /// The visibility clause over a table with `entity` and `country` columns (the log and its
 /// kept counts): nothing visible unless one of the caller's (kind, scope) pairs admits it.
+///
+/// It is checked on each row the query reads, never used to choose the rows: the kind is
+/// read as `(entity || '')`, which no index covers, so the engines walk the log newest first
+/// by its (time, id) index (or the index of a filter the caller gave, which ends with the
+/// time too) and stop after a page. Left to itself, SQLite without statistics would read
+/// every entry of the caller's kinds through the kind index and sort them: 75 ms at 100,000
+/// entries.
 macro_rules! visible {
     ($table:ident, $visibility:expr) => {{
+        let entity =
+            diesel::dsl::sql::<diesel::sql_types::Text>(concat!("(", stringify!($table), ".entity || '')"));
         let global: Vec<EntityKind> = $visibility
             .iter()
             .filter(|(_, scope)| *scope == Scope::Global)
             .map(|(kind, _)| *kind)
             .collect();
         let mut visible: Box<dyn BoxableExpression<$table::table, Db, SqlType = diesel::sql_types::Bool>> =
-            Box::new($table::entity.eq_any(global));
+            Box::new(entity.clone().eq_any(global));
         for (kind, scope) in $visibility {
             if let Scope::Countries(countries) = scope {
                 visible = Box::new(
-                    visible.or($table::entity
+                    visible.or(entity
+                        .clone()
                         .eq(*kind)
                         .and($table::country.eq_any(countries.clone()).assume_not_null())),
                 );

@@ -362,6 +362,28 @@ pub fn all_for(conn: &mut DbConn, countries: Option<&[String]>) -> QueryResult<V
         .load(conn)
 }
 
+/// What the dashboard reads of a record: where it stands and how old its source is.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ratifications)]
+pub struct StandingRow {
+    pub country: String,
+    pub convention: String,
+    pub status: Status,
+    pub registered_on: Option<NaiveDate>,
+    pub in_force_on: Option<NaiveDate>,
+    pub denounced_on: Option<NaiveDate>,
+    pub source_date: Option<String>,
+}
+
+/// Every record's standing columns, by country and instrument: the dashboard's whole matrix
+/// without the notes, sources and timestamps it never shows.
+pub fn all_standings(conn: &mut DbConn) -> QueryResult<Vec<StandingRow>> {
+    ratifications::table
+        .select(StandingRow::as_select())
+        .order((ratifications::country.asc(), ratifications::convention.asc()))
+        .load(conn)
+}
+
 /// One history row as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = ratification_history)]

@@ -50,12 +50,12 @@ struct World {
     instruments: Vec<Instrument>,
     /// Every fundamental convention (protocols aside), whatever the instrument filter.
     fundamental_conventions: Vec<String>,
-    /// (country, instrument) → standing, for every record; absent: no record (unknown).
-    standings: HashMap<(String, String), Standing>,
+    /// country → instrument → standing and the date its source speaks for, for every record;
+    /// absent: no record (unknown). Nested so that a lookup borrows its keys (the summary
+    /// looks up every pair of the matrix, 40,000 at the full matrix, several times).
+    standings: HashMap<String, HashMap<String, (Standing, Option<String>)>>,
     /// Every record as stored today: (country, instrument, status, registration date).
     records: Vec<(String, String, Status, Option<NaiveDate>)>,
-    /// (country, instrument) → the date the record's source speaks for.
-    sources: HashMap<(String, String), Option<String>>,
 }
 
 impl World {
@@ -108,10 +108,9 @@ impl World {
                 instruments.push(instrument);
             }
         }
-        let mut standings = HashMap::new();
+        let mut standings: HashMap<String, HashMap<String, (Standing, Option<String>)>> = HashMap::new();
         let mut records = Vec::new();
-        let mut sources = HashMap::new();
-        for r in repo::ratifications::all_for(conn, None)? {
+        for r in repo::ratifications::all_standings(conn)? {
             let facts = RecordFacts {
                 status: r.status,
                 registered_on: r.registered_on,
@@ -119,14 +118,13 @@ impl World {
                 denounced_on: r.denounced_on,
                 source_date: r.source_date,
             };
-            standings.insert(
-                (r.country.clone(), r.convention.clone()),
-                standing_on(&facts, day, today),
-            );
-            sources.insert(
-                (r.country.clone(), r.convention.clone()),
-                facts.source_date.clone(),
-            );
+            let standing = standing_on(&facts, day, today);
+            // Records come by country: a new map only when the country changes.
+            let of_country = match standings.get_mut(r.country.as_str()) {
+                Some(of) => of,
+                None => standings.entry(r.country.clone()).or_default(),
+            };
+            of_country.insert(r.convention.clone(), (standing, facts.source_date));
             records.push((r.country, r.convention, facts.status, r.registered_on));
         }
         Ok(World {
@@ -135,59 +133,45 @@ impl World {
             fundamental_conventions,
             standings,
             records,
-            sources,
         })
     }
 
     fn standing(&self, country: &str, instrument: &str) -> Option<Standing> {
-        self.standings
-            .get(&(country.to_string(), instrument.to_string()))
-            .copied()
+        self.pair(country, instrument).map(|(standing, _)| *standing)
     }
 
-    /// A tally over the pairs of these countries and instruments.
-    fn tally<'a>(
+    fn pair(&self, country: &str, instrument: &str) -> Option<&(Standing, Option<String>)> {
+        self.standings.get(country).and_then(|of| of.get(instrument))
+    }
+
+    /// The counts over the pairs of these countries and instruments, with their coverage
+    /// (how many are known, and how old their sources are), in one pass over the pairs.
+    fn counts<'a>(
         &self,
-        countries: impl Iterator<Item = &'a Country> + Clone,
+        countries: impl Iterator<Item = &'a Country>,
         instruments: &[&Instrument],
-    ) -> Tally {
-        let mut pairs = 0;
+    ) -> Counts {
+        let mut pairs: usize = 0;
         let mut known = Vec::new();
+        let mut dates = Vec::new();
         for country in countries {
             for instrument in instruments {
                 pairs += 1;
-                if let Some(Standing {
-                    status: Some(status),
-                    in_force,
-                }) = self.standing(&country.iso3, &instrument.code)
+                if let Some((
+                    Standing {
+                        status: Some(status),
+                        in_force,
+                    },
+                    source_date,
+                )) = self.pair(&country.iso3, &instrument.code)
                 {
-                    known.push((status, in_force));
+                    known.push((*status, *in_force));
+                    dates.push(source_date.as_deref());
                 }
             }
         }
-        Tally::count(pairs, known)
-    }
-
-    /// The counts over these pairs, with their coverage (how many are known, and how old
-    /// their sources are).
-    fn counts<'a>(
-        &self,
-        countries: impl Iterator<Item = &'a Country> + Clone,
-        instruments: &[&Instrument],
-    ) -> Counts {
-        let mut pairs = 0;
-        let mut dates = Vec::new();
-        for country in countries.clone() {
-            for instrument in instruments {
-                pairs += 1;
-                let key = (country.iso3.clone(), instrument.code.clone());
-                if self.standings.get(&key).is_some_and(|s| s.status.is_some()) {
-                    dates.push(self.sources.get(&key).cloned().flatten());
-                }
-            }
-        }
-        let coverage = Coverage::of(pairs, dates.iter().map(Option::as_deref));
-        Counts::new(self.tally(countries, instruments), coverage)
+        let coverage = Coverage::of(pairs, dates.into_iter());
+        Counts::new(Tally::count(pairs as i64, known), coverage)
     }
 }
 
@@ -471,7 +455,7 @@ fn serious_failures(conn: &mut DbConn, scope: &Scope, today: NaiveDate) -> AppRe
     for r in overdue {
         missed.entry(r.row.country).or_default().push(r.row.year);
     }
-    let names = crate::i18n::names::countries(repo::countries::names(conn)?);
+    let names = super::names::countries(conn)?;
     Ok(missed
         .into_iter()
         .filter_map(|(country, years)| {

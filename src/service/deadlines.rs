@@ -49,7 +49,7 @@ pub fn collect(
         }
         country = Some(org.country);
     }
-    let names: HashMap<String, String> = crate::i18n::names::countries(repo::countries::names(conn)?);
+    let names: HashMap<String, String> = super::names::countries(conn)?;
     let name_of = |code: &str| names.get(code).cloned().unwrap_or_default();
     let wanted = |kind: DeadlineKind| filter.kind.is_none_or(|k| k == kind);
     let mut items = Vec::new();

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod deadlines;
 pub mod imports;
 pub mod known;
+pub mod names;
 pub mod organizations;
 pub mod programmes;
 pub mod progress;

@@ -164,7 +164,7 @@ pub fn report(
     let programme = programmes::get(conn, caller, id)?;
     let (from, to) = period((programme.row.starts_on, programme.row.ends_on), from, to)?;
     let scope = caller.read_scope();
-    let names = crate::i18n::names::countries(repo::countries::names(conn)?);
+    let names = super::names::countries(conn)?;
     let mut countries = Vec::new();
     for country in visible_countries(caller, &programme.countries) {
         let at = Window {

@@ -275,7 +275,7 @@ pub fn country_commitments(
     day: NaiveDate,
     today: NaiveDate,
 ) -> AppResult<CountryCommitments> {
-    let names = crate::i18n::names::countries(repo::countries::names(conn)?);
+    let names = super::names::countries(conn)?;
     let country_name = names
         .get(country)
         .cloned()
@@ -482,7 +482,7 @@ pub fn compliance_table(
         }
     }
     by_country.sort_by(|a, b| a.0.cmp(&b.0));
-    let names = crate::i18n::names::countries(repo::countries::names(conn)?);
+    let names = super::names::countries(conn)?;
     let countries: Vec<String> = by_country.iter().map(|(c, _, _)| c.clone()).collect();
     let records = records_of(conn, &countries)?;
     let mut members = Vec::new();

@@ -1,3 +1,10 @@
+DROP INDEX audit_log_entity_at;
+DROP INDEX audit_log_record_at;
+DROP INDEX audit_log_country_at;
+DROP INDEX audit_log_actor_at;
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
+CREATE INDEX audit_log_country ON audit_log (country);
+CREATE INDEX audit_log_actor ON audit_log (actor);
 CREATE INDEX ratifications_status ON ratifications (status);
 DROP INDEX ratifications_status_key;
 CREATE INDEX audit_log_at ON audit_log (at);

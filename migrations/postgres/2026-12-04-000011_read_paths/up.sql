@@ -47,9 +47,17 @@ CREATE TRIGGER audit_log_count
     REFERENCING NEW TABLE AS added
     FOR EACH STATEMENT EXECUTE FUNCTION normtrack_count_audit();
 
--- The audit log is paged newest first by (at, id); lists of records filter by status and
--- order by (country, instrument).
+-- The audit log is paged newest first by (at, id), filtered or not (repo::audit never lets
+-- the caller's visibility choose an index); lists of records filter by status and order by
+-- (country, instrument).
 CREATE INDEX audit_log_at_id ON audit_log (at, id);
 DROP INDEX audit_log_at;
+DROP INDEX audit_log_entity;
+DROP INDEX audit_log_country;
+DROP INDEX audit_log_actor;
+CREATE INDEX audit_log_entity_at ON audit_log (entity, at, id);
+CREATE INDEX audit_log_record_at ON audit_log (entity, entity_id, at, id);
+CREATE INDEX audit_log_country_at ON audit_log (country, at, id);
+CREATE INDEX audit_log_actor_at ON audit_log (actor, at, id);
 CREATE INDEX ratifications_status_key ON ratifications (status, country, convention);
 DROP INDEX ratifications_status;

@@ -23,6 +23,15 @@ BEGIN
 END;
 
 -- The audit log is paged newest first by (at, id): the index on `at` already ends with the
--- rowid. Lists of records filter by status and order by (country, instrument).
+-- rowid, and so does each index of a filter, so that a filtered page is read in order too
+-- (repo::audit never lets the caller's visibility choose an index). Lists of records filter
+-- by status and order by (country, instrument).
+DROP INDEX audit_log_entity;
+DROP INDEX audit_log_country;
+DROP INDEX audit_log_actor;
+CREATE INDEX audit_log_entity_at ON audit_log (entity, at);
+CREATE INDEX audit_log_record_at ON audit_log (entity, entity_id, at);
+CREATE INDEX audit_log_country_at ON audit_log (country, at);
+CREATE INDEX audit_log_actor_at ON audit_log (actor, at);
 CREATE INDEX ratifications_status_key ON ratifications (status, country, convention);
 DROP INDEX ratifications_status;
