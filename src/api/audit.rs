@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::paging::paged_query;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
-use crate::domain::pagination::{Cursor, Page, MAX_PAGE};
+use crate::domain::pagination::{Cursor, Page, MAX_OFFSET_DEPTH, MAX_PAGE};
 use crate::error::{AppResult, Problem};
 use crate::repo::audit::{self, AuditFilter};
 
@@ -88,7 +88,8 @@ fn parse_instant(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Op
     None
 }
 
-/// The audit log, newest first.
+/// The audit log, newest first. Pages by number reach 10,000 entries deep; `next_cursor`
+/// reads on from any page, at the same cost however deep.
 #[utoipa::path(
     get,
     path = "/audit",
@@ -96,7 +97,8 @@ fn parse_instant(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Op
     params(AuditQuery),
     responses(
         (status = 200, description = "One page of entries", body = Page<AuditEntry>),
-        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A page more than 10,000 entries deep asked by number (follow `next_cursor`)", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn list(
@@ -129,6 +131,15 @@ pub async fn list(
             Some(cursor)
         }
     };
+    if query.cursor.is_none() && !page.within_offset_depth() {
+        errors.push_rule(
+            "page",
+            format!(
+                "the log is read by page number only within its newest {MAX_OFFSET_DEPTH} entries; \
+                 further on, follow `next_cursor`"
+            ),
+        );
+    }
     errors.finish()?;
     let visibility = caller.audit_visibility();
     let (rows, total, more) = with_db(&state, move |conn| {

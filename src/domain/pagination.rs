@@ -6,6 +6,10 @@ pub const DEFAULT_PER_PAGE: i64 = 50;
 pub const MAX_PER_PAGE: i64 = 500;
 /// Far beyond any real list; keeps `offset` arithmetic away from overflow.
 pub const MAX_PAGE: i64 = 1_000_000;
+/// How deep a list that only grows (the audit log) may be read by offset: an offset is
+/// skipped entry by entry, so a deep one would let any caller make the store read a million
+/// entries per request. Deeper pages are read by cursor, at the cost of the first.
+pub const MAX_OFFSET_DEPTH: i64 = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -51,6 +55,11 @@ impl PageRequest {
 
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
+    }
+
+    /// Whether the page ends within the first [`MAX_OFFSET_DEPTH`] items.
+    pub fn within_offset_depth(&self) -> bool {
+        self.offset() + self.per_page <= MAX_OFFSET_DEPTH
     }
 
     /// The positions of this page in a list of `len` items held in memory (empty past its end).
@@ -221,6 +230,30 @@ mod tests {
             let error = Cursor::parse(bad).unwrap_err();
             assert_eq!(error.field, "cursor", "{bad}");
         }
+    }
+
+    #[test]
+    fn offset_paging_reaches_ten_thousand_items_deep() {
+        assert!(PageRequest {
+            page: 200,
+            per_page: 50
+        }
+        .within_offset_depth());
+        assert!(PageRequest {
+            page: 20,
+            per_page: 500
+        }
+        .within_offset_depth());
+        assert!(!PageRequest {
+            page: 201,
+            per_page: 50
+        }
+        .within_offset_depth());
+        assert!(!PageRequest {
+            page: MAX_PAGE,
+            per_page: MAX_PER_PAGE
+        }
+        .within_offset_depth());
     }
 
     #[test]

@@ -196,7 +196,10 @@ pub fn list(
     let total = count(conn, filter, visibility)?;
     let mut query = filtered(filter, visibility);
     if let Some(cursor) = after {
-        query = query.filter(
+        // `at <= cursor` is implied by the rest, but only it lets the engines start reading the
+        // (time, id) index at the cursor (neither turns the `or` into a range): without it a
+        // page half a million entries deep took 40-75 ms instead of 1.
+        query = query.filter(audit_log::at.le(cursor.at)).filter(
             audit_log::at
                 .lt(cursor.at)
                 .or(audit_log::at.eq(cursor.at).and(audit_log::id.lt(cursor.id))),

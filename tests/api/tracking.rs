@@ -333,6 +333,11 @@ on_both_engines! {
             let last = (total + 1) / 2;
             assert!(app.get_as(who, &format!("/api/v1/audit?per_page=2&page={last}")).ok_json().get("next_cursor").is_none());
         }
+        // By number, the log is read 10,000 entries deep and no deeper.
+        assert!(app.get("/api/v1/audit?page=200").ok_json()["items"].as_array().unwrap().is_empty());
+        assert!(app.get("/api/v1/audit?page=20&per_page=500").ok_json()["items"].as_array().unwrap().is_empty());
+        assert_eq!(app.get("/api/v1/audit?page=201").problem(422)["errors"][0]["field"], "page");
+        app.get("/api/v1/audit?page=11&per_page=1000").problem(400);
         // Cursors are read strictly.
         let cursor = app.get("/api/v1/audit?per_page=1").ok_json()["next_cursor"].as_str().unwrap().to_string();
         app.get(&format!("/api/v1/audit?cursor={cursor}&page=2")).problem(400);

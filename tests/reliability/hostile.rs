@@ -12,22 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::client::Client;
-use crate::server::{seed_demo, Database, Engine, ServerProcess};
+use crate::server::{peak_mb, seed_demo, Database, Engine, ServerProcess};
 
 /// The bound the issue sets on peak server memory under each attack.
 const MEMORY_BOUND_MB: u64 = 256;
-
-/// Peak resident memory of a process so far, in MiB.
-fn peak_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .expect("VmHWM in /proc/<pid>/status");
-    kb / 1024
-}
 
 fn record(figure: &str) {
     eprintln!("{figure}");

@@ -187,6 +187,8 @@ fn run(engine: Engine) {
             "p99": round1(record.percentile_ms(99.0)),
             "max": round1(record.percentile_ms(100.0)),
         },
+        // With every cache as full as this load makes it (a figure, not a test).
+        "server_peak_memory_mb": crate::server::peak_mb(server.pid()),
     });
     println!("load figures: {figures}");
     for (call, statuses) in &record.by_call {

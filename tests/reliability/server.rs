@@ -137,6 +137,18 @@ pub fn free_port() -> u16 {
 }
 
 /// `normtrack serve` in its own process.
+/// Peak resident memory of a process so far, in MiB.
+pub fn peak_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM in /proc/<pid>/status");
+    kb / 1024
+}
+
 pub struct ServerProcess {
     child: Child,
     pub addr: SocketAddr,
