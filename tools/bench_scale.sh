@@ -6,7 +6,8 @@
 #   - the full-matrix import's wall time, through `normtrack import ratifications`;
 #   - req/s, ratio to /healthz, p50 and p99 at 16 and 64 connections for one record, the
 #     filtered list, a country's view, an office user's deadlines, the summary, the audit
-#     log's first page and a page half a million entries deep (by cursor, and by offset);
+#     log's first page, a page half a million entries deep (by cursor) and the deepest page
+#     by number (10,000 entries);
 #   - the first answer after a write (the store epoch moved, every cache missed): median and
 #     worst of 5 writes, for the summary, the list, a country's view and the audit page;
 #   - the server's peak memory (VmHWM).
@@ -86,6 +87,27 @@ PY
     esac
 }
 
+# The cursor after the entry `depth` entries from the newest: "<page>.<microseconds>.<id>".
+deep_cursor() {
+    local engine="$1" depth="$2" at_id
+    case "$engine" in
+        sqlite)
+            at_id="$(python3 - "$DB_FILE" "$depth" <<'PY'
+import datetime, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+at, id = db.execute("SELECT at, id FROM audit_log ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?", (int(sys.argv[2]) - 1,)).fetchone()
+t = datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc)
+print(round(t.timestamp() * 1_000_000), id)
+PY
+)"
+            ;;
+        postgres)
+            at_id="$(psql -At -F ' ' "$DATABASE_URL" -c "SELECT (extract(epoch FROM at) * 1000000)::bigint, id FROM audit_log ORDER BY at DESC, id DESC LIMIT 1 OFFSET $((depth - 1))")"
+            ;;
+    esac
+    echo "$((depth / 50 + 1)).${at_id% *}.${at_id#* }"
+}
+
 # One write through the API: a note on ZWE/C1001 that changes each time.
 write_once() {
     local token="$1" n="$2" tag
@@ -129,10 +151,9 @@ bench_engine() {
         "$(curl -fs "$BASE/api/v1/ratifications?per_page=1" -H "Authorization: Bearer $admin" | json_field '["total"]')" \
         "$(curl -fs "$BASE/api/v1/audit?per_page=1" -H "Authorization: Bearer $admin" | json_field '["total"]')"
 
-    # A page half-way down the log, by offset once, to take its cursor.
-    local half=$((AUDIT_ENTRIES / 2)) deep cursor
-    deep="$(curl -fs "$BASE/api/v1/audit?per_page=50&page=$((half / 50))" -H "Authorization: Bearer $admin")"
-    cursor="$(echo "$deep" | json_field '["next_cursor"]')"
+    # The cursor of a page half-way down the log (what following next_cursor would reach).
+    local half=$((AUDIT_ENTRIES / 2)) cursor
+    cursor="$(deep_cursor "$engine" "$half")"
 
     # A fresh server: its peak memory is that of this load.
     stop_server
@@ -149,7 +170,7 @@ bench_engine() {
             "GET /api/v1/audit (first page)|/api/v1/audit|$admin" \
             "GET /api/v1/audit (office user, first page)|/api/v1/audit|$office" \
             "GET /api/v1/audit?cursor=… ($half deep)|/api/v1/audit?cursor=$cursor|$admin" \
-            "GET /api/v1/audit?page=$((half / 50)) (by offset)|/api/v1/audit?page=$((half / 50))|$admin"
+            "GET /api/v1/audit?page=200 (deepest by number)|/api/v1/audit?page=200|$admin"
     done
     printf 'server peak memory (VmHWM): %s\n' "$(peak_memory)"
 

@@ -170,7 +170,7 @@ impl World {
                 }
             }
         }
-        let coverage = Coverage::of(pairs, dates.into_iter());
+        let coverage = Coverage::of(pairs, dates);
         Counts::new(Tally::count(pairs as i64, known), coverage)
     }
 }
