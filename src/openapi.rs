@@ -138,4 +138,19 @@ mod tests {
             "the rules were not applied (did utoipa fail to read the document back?)"
         );
     }
+
+    #[test]
+    fn the_documented_cursor_is_the_one_the_audit_log_reads() {
+        let doc = serde_json::to_value(super::document()).unwrap_or_default();
+        let cursor = doc["paths"]["/api/v1/audit"]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "cursor"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            cursor["schema"]["pattern"],
+            crate::domain::pagination::CURSOR_PATTERN,
+            "src/api/audit.rs states the pattern of domain::pagination::CURSOR_PATTERN"
+        );
+    }
 }

@@ -2,6 +2,9 @@
 # binary, a throwaway database per engine, a served instance, its callers' tokens and wrk runs.
 # Only loopback traffic; every wrk run is bounded by DURATION.
 
+# A failure inside $(...) stops the benchmark too, rather than printing a figure of nothing.
+shopt -s inherit_errexit
+
 CONNECTIONS="${CONNECTIONS:-64}"
 DURATION="${DURATION:-10}"
 THREADS="${THREADS:-2}"
@@ -21,8 +24,11 @@ WORK="$(mktemp -d)"
 SERVER_PID=""
 PG_DB="normtrack_bench_$$"
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
-    psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT

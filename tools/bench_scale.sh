@@ -66,7 +66,8 @@ db = sqlite3.connect(sys.argv[1])
 countries = [r[0] for r in db.execute("SELECT iso3 FROM countries ORDER BY iso3")]
 start = datetime.datetime(2000, 1, 1)
 rows = ((
-    (start + datetime.timedelta(seconds=i)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+    # Whole seconds, written as the application writes them (no fraction when it is zero).
+    (start + datetime.timedelta(seconds=i)).strftime("%Y-%m-%d %H:%M:%S"),
     "seed", "update", "ratification", f"{countries[i % len(countries)]}/C1001",
     countries[i % len(countries)], '{"status":"in_progress"}', '{"status":"ratified"}',
 ) for i in range(int(sys.argv[2])))
@@ -96,7 +97,7 @@ deep_cursor() {
 import datetime, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 at, id = db.execute("SELECT at, id FROM audit_log ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?", (int(sys.argv[2]) - 1,)).fetchone()
-t = datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc)
+t = datetime.datetime.fromisoformat(at).replace(tzinfo=datetime.timezone.utc)
 print(round(t.timestamp() * 1_000_000), id)
 PY
 )"
@@ -178,6 +179,7 @@ bench_engine() {
     local path result
     for path in /api/v1/dashboard/summary "$list" /api/v1/countries/ZWE /api/v1/audit "/api/v1/audit?cursor=$cursor"; do
         result="$(first_after_write "$admin" "$path")"
+        [ -n "$result" ] || { echo "no figure for $path" >&2; exit 1; }
         printf '%-62s %10s %8s\n' "GET ${path/$cursor/…}" ${result}
     done
     stop_server

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::paging::paged_query;
 use super::{with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
-use crate::domain::pagination::{Cursor, Page, MAX_OFFSET_DEPTH, MAX_PAGE};
+use crate::domain::pagination::{Cursor, CursorError, Page, MAX_OFFSET_DEPTH, MAX_PAGE};
 use crate::error::{AppResult, Problem};
 use crate::repo::audit::{self, AuditFilter};
 
@@ -54,6 +54,7 @@ pub struct AuditQuery {
     pub until: Option<String>,
     /// The `next_cursor` of the previous page: reads the next page by key, at the same cost
     /// however deep it is (instead of `page`, which skips entries one by one).
+    #[param(pattern = r"^[0-9]{1,7}\.-?[0-9]{1,19}\.[0-9]{1,10}$", example = "2.1796000000123456.4210")]
     pub cursor: Option<String>,
 }
 }
@@ -98,7 +99,7 @@ fn parse_instant(errors: &mut ParamErrors, field: &str, raw: Option<&str>) -> Op
     responses(
         (status = 200, description = "One page of entries", body = Page<AuditEntry>),
         (status = 400, description = "A query parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A page more than 10,000 entries deep asked by number (follow `next_cursor`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "A page more than 10,000 entries deep asked by number (follow `next_cursor`), or a cursor no list answered", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn list(
@@ -118,12 +119,19 @@ pub async fn list(
     let mut page = errors.parse_page(&*query);
     let cursor = match query.cursor.as_deref().map(Cursor::parse) {
         None => None,
-        Some(Err(error)) => {
-            errors.push(error.field, error.message);
+        Some(Err(CursorError::Malformed)) => {
+            errors.push("cursor", "is not a cursor (pass `next_cursor` back as it came)");
+            None
+        }
+        Some(Err(CursorError::Unknown)) => {
+            errors.push_rule(
+                "cursor",
+                "is not a cursor this list answered (pass `next_cursor` back as it came)",
+            );
             None
         }
         Some(Ok(_)) if query.page.is_some() => {
-            errors.push("cursor", "give either `page` or `cursor`, not both".to_string());
+            errors.push_rule("cursor", "give either `page` or `cursor`, not both".to_string());
             None
         }
         Some(Ok(cursor)) => {

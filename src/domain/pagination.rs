@@ -103,6 +103,17 @@ pub struct Cursor {
     pub id: i32,
 }
 
+/// The shape of a cursor, as the OpenAPI document states it: `<page>.<microseconds>.<id>`.
+pub const CURSOR_PATTERN: &str = r"^[0-9]{1,7}\.-?[0-9]{1,19}\.[0-9]{1,10}$";
+
+/// Why a cursor is refused: not of its shape (400), or of its shape but not one a list
+/// answered (422: a page, time or id out of range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CursorError {
+    Malformed,
+    Unknown,
+}
+
 impl Cursor {
     pub fn encode(&self) -> String {
         format!(
@@ -113,28 +124,31 @@ impl Cursor {
         )
     }
 
-    /// Reads a cursor as [`Cursor::encode`] wrote it; anything else is an error for `cursor`.
-    pub fn parse(raw: &str) -> Result<Cursor, PageError> {
-        let error = || PageError {
-            field: "cursor",
-            message: "is not a cursor this list answered (pass `next_cursor` back as it came)".into(),
-        };
-        let mut parts = raw.trim().split('.');
+    /// Reads a cursor as [`Cursor::encode`] wrote it.
+    pub fn parse(raw: &str) -> Result<Cursor, CursorError> {
+        let digits =
+            |s: &str, max: usize| (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+        let mut parts = raw.split('.');
         let (Some(page), Some(micros), Some(id), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(error());
+            return Err(CursorError::Malformed);
         };
+        if !(digits(page, 7) && digits(micros.strip_prefix('-').unwrap_or(micros), 19) && digits(id, 10)) {
+            return Err(CursorError::Malformed);
+        }
         let page = page.parse::<i64>().ok().filter(|p| (2..=MAX_PAGE).contains(p));
+        // Within the years both engines store (PostgreSQL refuses a timestamp before 4713 BC).
         let at = micros
             .parse::<i64>()
             .ok()
             .and_then(chrono::DateTime::from_timestamp_micros)
-            .map(|t| t.naive_utc());
+            .map(|t| t.naive_utc())
+            .filter(|t| (1900..=9999).contains(&chrono::Datelike::year(t)));
         let id = id.parse::<i32>().ok().filter(|id| *id > 0);
         match (page, at, id) {
             (Some(page), Some(at), Some(id)) => Ok(Cursor { page, at, id }),
-            _ => Err(error()),
+            _ => Err(CursorError::Unknown),
         }
     }
 }
@@ -217,18 +231,44 @@ mod tests {
 
     #[test]
     fn rejects_cursors_it_did_not_write() {
-        for bad in [
+        for malformed in [
             "",
             "1.2",
             "1.2.3.4",
-            "0.1796000000123456.4",
             "2.x.4",
-            "2.1796000000123456.0",
-            "2.99999999999999999999.1",
             "2.1.-1",
+            " 2.1.1",
+            "2.1.1 ",
+            "+2.1.1",
+            "12345678.1.1",
+            "2.--1.1",
         ] {
-            let error = Cursor::parse(bad).unwrap_err();
-            assert_eq!(error.field, "cursor", "{bad}");
+            assert_eq!(
+                Cursor::parse(malformed),
+                Err(CursorError::Malformed),
+                "{malformed}"
+            );
+        }
+        for unknown in [
+            "0.1796000000123456.4",
+            "1.1796000000123456.4",
+            "2.1796000000123456.0",
+            "2.1796000000123456.9999999999",
+            "2.9999999999999999999.1",
+            "2.-300000000000000000.1",
+            "2.-2208988800000001.1",
+            "2.253402300800000000.1",
+        ] {
+            assert_eq!(Cursor::parse(unknown), Err(CursorError::Unknown), "{unknown}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The document's pattern admits exactly the strings the parser reads as well formed.
+        #[test]
+        fn the_cursor_pattern_admits_what_the_parser_reads(raw in r"[0-9.\- a]{0,30}|[0-9]{1,8}\.-?[0-9]{1,20}\.[0-9]{1,11}") {
+            let admitted = regex::Regex::new(CURSOR_PATTERN).unwrap().is_match(&raw);
+            proptest::prop_assert_eq!(admitted, Cursor::parse(&raw) != Err(CursorError::Malformed), "{}", raw);
         }
     }
 

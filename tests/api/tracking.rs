@@ -340,9 +340,11 @@ on_both_engines! {
         app.get("/api/v1/audit?page=11&per_page=1000").problem(400);
         // Cursors are read strictly.
         let cursor = app.get("/api/v1/audit?per_page=1").ok_json()["next_cursor"].as_str().unwrap().to_string();
-        app.get(&format!("/api/v1/audit?cursor={cursor}&page=2")).problem(400);
+        app.get(&format!("/api/v1/audit?cursor={cursor}&page=2")).problem(422);
         app.get("/api/v1/audit?cursor=2.abc.3").problem(400);
-        app.get("/api/v1/audit?cursor=1.1796000000000000.3").problem(400);
+        app.get("/api/v1/audit?cursor=").problem(400);
+        app.get("/api/v1/audit?cursor=1.1796000000000000.3").problem(422);
+        app.get("/api/v1/audit?cursor=2.-300000000000000000.1").problem(422);
         // Other lists have no cursor.
         assert!(app.get("/api/v1/ratifications?per_page=1").ok_json().get("next_cursor").is_none());
     }

@@ -136,7 +136,6 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// `normtrack serve` in its own process.
 /// Peak resident memory of a process so far, in MiB.
 pub fn peak_mb(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
@@ -149,6 +148,7 @@ pub fn peak_mb(pid: u32) -> u64 {
     kb / 1024
 }
 
+/// `normtrack serve` in its own process.
 pub struct ServerProcess {
     child: Child,
     pub addr: SocketAddr,

@@ -9,6 +9,10 @@
 -- snapshot sums to the same figure before and after. Rows of writers that have not committed
 -- are not seen and stay as they are. The log is append-only: nothing updates or deletes its
 -- entries.
+-- Writers (an instance still running during a rolling upgrade) wait until the counts are
+-- filled and the trigger exists: an entry committed in between would be counted by neither.
+LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE audit_counts (
     id      BIGSERIAL PRIMARY KEY,
     entity  TEXT NOT NULL,
