@@ -21,6 +21,8 @@ pub mod supervision;
 pub mod text;
 pub mod trade;
 pub mod users;
+pub mod webhook_signature;
+pub mod webhook_urls;
 
 /// Declares an enum stored as text: `as_str`, `FromStr` (with the list of allowed values in
 /// the error), `ALL`, serde and OpenAPI schema, all from one list of variants. It is marked as

@@ -29,3 +29,4 @@ mod security;
 mod seeding;
 mod tracking;
 mod trade;
+mod webhook_signature;
