@@ -122,7 +122,13 @@ mod tests {
 
     #[test]
     fn refuses_strings_that_are_not_secrets() {
-        for bad in ["", "whsec_", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_not base64!", "whsec_AAAA"] {
+        for bad in [
+            "",
+            "whsec_",
+            "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_not base64!",
+            "whsec_AAAA",
+        ] {
             assert_eq!(Secret::parse(bad), Err(NotASecret), "{bad}");
         }
     }

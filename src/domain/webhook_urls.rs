@@ -150,21 +150,38 @@ mod tests {
 
     #[test]
     fn refuses_other_schemes_and_http_unless_allowed() {
-        assert_eq!(check_form("http://hooks.example.org/", STRICT), Err(UrlRefusal::Scheme(false)));
+        assert_eq!(
+            check_form("http://hooks.example.org/", STRICT),
+            Err(UrlRefusal::Scheme(false))
+        );
         let http = UrlPolicy {
             allow_http: true,
             ..STRICT
         };
         assert!(check_form("http://hooks.example.org/", http).is_ok());
-        for bad in ["ftp://hooks.example.org/", "file:///etc/passwd", "gopher://x/", "javascript:alert(1)"] {
-            assert!(matches!(check_form(bad, http), Err(UrlRefusal::Scheme(true))), "{bad}");
+        for bad in [
+            "ftp://hooks.example.org/",
+            "file:///etc/passwd",
+            "gopher://x/",
+            "javascript:alert(1)",
+        ] {
+            assert!(
+                matches!(check_form(bad, http), Err(UrlRefusal::Scheme(true))),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn refuses_credentials_missing_hosts_and_garbage() {
-        assert_eq!(check_form("https://user:pw@hooks.example.org/", STRICT), Err(UrlRefusal::Credentials));
-        assert_eq!(check_form("https://user@hooks.example.org/", STRICT), Err(UrlRefusal::Credentials));
+        assert_eq!(
+            check_form("https://user:pw@hooks.example.org/", STRICT),
+            Err(UrlRefusal::Credentials)
+        );
+        assert_eq!(
+            check_form("https://user@hooks.example.org/", STRICT),
+            Err(UrlRefusal::Credentials)
+        );
         assert_eq!(check_form("not a url", STRICT), Err(UrlRefusal::NotAUrl));
         assert_eq!(check_form("/relative/path", STRICT), Err(UrlRefusal::NotAUrl));
         let long = format!("https://example.org/{}", "a".repeat(MAX_URL_LEN));
@@ -188,11 +205,14 @@ mod tests {
             "https://[::ffff:127.0.0.1]/",
             "https://[::ffff:169.254.169.254]/",
             "https://[64:ff9b::a00:1]/",
-            "https://2130706433/",     // 127.0.0.1 as one number
-            "https://0x7f.0.0.1/",     // and in hexadecimal
-            "https://017700000001/",   // and in octal
+            "https://2130706433/",   // 127.0.0.1 as one number
+            "https://0x7f.0.0.1/",   // and in hexadecimal
+            "https://017700000001/", // and in octal
         ] {
-            assert!(matches!(check_form(bad, STRICT), Err(UrlRefusal::PrivateAddress(_))), "{bad}");
+            assert!(
+                matches!(check_form(bad, STRICT), Err(UrlRefusal::PrivateAddress(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -218,7 +238,13 @@ mod tests {
 
     #[test]
     fn public_addresses_are_not_internal() {
-        for public in ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "2001:4860:4860::8888"] {
+        for public in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "2001:4860:4860::8888",
+        ] {
             assert!(!is_internal(ip(public)), "{public}");
         }
     }

@@ -17,7 +17,14 @@ fn python_path() -> PathBuf {
             let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pydeps-standardwebhooks");
             if !dir.join("standardwebhooks").exists() {
                 let status = Command::new("python3")
-                    .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"])
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "--target",
+                    ])
                     .arg(&dir)
                     .arg(PACKAGE)
                     .status()
@@ -47,7 +54,13 @@ except WebhookVerificationError as e:
         .collect();
     let output = Command::new("python3")
         .env("PYTHONPATH", python_path())
-        .args(["-c", script, secret, body, &serde_json::Value::Object(headers).to_string()])
+        .args([
+            "-c",
+            script,
+            secret,
+            body,
+            &serde_json::Value::Object(headers).to_string(),
+        ])
         .output()
         .expect("python3 runs");
     assert!(
@@ -66,11 +79,23 @@ fn deliveries_are_signed_as_the_standard_webhooks_reference_library_verifies() {
     let signed = headers(&secret, "msg_2fK8qL0s", now, body.as_bytes());
     assert!(verified_by_the_reference_library(&secret.show(), body, &signed));
     // A changed body, another id, another key or a stale time fails there too.
-    assert!(!verified_by_the_reference_library(&secret.show(), &body.replace("ZWE", "VNM"), &signed));
+    assert!(!verified_by_the_reference_library(
+        &secret.show(),
+        &body.replace("ZWE", "VNM"),
+        &signed
+    ));
     let mut other_id = signed.clone();
     other_id[0].1 = "msg_other".into();
-    assert!(!verified_by_the_reference_library(&secret.show(), body, &other_id));
-    assert!(!verified_by_the_reference_library(&Secret::generate().show(), body, &signed));
+    assert!(!verified_by_the_reference_library(
+        &secret.show(),
+        body,
+        &other_id
+    ));
+    assert!(!verified_by_the_reference_library(
+        &Secret::generate().show(),
+        body,
+        &signed
+    ));
     let stale = headers(&secret, "msg_2fK8qL0s", now - 3600, body.as_bytes());
     assert!(!verified_by_the_reference_library(&secret.show(), body, &stale));
 }
