@@ -20,6 +20,12 @@
 //!   half of the rest (whichever the map yields first): no client can grow memory with
 //!   ever-new query strings, nor empty everyone's cache at once. An answer made at an epoch
 //!   older than the newest seen is not kept at all.
+//! - **One computation per missing answer:** the first read that misses makes the answer; the
+//!   others for the same key at the same epoch wait for it (at most [`WAIT_FOR_FIRST`]) and are
+//!   answered from memory, rather than each making their own, as the dashboard cache does.
+//!   After a write under load, 64 callers of one URL cost one computation, not 64 at once.
+//!   A wait that ends without a kept answer (the first failed, was not keepable, or was
+//!   dropped) makes its own.
 //! - **Validators:** a kept answer whose handler set no `ETag` gets one from its bytes, and
 //!   `If-None-Match` with that tag gets `304`. A record's own `ETag` (its version, for
 //!   `If-Match`) is passed on but never taken for the body's validator: the same version can
@@ -52,6 +58,9 @@ pub const MAX_ENTRIES: usize = 8192;
 /// What an answer costs beyond its bytes (map slot, header map, tag, reference count): a
 /// generous estimate.
 pub const ENTRY_OVERHEAD: usize = 512;
+
+/// How long a read waits for the same answer being made by another request.
+pub const WAIT_FOR_FIRST: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Paths whose answers follow the clock, not the store: the metrics, and the token lists
 /// (`usable` compares each expiry with the present instant).
@@ -94,9 +103,73 @@ impl Entries {
 #[derive(Debug, Default)]
 pub struct ReadCache {
     entries: Mutex<Entries>,
+    /// Answers being made: key → (epoch, a receiver that wakes when the maker is done).
+    making: Mutex<HashMap<String, (u64, tokio::sync::watch::Receiver<()>)>>,
+}
+
+/// Who makes a missing answer.
+pub enum Turn {
+    /// This request: the answer is marked as being made until the [`Maker`] is dropped.
+    Make(Maker),
+    /// Another request is making it: wait for this to change (or close), then look again.
+    Wait(tokio::sync::watch::Receiver<()>),
+}
+
+/// The mark of an answer being made; dropping it (after keeping the answer, or on failure or
+/// cancellation) wakes the requests waiting for it.
+pub struct Maker {
+    cache: Arc<ReadCache>,
+    key: String,
+    epoch: u64,
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for Maker {
+    fn drop(&mut self) {
+        if let Ok(mut making) = self.cache.making.lock() {
+            if making
+                .get(&self.key)
+                .is_some_and(|(epoch, _)| *epoch == self.epoch)
+            {
+                making.remove(&self.key);
+            }
+        }
+        // `_done` is dropped next, which wakes every waiting receiver.
+    }
 }
 
 impl ReadCache {
+    /// Whether this request makes the answer for `key` at `epoch`, or waits for another.
+    pub fn turn(self: &Arc<Self>, key: &str, epoch: u64) -> Turn {
+        let Ok(mut making) = self.making.lock() else {
+            let (done, _) = tokio::sync::watch::channel(());
+            return Turn::Make(Maker {
+                cache: self.clone(),
+                key: key.to_string(),
+                epoch,
+                _done: done,
+            });
+        };
+        if let Some((at, done)) = making.get(key) {
+            if *at == epoch {
+                return Turn::Wait(done.clone());
+            }
+        }
+        let (done, waiting) = tokio::sync::watch::channel(());
+        making.insert(key.to_string(), (epoch, waiting));
+        Turn::Make(Maker {
+            cache: self.clone(),
+            key: key.to_string(),
+            epoch,
+            _done: done,
+        })
+    }
+
+    /// Answers being made right now.
+    pub fn making(&self) -> usize {
+        self.making.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
     /// The answer kept for `key` if it was made at `epoch`.
     pub fn get(&self, key: &str, epoch: u64) -> Option<Arc<Kept>> {
         let entries = self.entries.lock().ok()?;
@@ -228,13 +301,27 @@ pub async fn read(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let key = key(&req, caller);
-    if let Some(kept) = state.reads.get(&key, epoch) {
+    let from_memory = |req: ServiceRequest, kept: &Kept| {
         state.metrics.cache_lookup("reads", true);
         if kept.fell_back {
             crate::i18n::note_fallback();
         }
-        return Ok(respond(req, &kept));
+        Ok(respond(req, kept))
+    };
+    if let Some(kept) = state.reads.get(&key, epoch) {
+        return from_memory(req, &kept);
     }
+    let _maker = match state.reads.turn(&key, epoch) {
+        Turn::Make(maker) => Some(maker),
+        Turn::Wait(mut done) => {
+            // Wakes when the maker is dropped (`changed` then fails): look again.
+            let _ = tokio::time::timeout(WAIT_FOR_FIRST, done.changed()).await;
+            if let Some(kept) = state.reads.get(&key, epoch) {
+                return from_memory(req, &kept);
+            }
+            None
+        }
+    };
     state.metrics.cache_lookup("reads", false);
     let res = next.call(req).await?;
     let small = matches!(res.response().body().size(), BodySize::Sized(n) if n as usize <= MAX_ENTRY_BYTES);
@@ -293,6 +380,46 @@ mod tests {
             etag: etag_of(&vec![b'x'; size]),
             fell_back: false,
         }
+    }
+
+    #[test]
+    fn the_first_miss_makes_the_answer_and_the_others_wait_until_it_is_done() {
+        let cache = Arc::new(ReadCache::default());
+        let Turn::Make(maker) = cache.turn("k", 7) else {
+            panic!("the first miss makes the answer");
+        };
+        let Turn::Wait(waiting) = cache.turn("k", 7) else {
+            panic!("a second miss at the same epoch waits");
+        };
+        assert!(
+            matches!(cache.turn("k", 8), Turn::Make(_)),
+            "another epoch is another answer"
+        );
+        assert!(matches!(cache.turn("other", 8), Turn::Make(_)), "another key too");
+        assert!(matches!(waiting.has_changed(), Ok(false)), "still being made");
+        drop(maker);
+        assert!(
+            waiting.has_changed().is_err(),
+            "the waiter is woken when the maker is done"
+        );
+    }
+
+    #[test]
+    fn a_maker_of_an_older_epoch_does_not_unmark_a_newer_one() {
+        let cache = Arc::new(ReadCache::default());
+        let Turn::Make(old) = cache.turn("k", 1) else {
+            panic!()
+        };
+        let Turn::Make(new) = cache.turn("k", 2) else {
+            panic!()
+        };
+        drop(old);
+        assert!(
+            matches!(cache.turn("k", 2), Turn::Wait(_)),
+            "epoch 2 is still being made"
+        );
+        drop(new);
+        assert_eq!(cache.making(), 0);
     }
 
     #[test]

@@ -21,7 +21,50 @@ fn gap(app: &TestApp, country: &str) {
     assert_eq!(created.status, 201, "{}", created.body);
 }
 
+/// Reads that were made rather than answered from memory, so far.
+fn reads_made(app: &TestApp) -> u64 {
+    let metrics = app.get_as(Who::Admin, "/metrics");
+    assert_eq!(metrics.status, 200);
+    metrics
+        .body
+        .lines()
+        .find(|l| {
+            l.starts_with("normtrack_cache_lookups_total{")
+                && l.contains(r#"cache="reads""#)
+                && l.contains(r#"outcome="miss""#)
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 on_both_engines! {
+    fn many_callers_missing_one_answer_at_once_make_it_once(app) {
+        // A write makes every kept answer stale; then wait until no notice of it is pending
+        // (PostgreSQL's arrives after the write's own), so the burst sees one epoch.
+        gap(app, "ZWE");
+        let mut epoch = app.state.changes.epoch();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let now = app.state.changes.epoch();
+            if now == epoch {
+                break;
+            }
+            epoch = now;
+        }
+        let made_before = reads_made(app);
+        let answers: Vec<_> = std::thread::scope(|s| {
+            let burst: Vec<_> = (0..16)
+                .map(|_| s.spawn(|| app.get_as(Who::Admin, "/api/v1/dashboard/summary")))
+                .collect();
+            burst.into_iter().map(|h| h.join().expect("a reader")).collect()
+        });
+        assert!(answers.iter().all(|a| a.status == 200));
+        assert!(answers.iter().all(|a| a.body == answers[0].body), "one answer for all");
+        assert_eq!(reads_made(app) - made_before, 1, "sixteen callers at once, one computation");
+        assert_eq!(app.state.reads.making(), 0, "nothing left marked as being made");
+    }
+
     fn a_write_is_seen_at_once_by_the_next_read(app) {
         let path = "/api/v1/ratifications?country=KGZ";
         let before = total(app, Who::Viewer, path);
