@@ -141,15 +141,7 @@ impl Drop for Maker {
 impl ReadCache {
     /// Whether this request makes the answer for `key` at `epoch`, or waits for another.
     pub fn turn(self: &Arc<Self>, key: &str, epoch: u64) -> Turn {
-        let Ok(mut making) = self.making.lock() else {
-            let (done, _) = tokio::sync::watch::channel(());
-            return Turn::Make(Maker {
-                cache: self.clone(),
-                key: key.to_string(),
-                epoch,
-                _done: done,
-            });
-        };
+        let mut making = self.making.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((at, done)) = making.get(key) {
             if *at == epoch {
                 return Turn::Wait(done.clone());
