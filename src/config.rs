@@ -27,6 +27,74 @@ pub struct Settings {
     /// (`https://normtrack.example.org`), for links the service writes into what it answers
     /// (calendar events). When unset, `http://` and the bind address.
     pub public_url: Option<String>,
+    /// Webhooks and e-mail (issue 17).
+    pub notify: Notify,
+}
+
+/// Notifications: which webhook URLs may be called, e-mail, and the worker inside `serve`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notify {
+    /// `NORMTRACK_WEBHOOK_ALLOW_HTTP` and `NORMTRACK_WEBHOOK_ALLOW_PRIVATE` (`true` or
+    /// `false`, default `false`): `http` URLs besides `https`, and URLs inside private,
+    /// loopback or link-local networks (server-side request forgery).
+    pub webhooks: crate::domain::webhook_urls::UrlPolicy,
+    /// `NORMTRACK_SMTP_URL`: `smtp://host:port` (plain, a local relay), `smtps://user:pass@host`
+    /// or `smtp://user:pass@host:587?tls=required`. Unset: e-mail is off.
+    pub smtp_url: Option<String>,
+    /// `NORMTRACK_MAIL_FROM`: the sender of every e-mail, e.g. `normtrack <normtrack@example.org>`.
+    pub mail_from: Option<String>,
+    /// `NORMTRACK_NOTIFY_INTERVAL` (seconds, default 5, 0–3600): how often the worker inside
+    /// `serve` delivers what is due; 0: no worker (run `normtrack notify run --once` from cron).
+    pub interval_seconds: u64,
+}
+
+impl Default for Notify {
+    fn default() -> Self {
+        Notify {
+            webhooks: Default::default(),
+            smtp_url: None,
+            mail_from: None,
+            interval_seconds: 5,
+        }
+    }
+}
+
+impl Notify {
+    /// Reads the variables documented on the fields.
+    pub fn from_env() -> Result<Notify, ConfigError> {
+        Ok(Notify {
+            webhooks: crate::domain::webhook_urls::UrlPolicy {
+                allow_http: parse_flag(
+                    "NORMTRACK_WEBHOOK_ALLOW_HTTP",
+                    var("NORMTRACK_WEBHOOK_ALLOW_HTTP"),
+                )?,
+                allow_private: parse_flag(
+                    "NORMTRACK_WEBHOOK_ALLOW_PRIVATE",
+                    var("NORMTRACK_WEBHOOK_ALLOW_PRIVATE"),
+                )?,
+            },
+            smtp_url: var("NORMTRACK_SMTP_URL"),
+            mail_from: var("NORMTRACK_MAIL_FROM"),
+            interval_seconds: number("NORMTRACK_NOTIFY_INTERVAL", 5, 0..=3600)?,
+        })
+    }
+
+    /// The mailer, when e-mail is configured (both variables set).
+    pub fn mailer(&self) -> Result<Option<crate::outbound::mail::Mailer>, ConfigError> {
+        match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) => crate::outbound::mail::Mailer::new(url, from)
+                .map(Some)
+                .map_err(|e| ConfigError::Invalid {
+                    name: "NORMTRACK_SMTP_URL",
+                    message: e.to_string(),
+                }),
+            (None, None) => Ok(None),
+            _ => Err(ConfigError::Invalid {
+                name: "NORMTRACK_SMTP_URL",
+                message: "NORMTRACK_SMTP_URL and NORMTRACK_MAIL_FROM are set together or not at all".into(),
+            }),
+        }
+    }
 }
 
 impl Settings {
@@ -262,6 +330,7 @@ impl Settings {
                 None => None,
                 Some(raw) => Some(parse_public_url(&raw)?),
             },
+            notify: Notify::from_env()?,
         })
     }
 }

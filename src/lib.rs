@@ -3,7 +3,7 @@
 //! Layout: `api` (HTTP handlers, one module per resource), `domain` (types and rules, no
 //! HTTP or SQL), `repo` (queries per aggregate), `db` (engines, pool, migrations, schema),
 //! `import` (CSV formats), `seed` (the default data), `startup`, `config`, `telemetry`,
-//! `openapi`, `error`, `cli`.
+//! `openapi`, `error`, `cli`, `outbound` (webhook and e-mail transports).
 
 pub mod api;
 pub mod auth;
@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod import;
 pub mod metrics;
 pub mod openapi;
+pub mod outbound;
 pub mod page;
 pub mod repo;
 pub mod seed;

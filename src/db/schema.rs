@@ -520,4 +520,88 @@ diesel::allow_tables_to_appear_in_same_query!(
     rbc_activity_notes,
     programmes,
     programme_countries,
+    webhooks,
+    outbox_events,
+    webhook_deliveries,
+    reminder_settings,
+    digest_sends,
+    reminder_sends,
 );
+
+diesel::table! {
+    webhooks (id) {
+        id -> Integer,
+        url -> Text,
+        events -> Text,
+        countries -> Nullable<Text>,
+        conventions -> Nullable<Text>,
+        description -> Text,
+        secret -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        active -> Bool,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> Integer,
+        event_type -> Text,
+        country -> Nullable<Text>,
+        conventions -> Text,
+        payload -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Integer,
+        webhook_id -> Integer,
+        event_id -> Integer,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_attempt_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+
+diesel::table! {
+    reminder_settings (user_id) {
+        user_id -> Integer,
+        settings -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digest_sends (user_id, day) {
+        user_id -> Integer,
+        day -> Date,
+        status -> Text,
+        items -> Integer,
+        claimed_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reminder_sends (user_id, kind, deadline_id, lead_days) {
+        user_id -> Integer,
+        kind -> Text,
+        deadline_id -> Integer,
+        lead_days -> Integer,
+        day -> Date,
+    }
+}

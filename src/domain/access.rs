@@ -43,6 +43,7 @@ text_enum! {
         RbcActivity => "rbc_activity",
         RbcActivityNote => "rbc_activity_note",
         Programme => "programme",
+        Webhook => "webhook",
     }
 }
 
@@ -228,7 +229,8 @@ impl Caller {
             EntityKind::Task => Some(self.work_scope()),
             // Accounts and dashboard tokens: `/users` and `/tokens` are the administrator's;
             // anyone's feed tokens likewise (a person lists their own at `/feed-tokens`).
-            EntityKind::User | EntityKind::Token | EntityKind::FeedToken => {
+            // Webhook endpoints may span countries and carry secrets' history: administrators.
+            EntityKind::User | EntityKind::Token | EntityKind::FeedToken | EntityKind::Webhook => {
                 (self.role == Role::Admin).then_some(Scope::Global)
             }
         }
@@ -267,6 +269,18 @@ impl Caller {
     /// its own, and an administrator anyone's.
     pub fn may_list_feed_tokens_of(&self, owner: Option<i32>) -> bool {
         self.role == Role::Admin || (owner.is_some() && owner == self.user_id())
+    }
+
+    /// Whether the caller may register, see and stop a webhook endpoint that follows events
+    /// of `countries` (`None`: every country): an administrator any; an office user one
+    /// limited to countries it covers; nobody else.
+    pub fn may_manage_webhook(&self, countries: Option<&[String]>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Office => countries
+                .is_some_and(|list| !list.is_empty() && list.iter().all(|c| self.countries.contains(c))),
+            _ => false,
+        }
     }
 
     /// Whether the caller may create, change or reset other people's accounts: an
@@ -311,6 +325,19 @@ mod tests {
             };
             assert!(!caller.may_manage_accounts(), "{role}");
         }
+    }
+
+    #[test]
+    fn offices_manage_webhooks_of_their_countries_only() {
+        let office = caller(Role::Office, &["VNM", "KHM"]);
+        let list = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert!(office.may_manage_webhook(Some(&list(&["VNM"]))));
+        assert!(office.may_manage_webhook(Some(&list(&["VNM", "KHM"]))));
+        assert!(!office.may_manage_webhook(Some(&list(&["VNM", "ZWE"]))));
+        assert!(!office.may_manage_webhook(Some(&[])));
+        assert!(!office.may_manage_webhook(None));
+        assert!(caller(Role::Admin, &[]).may_manage_webhook(None));
+        assert!(!caller(Role::Government, &["VNM"]).may_manage_webhook(Some(&list(&["VNM"]))));
     }
 
     fn caller(role: Role, countries: &[&str]) -> Caller {

@@ -13,10 +13,12 @@ pub mod ratifications;
 pub mod rbc;
 pub mod rbc_activities;
 pub mod reforms;
+pub mod reminders;
 pub mod reporting;
 pub mod tokens;
 pub mod trade;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

@@ -2,6 +2,7 @@
 //! with its state before and after, in the write's own transaction (`repo::audit` stores it).
 //! Services call [`record`] for one record a caller wrote, [`entry`] / [`entries`] for writes
 //! of several records at once or by the system; nothing else calls `repo::audit` to write.
+//! Every write passes through here, so here it is announced too (`events`).
 
 use crate::error::AppResult;
 pub use crate::repo::audit::{snapshot, Entry};
@@ -48,7 +49,7 @@ pub fn record_at(
     after: Option<serde_json::Value>,
 ) -> AppResult<()> {
     let actor = caller.actor();
-    crate::repo::audit::record(
+    entry(
         conn,
         crate::repo::audit::Entry {
             actor: &actor,
@@ -59,18 +60,19 @@ pub fn record_at(
             before,
             after,
         },
-    )?;
-    Ok(())
+    )
 }
 
 /// Audits one prepared entry, in the write's transaction.
 pub fn entry(conn: &mut crate::db::DbConn, entry: Entry<'_>) -> AppResult<()> {
+    super::events::announce(conn, std::slice::from_ref(&entry))?;
     crate::repo::audit::record(conn, entry)?;
     Ok(())
 }
 
 /// Audits many entries (imports, generation runs), several hundred per statement.
 pub fn entries(conn: &mut crate::db::DbConn, entries: Vec<Entry<'_>>) -> AppResult<()> {
+    super::events::announce(conn, &entries)?;
     crate::repo::audit::record_many(conn, entries)?;
     Ok(())
 }

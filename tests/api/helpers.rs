@@ -70,6 +70,11 @@ impl TestDb {
             limits: Default::default(),
             public_url: None,
             metrics_bind: None,
+            // The worker is driven by each test (`notify::run_once`), never by a timer.
+            notify: normtrack::config::Notify {
+                interval_seconds: 0,
+                ..Default::default()
+            },
         }
     }
 }

@@ -1,0 +1,6 @@
+DROP TABLE reminder_sends;
+DROP TABLE digest_sends;
+DROP TABLE reminder_settings;
+DROP TABLE webhook_deliveries;
+DROP TABLE outbox_events;
+DROP TABLE webhooks;

@@ -1,0 +1,211 @@
+//! The daily digest (issue 17): one e-mail per person per day listing what falls due at their
+//! reminder leads within their work scope (the scope of `/deadlines`), grouped by country,
+//! each with its link; nothing on a day with nothing due.
+//!
+//! Never twice: the digest of (person, day) and each (person, deadline, lead) it lists are
+//! claimed in a committed transaction before the message is sent, and marked after. A crash
+//! in between leaves the claim `sending`: it is reported, never sent again. A message the
+//! mail server did not take gives its claim back, to be tried at the next pass.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::db::{self, DbConn};
+use crate::domain::access::{Caller, Principal, Role};
+use crate::domain::deadlines::Deadline;
+use crate::domain::pagination::PageRequest;
+use crate::domain::reminders::{lead_on, window, ReminderSettings};
+use crate::error::{AppError, AppResult};
+use crate::outbound::mail::Mailer;
+use crate::repo;
+use crate::service::deadlines::{collect, DeadlineFilter};
+
+/// What one pass of digests did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DigestReport {
+    /// Digests sent.
+    pub sent: usize,
+    /// People with nothing due that day (nothing sent).
+    pub empty: usize,
+    /// Digests of that day claimed before (sent, failed, or cut short by a crash).
+    pub already: usize,
+    /// Digests the mail server did not take (tried again at the next pass).
+    pub failed: usize,
+}
+
+/// One deadline due at a lead.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub deadline: Deadline,
+    /// Days before the due date; negative: days overdue.
+    pub lead: i32,
+}
+
+/// The digest of `person` on `today`: what falls due at their leads, minus reminders sent
+/// before.
+pub fn due_for(
+    conn: &mut DbConn,
+    person: &repo::users::User,
+    settings: &ReminderSettings,
+    today: NaiveDate,
+) -> AppResult<Vec<Due>> {
+    let caller = Caller {
+        principal: Principal::User(person.row.id),
+        role: person.row.role,
+        countries: person.countries.clone(),
+        organization: person.row.organization,
+    };
+    let (from, to) = window(settings, today);
+    let filter = DeadlineFilter {
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
+    let due: Vec<Due> = collect(conn, &caller.work_scope(), &filter, today)?
+        .into_iter()
+        .filter_map(|deadline| lead_on(settings, &deadline, today).map(|lead| Due { deadline, lead }))
+        .collect();
+    if due.is_empty() {
+        return Ok(due);
+    }
+    let ids: Vec<i32> = due.iter().map(|d| d.deadline.id).collect();
+    let sent = repo::reminders::sent_reminders(conn, person.row.id, &ids)?;
+    Ok(due
+        .into_iter()
+        .filter(|d| {
+            !sent.iter().any(|(kind, id, lead)| {
+                kind == d.deadline.kind.as_str() && *id == d.deadline.id && *lead == d.lead
+            })
+        })
+        .collect())
+}
+
+fn when(lead: i32, due_on: NaiveDate) -> String {
+    match lead {
+        0 => format!("due today, {due_on}"),
+        1 => format!("due tomorrow, {due_on}"),
+        l if l > 0 => format!("due in {l} days, {due_on}"),
+        l => format!("overdue by {} days (due {due_on})", -l),
+    }
+}
+
+/// The message: subject and plain text.
+pub fn compose(name: &str, due: &[Due], today: NaiveDate, base: &str) -> (String, String) {
+    let mut by_country: BTreeMap<(String, String), Vec<&Due>> = BTreeMap::new();
+    for d in due {
+        by_country
+            .entry((d.deadline.country_name.clone(), d.deadline.country.clone()))
+            .or_default()
+            .push(d);
+    }
+    let count = due.len();
+    let subject = format!(
+        "normtrack: {count} deadline{} to watch ({today})",
+        if count == 1 { "" } else { "s" }
+    );
+    let mut body = format!(
+        "Hello {name},\n\nThese deadlines of your work fall due at your reminder lead times ({today}):\n"
+    );
+    for ((country_name, country), items) in by_country {
+        body.push_str(&format!("\n{country_name} ({country})\n"));
+        for d in items {
+            let conventions = if d.deadline.conventions.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", d.deadline.conventions.join(", "))
+            };
+            body.push_str(&format!(
+                "  - {}: {}{} ({}, {})\n    {base}{}\n",
+                when(d.lead, d.deadline.due_on),
+                d.deadline.title,
+                conventions,
+                d.deadline.kind.as_str().replace('_', " "),
+                d.deadline.status.replace('_', " "),
+                d.deadline.link,
+            ));
+        }
+    }
+    body.push_str(&format!(
+        "\nYou receive this because reminders are on for your account. Change the lead times or turn \
+         them off at {base}/api/v1/auth/me/reminders.\n"
+    ));
+    (subject, body)
+}
+
+/// Sends the digests of `today` to everyone with something due.
+pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> AppResult<DigestReport> {
+    let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let conn: &mut DbConn = &mut conn;
+    let everyone = repo::users::list(
+        conn,
+        &repo::users::UserFilter {
+            active: Some(true),
+            ..Default::default()
+        },
+        PageRequest {
+            page: 1,
+            per_page: i64::from(i32::MAX),
+        },
+    )?
+    .0;
+    let stored: HashMap<i32, String> = repo::reminders::all_settings(conn)?.into_iter().collect();
+    let mut report = DigestReport::default();
+    for person in everyone.iter().filter(|p| p.row.role != Role::Viewer) {
+        let settings = super::reminders::read(stored.get(&person.row.id).map(String::as_str));
+        if !settings.sends_anything() {
+            continue;
+        }
+        if repo::reminders::digest_claimed(conn, person.row.id, today)? {
+            report.already += 1;
+            continue;
+        }
+        let due = due_for(conn, person, &settings, today)?;
+        if due.is_empty() {
+            report.empty += 1;
+            continue;
+        }
+        let reminders: Vec<(&'static str, i32, i32)> = due
+            .iter()
+            .map(|d| (d.deadline.kind.as_str(), d.deadline.id, d.lead))
+            .collect();
+        // Another instance may claim the same digest at the same moment: the key refuses the
+        // second claim, which then counts it as already claimed.
+        let claimed = db::write_transaction(conn, |conn| {
+            if repo::reminders::digest_claimed(conn, person.row.id, today)? {
+                return Ok::<bool, diesel::result::Error>(false);
+            }
+            repo::reminders::claim_digest(conn, person.row.id, today, &reminders)?;
+            Ok(true)
+        });
+        match claimed {
+            Ok(true) => {}
+            Ok(false)
+            | Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {
+                report.already += 1;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let (subject, body) = compose(&person.row.display_name, &due, today, base);
+        match mailer.send(&person.row.email, &subject, body) {
+            Ok(()) => {
+                report.sent += 1;
+                repo::reminders::finish_digest(conn, person.row.id, today, repo::now(), None)?;
+            }
+            Err(error) => {
+                // Nothing was taken: the claim is given back and a later pass tries again (an
+                // unreachable mail server delays mail, it does not lose it).
+                tracing::warn!(user = person.row.id, %today, error, "digest not sent; will retry");
+                report.failed += 1;
+                db::write_transaction(conn, |conn| {
+                    repo::reminders::release_digest(conn, person.row.id, today)
+                })?;
+            }
+        }
+    }
+    Ok(report)
+}

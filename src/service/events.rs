@@ -1,0 +1,85 @@
+//! Announcing changes (issue 17): the audit path hands every write here, in the write's own
+//! transaction; each write that makes an event (`domain::events`) is written to the outbox
+//! with one delivery per webhook that follows it. Nothing is announced that did not commit,
+//! and nothing commits unannounced. An event nobody follows is not kept.
+
+use crate::db::DbConn;
+use crate::domain::events::{self, Event, EventType, Write};
+use crate::error::AppResult;
+use crate::repo::audit::Entry;
+use crate::repo::webhooks::{self as store, NewEvent, WebhookRow};
+
+/// A webhook's filters, read from its row.
+pub struct Follower {
+    pub id: i32,
+    pub events: Vec<EventType>,
+    pub countries: Option<Vec<String>>,
+    pub conventions: Option<Vec<String>>,
+}
+
+impl Follower {
+    pub fn of(row: &WebhookRow) -> Follower {
+        Follower {
+            id: row.id,
+            events: store::split(&row.events)
+                .iter()
+                .filter_map(|e| e.parse().ok())
+                .collect(),
+            countries: row.countries.as_deref().map(store::split),
+            conventions: row.conventions.as_deref().map(store::split),
+        }
+    }
+
+    pub fn wants(&self, event: &Event) -> bool {
+        events::wanted(
+            event,
+            &self.events,
+            self.countries.as_deref(),
+            self.conventions.as_deref(),
+        )
+    }
+}
+
+/// Writes the events of these audited writes to the outbox (call before they are stored).
+pub fn announce(conn: &mut DbConn, entries: &[Entry<'_>]) -> AppResult<()> {
+    let found: Vec<Event> = entries
+        .iter()
+        .filter_map(|e| {
+            events::from_write(&Write {
+                entity: e.entity,
+                action: e.action,
+                entity_id: &e.entity_id,
+                country: e.country,
+                before: e.before.as_ref(),
+                after: e.after.as_ref(),
+            })
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let followers: Vec<Follower> = store::active(conn)?.iter().map(Follower::of).collect();
+    if followers.is_empty() {
+        return Ok(());
+    }
+    let at = crate::repo::now();
+    let queued: Vec<NewEvent> = found
+        .into_iter()
+        .filter_map(|event| {
+            let endpoints: Vec<i32> = followers
+                .iter()
+                .filter(|f| f.wants(&event))
+                .map(|f| f.id)
+                .collect();
+            (!endpoints.is_empty()).then(|| NewEvent {
+                event_type: event.event_type.as_str(),
+                country: event.country.clone(),
+                conventions: event.conventions.join(","),
+                payload: events::payload(&event, at).to_string(),
+                endpoints,
+            })
+        })
+        .collect();
+    store::enqueue(conn, queued)?;
+    Ok(())
+}
