@@ -54,11 +54,32 @@ pub enum Command {
         #[command(subcommand)]
         command: ReportsCommand,
     },
+    /// Deliver webhooks and e-mail digests.
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Deliver what is due: webhook deliveries, then the day's digests (when e-mail is
+    /// configured). With `--once`, one pass for cron or catch-up; without, a worker that keeps
+    /// going every `NORMTRACK_NOTIFY_INTERVAL` seconds (default 5), as inside `serve`.
+    Run {
+        /// One pass, then stop.
+        #[arg(long)]
+        once: bool,
+        /// The day whose digests to send (YYYY-MM-DD); default today (UTC). Webhooks are
+        /// always delivered by the clock.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
     },
 }
 
@@ -304,6 +325,47 @@ pub fn run(cli: Cli) -> CliResult {
             );
             Ok(())
         }
+        Command::Notify {
+            command: NotifyCommand::Run { once, as_of },
+        } => {
+            let settings = Settings::from_env()?;
+            let pool = db::build_pool(
+                &settings.database_url,
+                &db::PoolSettings {
+                    max_size: 2,
+                    connection_timeout: settings.timeouts.db_connection,
+                },
+            )?;
+            {
+                let mut conn = pool.get()?;
+                db::migrations::run_pending(&mut conn)?;
+            }
+            let outbound = outbound(&settings)?;
+            if !once {
+                let interval = std::time::Duration::from_secs(settings.notify.interval_seconds.max(1));
+                eprintln!("delivering every {} s; stop with Ctrl-C", interval.as_secs());
+                crate::service::notify::spawn_worker(pool, outbound, interval)?;
+                loop {
+                    std::thread::park();
+                }
+            }
+            let now = crate::repo::now();
+            let day = as_of.unwrap_or(now.date());
+            let report =
+                crate::service::notify::run_once(&pool, &outbound, now, day, true).map_err(describe)?;
+            println!(
+                "webhooks: {} delivered, {} to retry, {} given up",
+                report.delivered, report.retrying, report.failed
+            );
+            match report.digests {
+                Some(d) => println!(
+                    "digests of {day}: {} sent, {} with nothing due, {} sent before, {} not taken by the mail server (retried at the next pass)",
+                    d.sent, d.empty, d.already, d.failed
+                ),
+                None => println!("digests: e-mail is off (set NORMTRACK_SMTP_URL and NORMTRACK_MAIL_FROM)"),
+            }
+            Ok(())
+        }
         Command::Openapi { output } => {
             let json = crate::openapi::document_json();
             match output {
@@ -325,6 +387,17 @@ fn describe(e: crate::error::AppError) -> Box<dyn std::error::Error + Send + Syn
     text.into()
 }
 
+/// What the notification worker sends with, from the settings.
+fn outbound(
+    settings: &Settings,
+) -> Result<crate::service::notify::Outbound, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(crate::service::notify::Outbound {
+        webhooks: crate::outbound::http::WebhookClient::new(settings.notify.webhooks),
+        mailer: settings.notify.mailer()?,
+        public_base: settings.public_base(),
+    })
+}
+
 fn open(settings: &Settings) -> Result<db::DbConn, Box<dyn std::error::Error + Send + Sync>> {
     let manager = db::ConnectionManager::new(&settings.database_url);
     Ok(manager.establish()?)
@@ -337,6 +410,16 @@ async fn serve() -> CliResult {
     let state = actix_web::web::block(move || startup::prepare_database(&prepared)).await??;
     let listener = TcpListener::bind(settings.bind)?;
     tracing::info!(address = %settings.bind, engine = state.engine.name(), "normtrack listening");
+    if state.notify.mailer.is_none() {
+        tracing::warn!(
+            "e-mail is off: NORMTRACK_SMTP_URL and NORMTRACK_MAIL_FROM are not set; no reminders are sent"
+        );
+    }
+    if settings.notify.interval_seconds > 0 {
+        let interval = std::time::Duration::from_secs(settings.notify.interval_seconds);
+        crate::service::notify::spawn_worker(state.pool.clone(), outbound(&settings)?, interval)?;
+        tracing::info!(every_seconds = interval.as_secs(), "notification worker started");
+    }
     if let Some(address) = settings.metrics_bind {
         let metrics = startup::run_metrics(TcpListener::bind(address)?, state.clone())?;
         tracing::info!(%address, "metrics served without a token");

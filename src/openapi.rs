@@ -9,6 +9,7 @@ use utoipa_actix_web::AppExt;
 use crate::error::{FieldError, Problem};
 
 mod languages;
+mod webhooks;
 mod wire_rules;
 
 #[derive(OpenApi)]
@@ -36,9 +37,17 @@ mod wire_rules;
         (name = "trade", description = "Trade arrangements tied to ILO conventions (preference schemes, trade agreements), who they bind on a day, and what each country still owes under them"),
         (name = "responsible business conduct", description = "Initiatives that promote responsible business conduct (international instruments, national focal and contact points, projects, due-diligence and market-access laws), their activities and progress notes"),
         (name = "programmes", description = "Programmes (a named set of countries and a period) and their four-area progress report: Ratifications, Reforms, Responsible Business Conduct, Reporting"),
-        (name = "supervision", description = "Comments of the ILO supervisory bodies (CEACR observations and direct requests, Conference Committee cases)")
+        (name = "supervision", description = "Comments of the ILO supervisory bodies (CEACR observations and direct requests, Conference Committee cases)"),
+        (name = "notifications", description = "Webhook endpoints that receive signed change events (see `webhooks`), their delivery logs, and each person's e-mail reminder rules")
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(
+        Problem,
+        FieldError,
+        webhooks::WebhookEvent,
+        webhooks::RatificationChangedData,
+        webhooks::SupervisoryCommentCreatedData,
+        webhooks::ReportRequestStatusChangedData
+    )),
     modifiers(&BearerScheme)
 )]
 struct ApiDoc;
@@ -102,7 +111,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::api::configure)
         .split_for_parts();
-    constrained(doc)
+    let mut doc = constrained(doc);
+    // After `constrained`: utoipa reads back only `x-` extensions, so the section is added last.
+    doc.extensions
+        .get_or_insert_with(Default::default)
+        .insert("webhooks".into(), webhooks::section());
+    doc
 }
 
 /// The document with [`wire_rules`] applied (through its JSON form, which utoipa reads back).

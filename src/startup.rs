@@ -26,6 +26,8 @@ pub enum StartupError {
     Seed(#[from] seed::SeedError),
     #[error(transparent)]
     Secret(#[from] crate::auth::secret::SecretError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -71,6 +73,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
     }
     let secret = crate::auth::secret::load_or_create(&mut conn, settings.jwt_secret.as_deref())?;
     drop(conn);
+    let mailer = settings.notify.mailer()?;
     Ok(AppState {
         pool,
         engine,
@@ -82,6 +85,10 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
         in_flight: crate::api::client::InFlight::new(settings.limits.max_requests_per_client),
         public_base: settings.public_base().into(),
         metrics: Default::default(),
+        notify: std::sync::Arc::new(crate::api::NotifySettings {
+            webhooks: settings.notify.webhooks,
+            mailer,
+        }),
     })
 }
 

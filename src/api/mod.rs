@@ -28,6 +28,7 @@ pub mod ratifications_csv;
 pub mod rbc;
 pub mod rbc_activities;
 pub mod read_cache;
+pub mod reminders;
 pub mod report_requests;
 pub mod report_schedules;
 pub mod request_id;
@@ -39,6 +40,7 @@ pub mod tasks;
 pub mod tokens;
 pub mod trade;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -73,6 +75,16 @@ pub struct AppState {
     pub public_base: Arc<str>,
     /// What `GET /metrics` exposes.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Webhook URL rules and e-mail (issue 17).
+    pub notify: Arc<NotifySettings>,
+}
+
+/// What the notification routes need to know of the deployment.
+#[derive(Debug)]
+pub struct NotifySettings {
+    pub webhooks: crate::domain::webhook_urls::UrlPolicy,
+    /// `None`: e-mail is off.
+    pub mailer: Option<crate::outbound::mail::Mailer>,
 }
 
 /// Runs blocking database work on actix's blocking thread pool (never on the async
@@ -271,6 +283,34 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     feed_tokens::__path_revoke,
                     Roles(PEOPLE),
                     feed_tokens::revoke,
+                ))
+                .service(endpoint(reminders::__path_get, Roles(PEOPLE), reminders::get))
+                .service(endpoint(reminders::__path_put, Roles(PEOPLE), reminders::put))
+                .service(endpoint(
+                    webhooks::__path_list,
+                    Roles(ADMIN_OFFICE),
+                    webhooks::list,
+                ))
+                .service(endpoint(
+                    webhooks::__path_create,
+                    Roles(ADMIN_OFFICE),
+                    webhooks::create,
+                ))
+                .service(endpoint(webhooks::__path_get, Roles(ADMIN_OFFICE), webhooks::get))
+                .service(endpoint(
+                    webhooks::__path_remove,
+                    Roles(ADMIN_OFFICE),
+                    webhooks::remove,
+                ))
+                .service(endpoint(
+                    webhooks::__path_deliveries,
+                    Roles(ADMIN_OFFICE),
+                    webhooks::deliveries,
+                ))
+                .service(endpoint(
+                    webhooks::__path_redeliver,
+                    Roles(ADMIN_OFFICE),
+                    webhooks::redeliver,
                 ))
                 .service(endpoint(dashboard::__path_summary, OpenData, dashboard::summary))
                 .service(endpoint(dashboard::__path_matrix, OpenData, dashboard::matrix))
