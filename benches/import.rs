@@ -28,6 +28,7 @@ fn settings(url: String) -> Settings {
         limits: Default::default(),
         public_url: None,
         metrics_bind: None,
+        notify: Default::default(),
     }
 }
 

@@ -56,15 +56,10 @@ mod tests {
         let first = at(0, 0);
         let mut now = first;
         let mut attempts = 1;
-        loop {
-            match after_failure(attempts, first, now) {
-                AfterFailure::RetryAt(next) => {
-                    assert!(next > now);
-                    now = next;
-                    attempts += 1;
-                }
-                AfterFailure::GiveUp => break,
-            }
+        while let AfterFailure::RetryAt(next) = after_failure(attempts, first, now) {
+            assert!(next > now);
+            now = next;
+            attempts += 1;
         }
         assert!(now - first >= RETRY_FOR, "gave up after {}", now - first);
         assert!(attempts <= 12, "{attempts} attempts");

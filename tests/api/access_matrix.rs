@@ -111,6 +111,44 @@ fn make_programme(app: &TestApp, side: Side) -> i64 {
     created.json()["id"].as_i64().expect("id")
 }
 
+/// A webhook of the side's country, registered by the administrator, following its
+/// ratification changes.
+fn make_webhook(app: &TestApp, side: Side) -> i64 {
+    let created = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/webhooks").json(json!({
+            "url": "https://93.184.215.14/hook", "events": ["ratification.changed"], "countries": [side.country()]
+        })),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json()["id"].as_i64().expect("id")
+}
+
+/// A delivery to a fresh webhook of the side's country: (webhook, delivery).
+fn make_delivery(app: &TestApp, who: Who, side: Side) -> (i64, i64) {
+    let webhook = make_webhook(app, side);
+    let path = match side {
+        Side::Own => "/api/v1/ratifications/ZWE/C087",
+        Side::Other => "/api/v1/ratifications/VNM/C098",
+    };
+    let mut body = app.get(path).json();
+    let mut changed = json!({"source": "access matrix", "notes": format!("delivery {}", unique(who, side))});
+    for field in ["status", "registered_on", "in_force_on"] {
+        if !body[field].is_null() {
+            changed[field] = body[field].take();
+        }
+    }
+    let tag = app.etag_of(path);
+    let put = app.send(
+        Who::Admin,
+        Req::new("PUT", path).header("If-Match", &tag).json(changed),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    let log = app.get(&format!("/api/v1/webhooks/{webhook}/deliveries")).json();
+    let delivery = log["items"][0]["id"].as_i64().expect("a delivery");
+    (webhook, delivery)
+}
+
 /// A fresh follow-up report request of the side's country, made by the administrator.
 fn make_request(app: &TestApp, side: Side) -> i64 {
     let created = app.send(
@@ -1198,6 +1236,83 @@ fn rows() -> Vec<Row> {
             own: ANY_ROLE_200,
             other: ANY_ROLE_200,
             build: |_, _, _| Req::new("GET", "/api/v1/dashboard/timeline?principle=child_labour"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/auth/me/reminders",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/auth/me/reminders"),
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/auth/me/reminders",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            // E-mail is off in this app: turning reminders off is what anyone may do.
+            build: |_, _, _| {
+                let rule = json!({"enabled": true, "leads": [30, 7, 0], "overdue_weekly": true});
+                Req::new("PUT", "/api/v1/auth/me/reminders").json(json!({
+                    "enabled": false, "report_requests": rule, "tasks": rule, "milestones": rule
+                }))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/webhooks",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_OFFICE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/webhooks"),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/webhooks",
+            own: ADMIN_OFFICE_201,
+            other: ADMIN_ONLY_OF_OFFICE_201,
+            build: |_, _, side| {
+                Req::new("POST", "/api/v1/webhooks").json(json!({
+                    "url": "https://93.184.215.14/hook", "events": ["ratification.changed"], "countries": [side.country()]
+                }))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/webhooks/{id}",
+            own: ADMIN_OFFICE_200,
+            other: [401, 200, 404, 403, 403, 403, 403],
+            build: |app, _, side| Req::new("GET", format!("/api/v1/webhooks/{}", make_webhook(app, side))),
+        },
+        Row {
+            method: "DELETE",
+            route: "/api/v1/webhooks/{id}",
+            own: [401, 204, 204, 403, 403, 403, 403],
+            other: [401, 204, 404, 403, 403, 403, 403],
+            build: |app, _, side| Req::new("DELETE", format!("/api/v1/webhooks/{}", make_webhook(app, side))),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/webhooks/{id}/deliveries",
+            own: ADMIN_OFFICE_200,
+            other: [401, 200, 404, 403, 403, 403, 403],
+            build: |app, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/webhooks/{}/deliveries", make_webhook(app, side)),
+                )
+            },
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver",
+            own: [401, 202, 202, 403, 403, 403, 403],
+            other: [401, 202, 404, 403, 403, 403, 403],
+            build: |app, who, side| {
+                let (webhook, delivery) = make_delivery(app, who, side);
+                Req::new(
+                    "POST",
+                    format!("/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver"),
+                )
+            },
         },
         Row {
             method: "GET",

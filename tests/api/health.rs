@@ -46,6 +46,10 @@ fn answers_503_problem_while_the_database_is_unreachable() {
         in_flight: normtrack::api::client::InFlight::new(32),
         public_base: "http://normtrack.test".into(),
         metrics: Default::default(),
+        notify: std::sync::Arc::new(normtrack::api::NotifySettings {
+            webhooks: Default::default(),
+            mailer: None,
+        }),
     };
     let app = crate::helpers::TestApp::serve(state, crate::helpers::Engine::Postgres, None);
     let response = app.send_with_token(None, Req::new("GET", "/readyz"));

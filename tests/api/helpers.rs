@@ -249,6 +249,11 @@ impl<'a> Req<'a> {
         self.headers.push((name.into(), value.into()));
         self
     }
+
+    pub fn body(mut self, content_type: &str, bytes: Vec<u8>) -> Self {
+        self.body = Some((content_type.into(), bytes));
+        self
+    }
 }
 
 /// Everything the application logs during the tests (all tests share one subscriber).

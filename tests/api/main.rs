@@ -14,6 +14,8 @@ mod errors;
 mod health;
 mod languages;
 mod layers;
+mod notifications;
+mod notify_support;
 mod observability;
 mod openapi;
 mod page;

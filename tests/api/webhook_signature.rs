@@ -11,33 +11,11 @@ const PACKAGE: &str = "standardwebhooks==1.3.0";
 
 /// Where the Python package is installed for the tests.
 fn python_path() -> PathBuf {
-    static INSTALLED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    INSTALLED
-        .get_or_init(|| {
-            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pydeps-standardwebhooks");
-            if !dir.join("standardwebhooks").exists() {
-                let status = Command::new("python3")
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                        "--target",
-                    ])
-                    .arg(&dir)
-                    .arg(PACKAGE)
-                    .status()
-                    .expect("python3 runs");
-                assert!(status.success(), "pip could not install {PACKAGE}");
-            }
-            dir
-        })
-        .clone()
+    crate::notify_support::pip_target(PACKAGE, "pydeps-standardwebhooks", "standardwebhooks")
 }
 
 /// Whether the reference library accepts `body` with these headers for `secret`.
-fn verified_by_the_reference_library(secret: &str, body: &str, headers: &[(&str, String)]) -> bool {
+pub fn verified_by_the_reference_library(secret: &str, body: &str, headers: &[(&str, String)]) -> bool {
     let script = r#"
 import json, sys
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError

@@ -80,3 +80,9 @@ CREATE TABLE reminder_sends (
     day         DATE NOT NULL,
     PRIMARY KEY (user_id, kind, deadline_id, lead_days)
 );
+
+-- The worker's bookkeeping of deliveries is not audited: it notifies the API instances itself,
+-- so that a delivery log read from a cache is never older than the last attempt.
+CREATE TRIGGER webhook_deliveries_notify_change
+    AFTER INSERT OR UPDATE OR DELETE ON webhook_deliveries
+    FOR EACH STATEMENT EXECUTE FUNCTION normtrack_notify_change();
