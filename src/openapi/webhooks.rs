@@ -23,6 +23,7 @@ pub struct WebhookEvent {
     #[schema(example = json!(["C087"]))]
     conventions: Vec<String>,
     /// The event's data: see the event's own schema.
+    #[schema(value_type = Object)]
     data: serde_json::Value,
 }
 
@@ -37,8 +38,10 @@ pub struct RatificationChangedData {
     #[schema(example = "update")]
     action: String,
     /// The record before the change, as the audit log keeps it; absent when created.
+    #[schema(value_type = Option<Object>)]
     before: Option<serde_json::Value>,
     /// The record after the change.
+    #[schema(value_type = Option<Object>)]
     after: Option<serde_json::Value>,
 }
 
@@ -49,6 +52,7 @@ pub struct SupervisoryCommentCreatedData {
     #[schema(example = "12")]
     id: String,
     /// The comment with the instruments it examines.
+    #[schema(value_type = Object)]
     comment: serde_json::Value,
 }
 
@@ -63,6 +67,7 @@ pub struct ReportRequestStatusChangedData {
     #[schema(example = "submitted")]
     to: String,
     /// The report request after the change.
+    #[schema(value_type = Object)]
     request: serde_json::Value,
 }
 

@@ -321,12 +321,18 @@ on_both! {
             change_ratification(&app, if n % 2 == 0 { OWN } else { OTHER }, &format!("change {n}"));
         }
         let at = now();
+        // Three workers, each with its own pool, start their pass at the same moment.
+        let start = std::sync::Arc::new(std::sync::Barrier::new(3));
         let workers: Vec<_> = (0..3)
             .map(|_| {
                 let settings = crate::helpers::TestDb::settings_for(app.database_url());
+                let start = start.clone();
                 std::thread::spawn(move || {
                     let pool = normtrack::db::build_pool(&settings.database_url, &Default::default()).expect("a pool");
-                    notify::deliver_webhooks(&pool, &WebhookClient::new(LOOPBACK), at).expect("a pass").delivered
+                    let client = WebhookClient::new(LOOPBACK);
+                    drop(pool.get().expect("a connection"));
+                    start.wait();
+                    notify::deliver_webhooks(&pool, &client, at).expect("a pass").delivered
                 })
             })
             .collect();
