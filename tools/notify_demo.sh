@@ -13,7 +13,7 @@ if [ -z "${BIN:-}" ]; then
 fi
 PYDEPS="$PWD/target/pydeps-aiosmtpd"
 if [ ! -d "$PYDEPS/aiosmtpd" ]; then
-    python3 -m pip install --quiet --disable-pip-version-check --target "$PYDEPS" aiosmtpd==1.4.6
+    python3 -m pip install --quiet --root-user-action=ignore --disable-pip-version-check --target "$PYDEPS" aiosmtpd==1.4.6
 fi
 WORK="$(mktemp -d)"
 PIDS=()
@@ -84,9 +84,20 @@ echo "== POST /api/v1/webhooks (the answer; the secret is shown this once)"
 curl -fs "${AUTH[@]}" "$BASE/api/v1/webhooks" \
     -d "{\"url\":\"http://127.0.0.1:$HOOK_PORT/normtrack\",\"events\":[\"ratification.changed\"],\"countries\":[\"ZWE\"],\"description\":\"Harare office chat\"}" | python3 -m json.tool
 
-TAG=$(curl -fsI "${AUTH[@]}" "$BASE/api/v1/ratifications/ZWE/C155" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
-curl -fs -o /dev/null "${AUTH[@]}" -X PUT "$BASE/api/v1/ratifications/ZWE/C155" -H "if-match: $TAG" \
-    -d '{"status":"in_progress","source":"Country office note, 2026-12-04","notes":"Tripartite consultation held"}'
+# A change of Zimbabwe's C087 record: its notes (status and dates as they are).
+python3 - "$BASE" "$TOKEN" <<'PY'
+import json, sys, urllib.request
+base, token = sys.argv[1], sys.argv[2]
+url = f"{base}/api/v1/ratifications/ZWE/C087"
+get = urllib.request.Request(url, headers={"authorization": f"Bearer {token}"})
+with urllib.request.urlopen(get) as r:
+    record, tag = json.load(r), r.headers["etag"]
+body = {k: record[k] for k in ["status", "registered_on", "in_force_on", "source", "source_date"] if record.get(k) is not None}
+body["notes"] = "Tripartite review of the law on trade union registration under way"
+put = urllib.request.Request(url, method="PUT", data=json.dumps(body).encode(), headers={
+    "authorization": f"Bearer {token}", "content-type": "application/json", "if-match": tag})
+urllib.request.urlopen(put).read()
+PY
 DUE=$(date -u -d '+7 days' +%F)
 curl -fs -o /dev/null "${AUTH[@]}" "$BASE/api/v1/report-requests" \
     -d "{\"kind\":\"article22_follow_up\",\"country\":\"ZWE\",\"conventions\":[\"C087\"],\"year\":$(date -u +%Y),\"due_on\":\"$DUE\",\"reason\":\"CEACR follow-up\"}"
