@@ -14,7 +14,7 @@ use super::{page_response, with_db, AppState, ParamErrors};
 use crate::domain::access::Caller;
 use crate::domain::events::EventType;
 use crate::domain::pagination::Page;
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppResult, Problem};
 use crate::service::webhooks::{self as service, NewWebhook};
 
 pub use crate::service::webhooks::{Delivery, Webhook};
@@ -55,8 +55,10 @@ pub struct RegisteredWebhook {
     pub secret: String,
 }
 
+/// A list of codes: a malformed code is 400 (the document's pattern), an empty or too long
+/// list 422 (a rule).
 fn codes(
-    errors: &mut Vec<FieldError>,
+    errors: &mut ParamErrors,
     field: &str,
     raw: Option<Vec<String>>,
     parse: fn(&str) -> Option<String>,
@@ -64,18 +66,17 @@ fn codes(
 ) -> Option<Vec<String>> {
     let raw = raw?;
     if raw.is_empty() || raw.len() > MAX_FILTER {
-        errors.push(FieldError::new(
+        errors.push_rule(
             field,
             format!("name 1 to {MAX_FILTER} codes, or leave it out for all"),
-        ));
-        return None;
+        );
     }
     let mut parsed = Vec::new();
     for code in raw {
         match parse(&code) {
             Some(c) if !parsed.contains(&c) => parsed.push(c),
             Some(_) => {}
-            None => errors.push(FieldError::new(field, format!("'{code}' is not {what}"))),
+            None => errors.push(field, format!("'{code}' is not {what}")),
         }
     }
     Some(parsed)
@@ -102,9 +103,9 @@ pub async fn create(
     body: JsonBody<WebhookInput>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
-    let mut errors = Vec::new();
+    let mut errors = ParamErrors::default();
     if input.events.is_empty() {
-        errors.push(FieldError::new("events", "name at least one event"));
+        errors.push("events", "name at least one event");
     }
     let mut events = input.events;
     events.sort_by_key(|e| e.as_str());
@@ -124,18 +125,15 @@ pub async fn create(
         "an instrument code such as C087",
     );
     let description = input.description.unwrap_or_default().trim().to_string();
-    if description.chars().count() > 200 || description.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            "description",
-            "at most 200 characters, on one line",
-        ));
+    if description.chars().count() > 200 {
+        errors.push("description", "at most 200 characters");
+    } else if description.chars().any(char::is_control) {
+        errors.push_rule("description", "one line, without control characters");
     }
-    if input.url.len() > crate::domain::webhook_urls::MAX_URL_LEN {
-        errors.push(FieldError::new("url", "at most 2048 characters"));
+    if input.url.chars().count() > crate::domain::webhook_urls::MAX_URL_LEN {
+        errors.push("url", "at most 2048 characters");
     }
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
+    errors.finish()?;
     let policy = state.notify.webhooks;
     let new = NewWebhook {
         url: input.url,
