@@ -357,6 +357,12 @@ pub fn run(cli: Cli) -> CliResult {
                 "webhooks: {} delivered, {} to retry, {} given up",
                 report.delivered, report.retrying, report.failed
             );
+            if let Some(c) = &report.changes {
+                println!(
+                    "changes mailed at once: {} sent, {} not taken by the mail server (retried at the next pass)",
+                    c.sent, c.failed
+                );
+            }
             match report.digests {
                 Some(d) => println!(
                     "digests of {day}: {} sent, {} with nothing due, {} sent before, {} not taken by the mail server (retried at the next pass)",

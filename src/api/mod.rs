@@ -35,6 +35,7 @@ pub mod request_id;
 pub mod response_cache;
 pub mod routes;
 pub mod streaming;
+pub mod subscriptions;
 pub mod supervisory_comments;
 pub mod tasks;
 pub mod tokens;
@@ -286,6 +287,31 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 ))
                 .service(endpoint(reminders::__path_get, Roles(PEOPLE), reminders::get))
                 .service(endpoint(reminders::__path_put, Roles(PEOPLE), reminders::put))
+                .service(endpoint(
+                    reminders::__path_get_country,
+                    Roles(PEOPLE),
+                    reminders::get_country,
+                ))
+                .service(endpoint(
+                    reminders::__path_put_country,
+                    Roles(ADMIN_OFFICE),
+                    reminders::put_country,
+                ))
+                .service(endpoint(
+                    subscriptions::__path_list,
+                    Roles(PEOPLE),
+                    subscriptions::list,
+                ))
+                .service(endpoint(
+                    subscriptions::__path_create,
+                    Roles(PEOPLE),
+                    subscriptions::create,
+                ))
+                .service(endpoint(
+                    subscriptions::__path_remove,
+                    Roles(PEOPLE),
+                    subscriptions::remove,
+                ))
                 .service(endpoint(
                     webhooks::__path_list,
                     Roles(ADMIN_OFFICE),

@@ -51,3 +51,61 @@ pub async fn put(
     .await?;
     Ok(HttpResponse::Ok().json(stored))
 }
+
+/// A country's reminder defaults: what its government, employer and worker users get until
+/// they choose their own (the built-in defaults until its office sets them).
+#[utoipa::path(
+    get,
+    path = "/countries/{iso3}/reminder-defaults",
+    tag = "notifications",
+    params(("iso3" = String, Path, example = "ZWE")),
+    responses(
+        (status = 200, description = "The country's defaults", body = ReminderSettings),
+        (status = 404, description = "No such country among those you read", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn get_country(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let country = super::path_country(&path.into_inner())?;
+    let settings = with_db(&state, move |conn| {
+        crate::service::reminders::get_country(conn, &caller, &country)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(settings))
+}
+
+/// Set a country's reminder defaults (administrators and the country's office). Turning any
+/// reminder on needs e-mail on the server (409).
+#[utoipa::path(
+    put,
+    path = "/countries/{iso3}/reminder-defaults",
+    tag = "notifications",
+    params(("iso3" = String, Path, example = "ZWE")),
+    request_body = ReminderSettings,
+    responses(
+        (status = 200, description = "The defaults as stored", body = ReminderSettings),
+        (status = 400, description = "The body is not a set of rules", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the country's office", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such country", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "E-mail is off on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A lead is out of range, or there are too many", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn put_country(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<ReminderSettings>,
+) -> AppResult<HttpResponse> {
+    let country = super::path_country(&path.into_inner())?;
+    let settings = body.into_inner();
+    let mail_on = state.notify.mailer.is_some();
+    let stored = with_db(&state, move |conn| {
+        crate::service::reminders::put_country(conn, &caller, &country, settings, mail_on)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(stored))
+}

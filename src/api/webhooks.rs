@@ -57,7 +57,7 @@ pub struct RegisteredWebhook {
 
 /// A list of codes: a malformed code is 400 (the document's pattern), an empty or too long
 /// list 422 (a rule).
-fn codes(
+pub(super) fn codes(
     errors: &mut ParamErrors,
     field: &str,
     raw: Option<Vec<String>>,

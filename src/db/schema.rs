@@ -526,6 +526,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminder_settings,
     digest_sends,
     reminder_sends,
+    country_reminder_defaults,
+    subscriptions,
+    mail_items,
 );
 
 diesel::table! {
@@ -605,3 +608,38 @@ diesel::table! {
         day -> Date,
     }
 }
+
+diesel::table! {
+    country_reminder_defaults (country) {
+        country -> Text,
+        settings -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Integer,
+        user_id -> Integer,
+        events -> Text,
+        countries -> Nullable<Text>,
+        conventions -> Nullable<Text>,
+        delivery -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mail_items (id) {
+        id -> Integer,
+        user_id -> Integer,
+        event_id -> Integer,
+        delivery -> Text,
+        status -> Text,
+        claimed_at -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(mail_items -> outbox_events (event_id));

@@ -44,6 +44,8 @@ text_enum! {
         RbcActivityNote => "rbc_activity_note",
         Programme => "programme",
         Webhook => "webhook",
+        Subscription => "subscription",
+        ReminderDefaults => "reminder_defaults",
     }
 }
 
@@ -222,7 +224,8 @@ impl Caller {
             | EntityKind::TradeArrangement
             | EntityKind::RbcInitiative
             | EntityKind::RbcActivity
-            | EntityKind::RbcActivityNote => Some(self.read_scope()),
+            | EntityKind::RbcActivityNote
+            | EntityKind::ReminderDefaults => Some(self.read_scope()),
             // Programmes span countries: those who see every country see their history.
             EntityKind::Programme => (self.read_scope() == Scope::Global).then_some(Scope::Global),
             // Tasks (and the deadlines built from them) are the caller's own work.
@@ -230,9 +233,11 @@ impl Caller {
             // Accounts and dashboard tokens: `/users` and `/tokens` are the administrator's;
             // anyone's feed tokens likewise (a person lists their own at `/feed-tokens`).
             // Webhook endpoints may span countries and carry secrets' history: administrators.
-            EntityKind::User | EntityKind::Token | EntityKind::FeedToken | EntityKind::Webhook => {
-                (self.role == Role::Admin).then_some(Scope::Global)
-            }
+            EntityKind::User
+            | EntityKind::Token
+            | EntityKind::FeedToken
+            | EntityKind::Webhook
+            | EntityKind::Subscription => (self.role == Role::Admin).then_some(Scope::Global),
         }
         .filter(|scope| *scope != Scope::PublicOnly)
     }
@@ -280,6 +285,18 @@ impl Caller {
             Role::Office => countries
                 .is_some_and(|list| !list.is_empty() && list.iter().all(|c| self.countries.contains(c))),
             _ => false,
+        }
+    }
+
+    /// Whether the caller may be told of report requests' status changes in `countries`
+    /// (`None`: every country) by e-mail: only of countries whose report requests it reads.
+    pub fn may_follow_report_requests(&self, countries: Option<&[String]>) -> bool {
+        match self.read_scope() {
+            Scope::Global => true,
+            Scope::Countries(mine) => {
+                countries.is_some_and(|list| !list.is_empty() && list.iter().all(|c| mine.contains(c)))
+            }
+            Scope::PublicOnly => false,
         }
     }
 

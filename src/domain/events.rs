@@ -124,6 +124,61 @@ pub fn wanted(
         && conventions.is_none_or(|list| event.conventions.iter().any(|c| list.contains(c)))
 }
 
+/// One line telling a person what happened, and the link to the record (a path of this API).
+pub fn describe(event_type: &str, payload: &Value) -> (String, String) {
+    let data = &payload["data"];
+    let text = |v: &Value| v.as_str().unwrap_or("?").to_string();
+    let country = text(&payload["country"]);
+    let conventions: Vec<String> = payload["conventions"]
+        .as_array()
+        .map(|list| list.iter().map(&text).collect())
+        .unwrap_or_default();
+    match event_type {
+        "ratification.changed" => {
+            let id = text(&data["id"]);
+            let after = text(&data["after"]["status"]);
+            let was = match data["before"]["status"].as_str() {
+                Some(before) if before != after => format!(" (was {})", before.replace('_', " ")),
+                Some(_) => " (status unchanged)".to_string(),
+                None => " (new record)".to_string(),
+            };
+            (
+                format!(
+                    "{}: ratification record {}, status {}{was}",
+                    country,
+                    id,
+                    after.replace('_', " ")
+                ),
+                format!("/api/v1/ratifications/{id}"),
+            )
+        }
+        "supervisory_comment.created" => {
+            let comment = &data["comment"];
+            (
+                format!(
+                    "{country}: new {} {} of {} on {}",
+                    text(&comment["body"]).to_uppercase(),
+                    text(&comment["kind"]).replace('_', " "),
+                    comment["year"],
+                    conventions.join(", ")
+                ),
+                format!("/api/v1/supervisory-comments/{}", text(&data["id"])),
+            )
+        }
+        "report_request.status_changed" => (
+            format!(
+                "{country}: report request {} on {} moved from {} to {}",
+                text(&data["id"]),
+                conventions.join(", "),
+                text(&data["from"]).replace('_', " "),
+                text(&data["to"]).replace('_', " ")
+            ),
+            format!("/api/v1/report-requests/{}", text(&data["id"])),
+        ),
+        other => (format!("{country}: {other}"), String::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +227,24 @@ mod tests {
         ))
         .is_none());
         assert!(from_write(&write(EntityKind::Task, None, Some(&comment))).is_none());
+    }
+
+    #[test]
+    fn a_change_is_told_in_one_line_with_its_link() {
+        let before = json!({"status": "in_progress", "convention": "C155"});
+        let after = json!({"status": "ratified", "convention": "C155"});
+        let mut w = write(EntityKind::Ratification, Some(&before), Some(&after));
+        w.entity_id = "ZWE/C155";
+        let event = from_write(&w).expect("event");
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("time");
+        let (line, link) = describe("ratification.changed", &payload(&event, at));
+        assert_eq!(
+            line,
+            "VNM: ratification record ZWE/C155, status ratified (was in progress)"
+        );
+        assert_eq!(link, "/api/v1/ratifications/ZWE/C155");
     }
 
     #[test]

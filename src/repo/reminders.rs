@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{digest_sends, reminder_sends, reminder_settings};
+use crate::db::schema::{country_reminder_defaults, digest_sends, reminder_sends, reminder_settings};
 use crate::db::DbConn;
 
 /// A person's stored settings (JSON), if they changed the defaults.
@@ -147,4 +147,43 @@ pub fn digest_counts(conn: &mut DbConn, day: NaiveDate) -> QueryResult<Vec<(Stri
         .group_by(digest_sends::status)
         .select((digest_sends::status, diesel::dsl::count_star()))
         .load(conn)
+}
+
+/// A country's default reminder rules (JSON), if its office set them.
+pub fn country_defaults(conn: &mut DbConn, country: &str) -> QueryResult<Option<String>> {
+    country_reminder_defaults::table
+        .find(country)
+        .select(country_reminder_defaults::settings)
+        .first(conn)
+        .optional()
+}
+
+/// Every country's defaults.
+pub fn all_country_defaults(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    country_reminder_defaults::table
+        .select((
+            country_reminder_defaults::country,
+            country_reminder_defaults::settings,
+        ))
+        .load(conn)
+}
+
+pub fn put_country_defaults(conn: &mut DbConn, country: &str, settings: &str) -> QueryResult<()> {
+    let now = super::now();
+    let changed = diesel::update(country_reminder_defaults::table.find(country))
+        .set((
+            country_reminder_defaults::settings.eq(settings),
+            country_reminder_defaults::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        diesel::insert_into(country_reminder_defaults::table)
+            .values((
+                country_reminder_defaults::country.eq(country),
+                country_reminder_defaults::settings.eq(settings),
+                country_reminder_defaults::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -112,9 +112,11 @@ pub struct NewEvent {
     pub endpoints: Vec<i32>,
 }
 
-/// Writes events and one pending delivery per endpoint, in the caller's transaction.
-pub fn enqueue(conn: &mut DbConn, events: Vec<NewEvent>) -> QueryResult<()> {
+/// Writes events and one pending delivery per endpoint, in the caller's transaction; answers
+/// the events' ids, in order.
+pub fn enqueue(conn: &mut DbConn, events: Vec<NewEvent>) -> QueryResult<Vec<i32>> {
     let now = super::now();
+    let mut ids = Vec::with_capacity(events.len());
     for event in events {
         diesel::insert_into(outbox_events::table)
             .values((
@@ -126,6 +128,10 @@ pub fn enqueue(conn: &mut DbConn, events: Vec<NewEvent>) -> QueryResult<()> {
             ))
             .execute(conn)?;
         let event_id = crate::db::last_insert_id(conn, "outbox_events")?;
+        ids.push(event_id);
+        if event.endpoints.is_empty() {
+            continue;
+        }
         let rows: Vec<_> = event
             .endpoints
             .iter()
@@ -145,7 +151,7 @@ pub fn enqueue(conn: &mut DbConn, events: Vec<NewEvent>) -> QueryResult<()> {
             .values(&rows)
             .execute(c))?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]

@@ -1,6 +1,7 @@
 //! The daily digest (issue 17): one e-mail per person per day listing what falls due at their
 //! reminder leads within their work scope (the scope of `/deadlines`), grouped by country,
-//! each with its link; nothing on a day with nothing due.
+//! each with its link, and the changes they follow in the digest; nothing on a day with
+//! nothing due and nothing changed.
 //!
 //! Never twice: the digest of (person, day) and each (person, deadline, lead) it lists are
 //! claimed in a committed transaction before the message is sent, and marked after. A crash
@@ -19,6 +20,7 @@ use crate::domain::reminders::{lead_on, window, ReminderSettings};
 use crate::error::{AppError, AppResult};
 use crate::outbound::mail::Mailer;
 use crate::repo;
+use crate::repo::subscriptions::{self as subscribed, Waiting};
 use crate::service::deadlines::{collect, DeadlineFilter};
 
 /// What one pass of digests did.
@@ -90,8 +92,14 @@ fn when(lead: i32, due_on: NaiveDate) -> String {
     }
 }
 
-/// The message: subject and plain text.
-pub fn compose(name: &str, due: &[Due], today: NaiveDate, base: &str) -> (String, String) {
+/// The message: subject and plain text, with the deadlines due and the changes followed.
+pub fn compose(
+    name: &str,
+    due: &[Due],
+    changes: &[Waiting],
+    today: NaiveDate,
+    base: &str,
+) -> (String, String) {
     let mut by_country: BTreeMap<(String, String), Vec<&Due>> = BTreeMap::new();
     for d in due {
         by_country
@@ -100,13 +108,22 @@ pub fn compose(name: &str, due: &[Due], today: NaiveDate, base: &str) -> (String
             .push(d);
     }
     let count = due.len();
-    let subject = format!(
-        "normtrack: {count} deadline{} to watch ({today})",
-        if count == 1 { "" } else { "s" }
-    );
-    let mut body = format!(
-        "Hello {name},\n\nThese deadlines of your work fall due at your reminder lead times ({today}):\n"
-    );
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let subject = match (count, changes.len()) {
+        (0, n) => format!("normtrack: {n} change{} you follow ({today})", plural(n)),
+        (c, 0) => format!("normtrack: {c} deadline{} to watch ({today})", plural(c)),
+        (c, n) => format!(
+            "normtrack: {c} deadline{} to watch, {n} change{} ({today})",
+            plural(c),
+            plural(n)
+        ),
+    };
+    let mut body = format!("Hello {name},\n");
+    if count > 0 {
+        body.push_str(&format!(
+            "\nThese deadlines of your work fall due at your reminder lead times ({today}):\n"
+        ));
+    }
     for ((country_name, country), items) in by_country {
         body.push_str(&format!("\n{country_name} ({country})\n"));
         for d in items {
@@ -126,14 +143,18 @@ pub fn compose(name: &str, due: &[Due], today: NaiveDate, base: &str) -> (String
             ));
         }
     }
+    if !changes.is_empty() {
+        body.push_str("\nChanges you follow:\n\n");
+        body.push_str(&super::subscriptions::lines(changes, base));
+    }
     body.push_str(&format!(
-        "\nYou receive this because reminders are on for your account. Change the lead times or turn \
-         them off at {base}/api/v1/auth/me/reminders.\n"
+        "\nYou receive this because reminders or subscriptions are on for your account. Change the lead times or turn \
+         them off at {base}/api/v1/auth/me/reminders, your subscriptions at {base}/api/v1/auth/me/subscriptions.\n"
     ));
     (subject, body)
 }
 
-/// Sends the digests of `today` to everyone with something due.
+/// Sends the digests of `today` to everyone with something due or changes waiting.
 pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> AppResult<DigestReport> {
     let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
     let conn: &mut DbConn = &mut conn;
@@ -150,18 +171,52 @@ pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> Ap
     )?
     .0;
     let stored: HashMap<i32, String> = repo::reminders::all_settings(conn)?.into_iter().collect();
+    let defaults: HashMap<String, String> =
+        repo::reminders::all_country_defaults(conn)?.into_iter().collect();
+    let waiting: std::collections::HashSet<i32> =
+        subscribed::people_waiting(conn, "digest")?.into_iter().collect();
     let mut report = DigestReport::default();
     for person in everyone.iter().filter(|p| p.row.role != Role::Viewer) {
-        let settings = super::reminders::read(stored.get(&person.row.id).map(String::as_str));
-        if !settings.sends_anything() {
+        let settings = super::reminders::effective(
+            stored.get(&person.row.id).map(String::as_str),
+            person
+                .row
+                .country
+                .as_ref()
+                .and_then(|c| defaults.get(c))
+                .map(String::as_str),
+        );
+        let follows = waiting.contains(&person.row.id);
+        if !settings.sends_anything() && !follows {
             continue;
         }
         if repo::reminders::digest_claimed(conn, person.row.id, today)? {
             report.already += 1;
             continue;
         }
-        let due = due_for(conn, person, &settings, today)?;
-        if due.is_empty() {
+        let due = if settings.sends_anything() {
+            due_for(conn, person, &settings, today)?
+        } else {
+            Vec::new()
+        };
+        let (changes, hidden) = if follows {
+            let reader = super::subscriptions::caller_of(person);
+            subscribed::waiting(
+                conn,
+                person.row.id,
+                "digest",
+                super::subscriptions::MAX_PER_MESSAGE,
+            )?
+            .into_iter()
+            .partition(|item| super::subscriptions::may_read(&reader, item))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let hidden: Vec<i32> = hidden.iter().map(|i| i.id).collect();
+        if !hidden.is_empty() {
+            db::write_transaction(conn, |conn| subscribed::mark(conn, &hidden, "pending", "dropped"))?;
+        }
+        if due.is_empty() && changes.is_empty() {
             report.empty += 1;
             continue;
         }
@@ -169,6 +224,7 @@ pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> Ap
             .iter()
             .map(|d| (d.deadline.kind.as_str(), d.deadline.id, d.lead))
             .collect();
+        let items: Vec<i32> = changes.iter().map(|i| i.id).collect();
         // Another instance may claim the same digest at the same moment: the key refuses the
         // second claim, which then counts it as already claimed.
         let claimed = db::write_transaction(conn, |conn| {
@@ -176,11 +232,15 @@ pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> Ap
                 return Ok::<bool, diesel::result::Error>(false);
             }
             repo::reminders::claim_digest(conn, person.row.id, today, &reminders)?;
+            if subscribed::mark(conn, &items, "pending", "sending")? != items.len() {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
             Ok(true)
         });
         match claimed {
             Ok(true) => {}
             Ok(false)
+            | Err(diesel::result::Error::RollbackTransaction)
             | Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
@@ -190,11 +250,14 @@ pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> Ap
             }
             Err(e) => return Err(e.into()),
         }
-        let (subject, body) = compose(&person.row.display_name, &due, today, base);
+        let (subject, body) = compose(&person.row.display_name, &due, &changes, today, base);
         match mailer.send(&person.row.email, &subject, body) {
             Ok(()) => {
                 report.sent += 1;
-                repo::reminders::finish_digest(conn, person.row.id, today, repo::now(), None)?;
+                db::write_transaction(conn, |conn| {
+                    repo::reminders::finish_digest(conn, person.row.id, today, repo::now(), None)?;
+                    subscribed::mark(conn, &items, "sending", "sent")
+                })?;
             }
             Err(error) => {
                 // Nothing was taken: the claim is given back and a later pass tries again (an
@@ -202,7 +265,8 @@ pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> Ap
                 tracing::warn!(user = person.row.id, %today, error, "digest not sent; will retry");
                 report.failed += 1;
                 db::write_transaction(conn, |conn| {
-                    repo::reminders::release_digest(conn, person.row.id, today)
+                    repo::reminders::release_digest(conn, person.row.id, today)?;
+                    subscribed::mark(conn, &items, "sending", "pending")
                 })?;
             }
         }

@@ -1,12 +1,14 @@
 //! Announcing changes (issue 17): the audit path hands every write here, in the write's own
 //! transaction; each write that makes an event (`domain::events`) is written to the outbox
-//! with one delivery per webhook that follows it. Nothing is announced that did not commit,
-//! and nothing commits unannounced. An event nobody follows is not kept.
+//! with one delivery per webhook that follows it and one mail item per person subscribed to
+//! it. Nothing is announced that did not commit, and nothing commits unannounced. An event
+//! nobody follows is not kept.
 
 use crate::db::DbConn;
 use crate::domain::events::{self, Event, EventType, Write};
 use crate::error::AppResult;
 use crate::repo::audit::Entry;
+use crate::repo::subscriptions::{self as subscribed, SubscriptionRow};
 use crate::repo::webhooks::{self as store, NewEvent, WebhookRow};
 
 /// A webhook's filters, read from its row.
@@ -21,6 +23,18 @@ impl Follower {
     pub fn of(row: &WebhookRow) -> Follower {
         Follower {
             id: row.id,
+            events: store::split(&row.events)
+                .iter()
+                .filter_map(|e| e.parse().ok())
+                .collect(),
+            countries: row.countries.as_deref().map(store::split),
+            conventions: row.conventions.as_deref().map(store::split),
+        }
+    }
+
+    pub fn of_subscription(row: &SubscriptionRow) -> Follower {
+        Follower {
+            id: row.user_id,
             events: store::split(&row.events)
                 .iter()
                 .filter_map(|e| e.parse().ok())
@@ -59,10 +73,24 @@ pub fn announce(conn: &mut DbConn, entries: &[Entry<'_>]) -> AppResult<()> {
         return Ok(());
     }
     let followers: Vec<Follower> = store::active(conn)?.iter().map(Follower::of).collect();
-    if followers.is_empty() {
+    // People following by e-mail: (follower, delivery); one item per person and event, at
+    // once winning over the digest.
+    let people: Vec<(Follower, &'static str)> = subscribed::active(conn)?
+        .iter()
+        .map(|row| {
+            let delivery = if row.delivery == "immediate" {
+                "immediate"
+            } else {
+                "digest"
+            };
+            (Follower::of_subscription(row), delivery)
+        })
+        .collect();
+    if followers.is_empty() && people.is_empty() {
         return Ok(());
     }
     let at = crate::repo::now();
+    let mut mailed: Vec<Vec<(i32, &'static str)>> = Vec::new();
     let queued: Vec<NewEvent> = found
         .into_iter()
         .filter_map(|event| {
@@ -71,7 +99,19 @@ pub fn announce(conn: &mut DbConn, entries: &[Entry<'_>]) -> AppResult<()> {
                 .filter(|f| f.wants(&event))
                 .map(|f| f.id)
                 .collect();
-            (!endpoints.is_empty()).then(|| NewEvent {
+            let mut readers: Vec<(i32, &'static str)> = Vec::new();
+            for (person, delivery) in people.iter().filter(|(p, _)| p.wants(&event)) {
+                match readers.iter_mut().find(|(user, _)| *user == person.id) {
+                    Some(found) if *delivery == "immediate" => found.1 = "immediate",
+                    Some(_) => {}
+                    None => readers.push((person.id, *delivery)),
+                }
+            }
+            if endpoints.is_empty() && readers.is_empty() {
+                return None;
+            }
+            mailed.push(readers);
+            Some(NewEvent {
                 event_type: event.event_type.as_str(),
                 country: event.country.clone(),
                 conventions: event.conventions.join(","),
@@ -80,6 +120,11 @@ pub fn announce(conn: &mut DbConn, entries: &[Entry<'_>]) -> AppResult<()> {
             })
         })
         .collect();
-    store::enqueue(conn, queued)?;
+    let ids = store::enqueue(conn, queued)?;
+    for (event, readers) in ids.into_iter().zip(mailed) {
+        if !readers.is_empty() {
+            subscribed::queue(conn, event, &readers)?;
+        }
+    }
     Ok(())
 }

@@ -43,6 +43,8 @@ pub struct PassReport {
     pub failed: usize,
     /// `None`: e-mail is off, or digests were not due this pass.
     pub digests: Option<DigestReport>,
+    /// Changes mailed at once; `None`: e-mail is off.
+    pub changes: Option<super::subscriptions::ImmediateReport>,
 }
 
 fn connection(pool: &db::Pool) -> AppResult<db::PooledConn> {
@@ -128,7 +130,8 @@ pub fn deliver_webhooks(
     Ok(report)
 }
 
-/// One pass: webhooks due at `now`, then (with e-mail on) the digests of `today`.
+/// One pass: webhooks due at `now`, then (with e-mail on) the changes mailed at once and the
+/// digests of `today`.
 pub fn run_once(
     pool: &db::Pool,
     outbound: &Outbound,
@@ -137,8 +140,13 @@ pub fn run_once(
     digests: bool,
 ) -> AppResult<PassReport> {
     let mut report = deliver_webhooks(pool, &outbound.webhooks, now)?;
-    if digests {
-        if let Some(mailer) = &outbound.mailer {
+    if let Some(mailer) = &outbound.mailer {
+        report.changes = Some(super::subscriptions::mail_immediate(
+            pool,
+            mailer,
+            &outbound.public_base,
+        )?);
+        if digests {
             report.digests = Some(super::digests::run(pool, mailer, today, &outbound.public_base)?);
         }
     }

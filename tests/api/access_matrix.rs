@@ -1239,6 +1239,82 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/api/v1/auth/me/subscriptions",
+            own: PEOPLE_200,
+            other: PEOPLE_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/auth/me/subscriptions"),
+        },
+        Row {
+            method: "POST",
+            route: "/api/v1/auth/me/subscriptions",
+            // E-mail is off in this app: people are let through and told so (409).
+            own: [401, 409, 409, 409, 409, 409, 403],
+            other: [401, 409, 409, 409, 409, 409, 403],
+            build: |_, _, side| {
+                Req::new("POST", "/api/v1/auth/me/subscriptions")
+                    .json(json!({"events": ["ratification.changed"], "countries": [side.country()]}))
+            },
+        },
+        Row {
+            method: "DELETE",
+            route: "/api/v1/auth/me/subscriptions/{id}",
+            own: [401, 204, 204, 204, 204, 204, 403],
+            other: [401, 204, 204, 204, 204, 204, 403],
+            // Each person removes a subscription of their own (made in the store: e-mail is off
+            // in this app); others' requests use the admin's.
+            build: |app, who, side| {
+                let owner = if who.role().is_some() && who != Who::Viewer {
+                    who
+                } else {
+                    Who::Admin
+                };
+                let user = app.fixture().users[&owner];
+                let row = app.with_conn(|conn| {
+                    normtrack::repo::subscriptions::insert(
+                        conn,
+                        normtrack::repo::subscriptions::NewSubscription {
+                            user_id: user,
+                            events: "ratification.changed".into(),
+                            countries: Some(side.country().into()),
+                            conventions: None,
+                            delivery: "digest",
+                        },
+                    )
+                    .expect("a subscription")
+                });
+                Req::new("DELETE", format!("/api/v1/auth/me/subscriptions/{}", row.id))
+            },
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/countries/{iso3}/reminder-defaults",
+            own: [401, 200, 200, 200, 200, 200, 403],
+            other: [401, 200, 200, 404, 404, 404, 403],
+            build: |_, _, side| {
+                Req::new(
+                    "GET",
+                    format!("/api/v1/countries/{}/reminder-defaults", side.country()),
+                )
+            },
+        },
+        Row {
+            method: "PUT",
+            route: "/api/v1/countries/{iso3}/reminder-defaults",
+            own: ADMIN_OFFICE_200,
+            other: ADMIN_ONLY_OF_OFFICE_200,
+            build: |_, _, side| {
+                let rule = json!({"enabled": true, "leads": [14, 0], "overdue_weekly": false});
+                Req::new(
+                    "PUT",
+                    format!("/api/v1/countries/{}/reminder-defaults", side.country()),
+                )
+                .json(json!({
+                    "enabled": false, "report_requests": rule, "tasks": rule, "milestones": rule
+                }))
+            },
+        },
+        Row {
+            method: "GET",
             route: "/api/v1/auth/me/reminders",
             own: PEOPLE_200,
             other: PEOPLE_200,

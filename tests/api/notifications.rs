@@ -519,3 +519,106 @@ on_both! {
         assert_eq!(got.len(), 5, "{got:?}");
     }
 }
+
+fn follow(app: &TestApp, who: Who, body: serde_json::Value) -> crate::helpers::TestResponse {
+    app.send(who, Req::new("POST", "/api/v1/auth/me/subscriptions").json(body))
+}
+
+fn outbound(smtp: &SmtpServer) -> notify::Outbound {
+    notify::Outbound {
+        webhooks: WebhookClient::new(LOOPBACK),
+        mailer: Some(mailer(smtp)),
+        public_base: "https://normtrack.example.org".into(),
+    }
+}
+
+on_both! {
+    fn people_get_the_changes_they_follow_at_once_or_in_their_digest_and_only_what_they_read(engine) {
+        let smtp = SmtpServer::start(Duration::ZERO);
+        let Some(app) = spawn(engine, Some(&smtp.url)) else { return };
+        // Reminders off for everyone here: only the changes are mailed.
+        let off = json!({
+            "enabled": false,
+            "report_requests": {"enabled": true, "leads": [30, 7, 0], "overdue_weekly": true},
+            "tasks": {"enabled": true, "leads": [30, 7, 0], "overdue_weekly": true},
+            "milestones": {"enabled": true, "leads": [30, 7, 0], "overdue_weekly": true}
+        });
+        for who in [Who::Admin, Who::Office, Who::Government, Who::Employer, Who::Worker] {
+            assert_eq!(app.send(who, Req::new("PUT", "/api/v1/auth/me/reminders").json(off.clone())).status, 200);
+        }
+        let at_once = follow(&app, Who::Office, json!({"events": ["ratification.changed"], "countries": [OWN], "delivery": "immediate"}));
+        assert_eq!(at_once.status, 201, "{}", at_once.body);
+        let digest = follow(&app, Who::Government, json!({"events": ["report_request.status_changed"], "countries": [OWN]}));
+        assert_eq!(digest.status, 201, "{}", digest.body);
+        assert_eq!(digest.json()["delivery"], "digest");
+        // A constituent follows report requests of its own country only.
+        assert_eq!(follow(&app, Who::Government, json!({"events": ["report_request.status_changed"], "countries": [OTHER]})).status, 403);
+        assert_eq!(follow(&app, Who::Worker, json!({"events": ["report_request.status_changed"]})).status, 403);
+        assert_eq!(follow(&app, Who::Worker, json!({"events": ["ratification.changed"], "countries": ["XXX"]})).status, 422);
+        let listed = app.get_as(Who::Government, "/api/v1/auth/me/subscriptions").ok_json();
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+        change_ratification(&app, OWN, "followed change");
+        change_ratification(&app, OTHER, "not followed");
+        let pass = notify::run_once(&app.state.pool, &outbound(&smtp), now(), now().date(), false).expect("a pass");
+        assert_eq!(pass.changes.as_ref().map(|c| c.sent), Some(1), "{pass:?}");
+        let got = smtp.messages();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "office@fixture.example");
+        assert!(got[0].1.contains("ZWE: ratification record ZWE/C087"), "{}", got[0].1);
+        assert!(!got[0].1.contains("VNM"), "{}", got[0].1);
+        // Nothing twice.
+        let again = notify::run_once(&app.state.pool, &outbound(&smtp), now(), now().date(), false).expect("a pass");
+        assert_eq!(again.changes.as_ref().map(|c| c.sent), Some(0));
+
+        // The government's report request moves: it is in the government's digest of the day.
+        let id = request_due(&app);
+        let path = format!("/api/v1/report-requests/{id}");
+        let tag = app.etag_of(&path);
+        let moved = app.send(Who::Government, Req::new("PUT", format!("{path}/status")).header("If-Match", &tag).json(json!({"status": "in_preparation"})));
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        let report = normtrack::service::digests::run(&app.state.pool, &mailer(&smtp), day("2027-01-04"), "https://normtrack.example.org").expect("a pass");
+        assert_eq!(report.sent, 1, "{report:?}");
+        let (to, text) = smtp.messages().pop().expect("the digest");
+        assert_eq!(to, "government@fixture.example");
+        assert!(text.contains("Changes you follow"), "{text}");
+        assert!(text.contains(&format!("report request {id} on C087 moved from requested to in preparation")), "{text}");
+        // Removed: nothing more.
+        let removed = app.send(Who::Office, Req::new("DELETE", format!("/api/v1/auth/me/subscriptions/{}", at_once.json()["id"])));
+        assert_eq!(removed.status, 204);
+        change_ratification(&app, OWN, "after unfollowing");
+        let after = notify::run_once(&app.state.pool, &outbound(&smtp), now(), now().date(), false).expect("a pass");
+        assert_eq!(after.changes.as_ref().map(|c| c.sent), Some(0));
+    }
+
+    fn following_by_e_mail_needs_e_mail_on_the_server(engine) {
+        let Some(app) = spawn(engine, None) else { return };
+        let refused = follow(&app, Who::Office, json!({"events": ["ratification.changed"]}));
+        assert_eq!(refused.status, 409, "{}", refused.body);
+    }
+
+    fn an_office_sets_its_countrys_reminder_defaults_for_its_constituents(engine) {
+        let smtp = SmtpServer::start(Duration::ZERO);
+        let Some(app) = spawn(engine, Some(&smtp.url)) else { return };
+        let rule = |leads: serde_json::Value| json!({"enabled": true, "leads": leads, "overdue_weekly": false});
+        let defaults = json!({"enabled": true, "report_requests": rule(json!([10])), "tasks": rule(json!([3])), "milestones": rule(json!([3]))});
+        let set = app.send(Who::Office, Req::new("PUT", format!("/api/v1/countries/{OWN}/reminder-defaults")).json(defaults.clone()));
+        assert_eq!(set.status, 200, "{}", set.body);
+        assert_eq!(app.send(Who::Office, Req::new("PUT", format!("/api/v1/countries/{OTHER}/reminder-defaults")).json(defaults.clone())).status, 403);
+        // The country's constituents get them until they choose their own; office staff do not.
+        assert_eq!(app.get_as(Who::Government, "/api/v1/auth/me/reminders").ok_json()["report_requests"]["leads"], json!([10]));
+        assert_eq!(app.get_as(Who::Office, "/api/v1/auth/me/reminders").ok_json()["report_requests"]["leads"], json!([30, 7, 0]));
+        let own = json!({"enabled": true, "report_requests": rule(json!([30])), "tasks": rule(json!([3])), "milestones": rule(json!([3]))});
+        assert_eq!(app.send(Who::Worker, Req::new("PUT", "/api/v1/auth/me/reminders").json(own)).status, 200);
+        // Ten days before the due date: the government and the employer (country defaults), not
+        // the worker (its own leads) nor the office (the built-in leads).
+        request_due(&app);
+        normtrack::service::digests::run(&app.state.pool, &mailer(&smtp), day("2027-08-22"), "https://normtrack.example.org").expect("a pass");
+        let mut got = recipients(&smtp);
+        got.sort();
+        assert_eq!(got, vec!["employer@fixture.example", "government@fixture.example"]);
+        // Audited with the country.
+        let audit = app.get(&format!("/api/v1/audit?entity=reminder_defaults&country={OWN}")).ok_json();
+        assert_eq!(audit["total"], 1, "{audit}");
+    }
+}

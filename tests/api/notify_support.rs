@@ -256,7 +256,7 @@ pub fn messages_in(dir: &Path) -> Vec<(String, String)> {
                     (
                         recipient,
                         at,
-                        std::fs::read_to_string(e.path()).unwrap_or_default(),
+                        unfold_quoted_printable(&std::fs::read_to_string(e.path()).unwrap_or_default()),
                     )
                 })
                 .collect()
@@ -264,6 +264,12 @@ pub fn messages_in(dir: &Path) -> Vec<(String, String)> {
         .unwrap_or_default();
     found.sort_by_key(|(_, at, _)| *at);
     found.into_iter().map(|(to, _, text)| (to, text)).collect()
+}
+
+/// The text of a quoted-printable message as a reader sees it: soft line breaks joined, `=3D`
+/// read as `=` (the digests are ASCII text otherwise).
+fn unfold_quoted_printable(raw: &str) -> String {
+    raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
 
 /// Whether the Standard Webhooks reference library (PyPI) accepts a delivery.

@@ -51,6 +51,41 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_of_webhook ON webhook_deliveries (webhook_id, id);
 
+-- An office's reminder rules for its country: what a constituent of the country gets until
+-- they choose their own.
+CREATE TABLE country_reminder_defaults (
+    country    TEXT PRIMARY KEY REFERENCES countries (iso3),
+    settings   TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- A person following changes by e-mail: in the daily digest or at once.
+CREATE TABLE subscriptions (
+    id          SERIAL PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    events      TEXT NOT NULL,
+    countries   TEXT,
+    conventions TEXT,
+    delivery    TEXT NOT NULL CHECK (delivery IN ('digest', 'immediate')),
+    created_at  TIMESTAMP NOT NULL,
+    removed_at  TIMESTAMP
+);
+CREATE INDEX subscriptions_of_user ON subscriptions (user_id);
+
+-- Each event a person follows, once per person, until it is mailed: 'sending' is claimed
+-- before the message goes (a crash leaves it so, never sent again), 'sent' after.
+CREATE TABLE mail_items (
+    id         SERIAL PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    event_id   INTEGER NOT NULL REFERENCES outbox_events (id),
+    delivery   TEXT NOT NULL CHECK (delivery IN ('digest', 'immediate')),
+    status     TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'dropped')),
+    claimed_at TIMESTAMP,
+    sent_at    TIMESTAMP,
+    UNIQUE (user_id, event_id)
+);
+CREATE INDEX mail_items_waiting ON mail_items (status, delivery, user_id);
+
 -- A person's reminder rules (JSON, see domain::reminders); no row: the defaults.
 CREATE TABLE reminder_settings (
     user_id    INTEGER PRIMARY KEY REFERENCES users (id),

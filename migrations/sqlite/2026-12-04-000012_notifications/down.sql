@@ -1,6 +1,9 @@
 DROP TABLE reminder_sends;
 DROP TABLE digest_sends;
 DROP TABLE reminder_settings;
+DROP TABLE mail_items;
+DROP TABLE subscriptions;
+DROP TABLE country_reminder_defaults;
 DROP TABLE webhook_deliveries;
 DROP TABLE outbox_events;
 DROP TABLE webhooks;
