@@ -269,7 +269,7 @@ pub async fn deliveries(
     responses(
         (status = 202, description = "Queued for delivery", body = Delivery),
         (status = 404, description = "No such endpoint of yours, or no such delivery of it", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The endpoint was removed, or the delivery cancelled", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "The endpoint was removed, the delivery cancelled, or it is being attempted at this moment", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn redeliver(

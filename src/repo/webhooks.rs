@@ -303,12 +303,18 @@ pub fn record_attempt(conn: &mut DbConn, attempt: Attempt<'_>) -> QueryResult<us
 }
 
 /// Puts a delivery back in the queue now (re-delivery on request), whatever its state but
-/// cancelled; its attempts start again.
-pub fn requeue(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
+/// cancelled, unless a worker holds it at this moment; its attempts start again. Answers
+/// whether it was put back.
+pub fn requeue(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    let moved = diesel::update(
         webhook_deliveries::table
             .find(id)
-            .filter(webhook_deliveries::status.ne("cancelled")),
+            .filter(webhook_deliveries::status.ne("cancelled"))
+            .filter(
+                webhook_deliveries::claimed_until
+                    .is_null()
+                    .or(webhook_deliveries::claimed_until.lt(now)),
+            ),
     )
     .set((
         webhook_deliveries::status.eq("pending"),
@@ -317,5 +323,6 @@ pub fn requeue(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<us
         webhook_deliveries::created_at.eq(now),
         webhook_deliveries::claimed_until.eq(None::<NaiveDateTime>),
     ))
-    .execute(conn)
+    .execute(conn)?;
+    Ok(moved == 1)
 }

@@ -293,7 +293,11 @@ pub fn redeliver(conn: &mut DbConn, caller: &Caller, id: i32, delivery: i32) -> 
         if before.status == "cancelled" {
             return Err(AppError::Conflict("this delivery was cancelled".into()));
         }
-        store::requeue(conn, delivery, crate::repo::now())?;
+        if !store::requeue(conn, delivery, crate::repo::now())? {
+            return Err(AppError::Conflict(
+                "this delivery is being attempted at this moment; ask again when it is done".into(),
+            ));
+        }
         let (after, _) = store::delivery(conn, delivery)?.ok_or_else(missing)?;
         let shown = Delivery::of(after, event_type.clone());
         audit_write(
