@@ -205,6 +205,15 @@ on_both! {
         let last = receiver.received().pop().expect("a redelivery");
         assert_eq!(last.headers.get("webhook-id"), Some(&ids[0]));
         assert_eq!(deliveries(&app, &hook)[0]["status"], "delivered");
+        // A delivery a worker holds at this moment is not queued again beside it.
+        let queued = app.send(Who::Admin, Req::new("POST", &path));
+        assert_eq!(queued.status, 202, "{}", queued.body);
+        let held = app.with_conn(|conn| {
+            normtrack::repo::webhooks::claim(conn, now(), now() + chrono::Duration::minutes(5), 10).expect("a claim")
+        });
+        assert_eq!(held.len(), 1);
+        let refused = app.send(Who::Admin, Req::new("POST", &path));
+        assert_eq!(refused.status, 409, "{}", refused.body);
     }
 
     fn redirects_are_not_followed(engine) {

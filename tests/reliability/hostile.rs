@@ -363,7 +363,29 @@ fn one_address_cannot_hold_more_connections_than_its_maximum() {
     let held: Vec<TcpStream> = (0..10)
         .map(|_| TcpStream::connect(addr).expect("connect"))
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
+    // The server counts a connection when one of its workers takes it up; on a loaded machine
+    // that may come after a later connection's. Wait (at most 10 s) until a probe from the
+    // same address is refused: the ten are then all counted.
+    let refused = |stream: &mut TcpStream| {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("timeout");
+        let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        let mut buffer = [0u8; 256];
+        match stream.read(&mut buffer) {
+            Ok(0) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => true,
+            _ => false,
+        }
+    };
+    let waited = Instant::now();
+    while !refused(&mut TcpStream::connect(addr).expect("the kernel accepts")) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "the maximum never came into force"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     // ...and every further one is closed as it comes.
     let started = Instant::now();
     let mut closed = 0;
