@@ -17,7 +17,7 @@ pub use crate::service::subscriptions::Subscription;
 /// How a change reaches you.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Delivery {
+pub enum MailDelivery {
     /// In the daily digest.
     Digest,
     /// An e-mail at once (within a pass of the notification worker).
@@ -38,7 +38,7 @@ pub struct SubscriptionInput {
     #[schema(example = json!(["C087"]))]
     pub conventions: Option<Vec<String>>,
     /// Default `digest`.
-    pub delivery: Option<Delivery>,
+    pub delivery: Option<MailDelivery>,
 }
 
 /// The changes you follow by e-mail.
@@ -64,7 +64,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
         (status = 201, description = "Following", body = Subscription),
         (status = 400, description = "The body is not a subscription", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Report requests of countries whose report requests you do not read", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "E-mail is off on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "E-mail is off on this server, or you have 25 subscriptions already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown country or instrument, or an empty list", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -100,7 +100,7 @@ pub async fn create(
         events,
         countries,
         conventions,
-        immediate: input.delivery == Some(Delivery::Immediate),
+        immediate: input.delivery == Some(MailDelivery::Immediate),
     };
     let mail_on = state.notify.mailer.is_some();
     let created = with_db(&state, move |conn| service::create(conn, &caller, new, mail_on)).await?;

@@ -94,6 +94,7 @@ pub(super) fn codes(
         (status = 201, description = "Registered; the signing secret is in `secret`, shown this once", body = RegisteredWebhook),
         (status = 400, description = "The body is not a registration", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Office staff naming a country they do not cover, or no countries", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "You have 100 active webhooks already", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The URL is refused (scheme, credentials, an internal address, a host that does not resolve), or a country or instrument is unknown", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -135,15 +136,19 @@ pub async fn create(
     }
     errors.finish()?;
     let policy = state.notify.webhooks;
+    let raw = input.url;
+    // The host is resolved on a blocking thread that holds no database connection.
+    let url = web::block(move || service::check_url(&raw, policy))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+        .map_err(|e| crate::error::AppError::unprocessable(vec![e]))?;
     let new = NewWebhook {
-        url: input.url,
         events,
         countries,
         conventions,
         description,
     };
-    let (webhook, secret) =
-        with_db(&state, move |conn| service::register(conn, &caller, policy, new)).await?;
+    let (webhook, secret) = with_db(&state, move |conn| service::register(conn, &caller, url, new)).await?;
     tracing::info!(webhook = webhook.id, "webhook registered");
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -571,6 +571,7 @@ diesel::table! {
         last_status -> Nullable<Integer>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        first_attempt_at -> Nullable<Timestamp>,
         last_attempt_at -> Nullable<Timestamp>,
         delivered_at -> Nullable<Timestamp>,
     }

@@ -31,7 +31,8 @@ pub enum UrlRefusal {
     Credentials,
     #[error("must name a host")]
     NoHost,
-    #[error("points to {0}, an address inside a private, loopback or reserved network")]
+    /// The address is kept for the log, never told (it would map internal host names).
+    #[error("points to an address inside a private, loopback or reserved network")]
     PrivateAddress(IpAddr),
     #[error("names a host that resolves to no address")]
     NoAddress,
@@ -114,9 +115,18 @@ fn is_internal_v6(a: Ipv6Addr) -> bool {
     if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return is_internal_v4(Ipv4Addr::from(((segments[6] as u32) << 16) | segments[7] as u32));
     }
+    // SIIT (::ffff:0:a.b.c.d) and 6to4 (2002:a.b.c.d::/16) carry an IPv4 address too.
+    if segments[..5] == [0, 0, 0, 0, 0xffff] && segments[5] == 0 {
+        return is_internal_v4(Ipv4Addr::from(((segments[6] as u32) << 16) | segments[7] as u32));
+    }
+    if segments[0] == 0x2002 {
+        return is_internal_v4(Ipv4Addr::from(((segments[1] as u32) << 16) | segments[2] as u32));
+    }
     a.is_unspecified()
         || a.is_loopback()
         || a.is_multicast()
+        || (segments[0] == 0x64 && segments[1] == 0xff9b && segments[2] == 1) // local-use NAT64 (RFC 8215)
+        || (segments[0] == 0x2001 && segments[1] == 0) // Teredo: reaches whatever the relay does
         || (segments[0] & 0xfe00) == 0xfc00 // unique local
         || (segments[0] & 0xffc0) == 0xfe80 // link-local
         || (segments[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
@@ -126,6 +136,23 @@ fn is_internal_v6(a: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_carried_in_siit_6to4_local_nat64_and_teredo_is_refused() {
+        for internal in [
+            "::ffff:0:a00:1",
+            "2002:a9fe:a9fe::",
+            "64:ff9b:1::a00:1",
+            "2001:0:4136:e378::1",
+        ] {
+            let a: IpAddr = internal.parse().expect("an address");
+            assert!(is_internal(a), "{internal}");
+        }
+        for public in ["2002:5db8:d70e::", "2a00:1450:4001:80b::200e"] {
+            let a: IpAddr = public.parse().expect("an address");
+            assert!(!is_internal(a), "{public}");
+        }
+    }
 
     const STRICT: UrlPolicy = UrlPolicy {
         allow_http: false,

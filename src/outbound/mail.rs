@@ -45,19 +45,53 @@ impl Mailer {
         Ok(Mailer { transport, from })
     }
 
-    /// Sends one plain-text message.
-    pub fn send(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
-        let to = to.parse::<Mailbox>().map_err(|e| format!("recipient: {e}"))?;
+    /// Sends one plain-text message. The connection is tried first, so that a server that
+    /// cannot be reached is told apart from one that failed during the exchange (when the
+    /// message may have been taken: it is then never sent again).
+    pub fn send(&self, to: &str, subject: &str, body: String) -> Result<(), MailError> {
+        let to = to
+            .parse::<Mailbox>()
+            .map_err(|e| MailError::Failed(format!("recipient: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
-            .map_err(|e| e.to_string())?;
-        self.transport
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| MailError::Failed(e.to_string()))?;
+        match self.transport.test_connection() {
+            Ok(true) => {}
+            Ok(false) => return Err(MailError::Unreachable("the mail server did not answer".into())),
+            Err(e) => return Err(MailError::Unreachable(e.to_string())),
+        }
+        self.transport.send(&message).map(|_| ()).map_err(|e| {
+            if e.is_transient() {
+                MailError::Deferred(e.to_string())
+            } else {
+                MailError::Failed(e.to_string())
+            }
+        })
+    }
+}
+
+/// Why a message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The server could not be reached: nothing was sent; try again later.
+    #[error("mail server unreachable: {0}")]
+    Unreachable(String),
+    /// The server refused it for now (4xx): nothing was taken; try again later.
+    #[error("mail server deferred the message: {0}")]
+    Deferred(String),
+    /// Refused for good (5xx, a bad address) or cut off during the exchange, when it may have
+    /// been taken: never sent again.
+    #[error("message not sent: {0}")]
+    Failed(String),
+}
+
+impl MailError {
+    /// Whether a later attempt can send it without risking a second copy.
+    pub fn retry(&self) -> bool {
+        matches!(self, MailError::Unreachable(_) | MailError::Deferred(_))
     }
 }

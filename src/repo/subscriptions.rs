@@ -88,9 +88,11 @@ pub fn queue(conn: &mut DbConn, event: i32, people: &[(i32, &'static str)]) -> Q
             )
         })
         .collect();
-    crate::db::per_engine!(conn, |c| diesel::insert_into(mail_items::table)
-        .values(&rows)
-        .execute(c))?;
+    for chunk in rows.chunks(500) {
+        crate::db::per_engine!(conn, |c| diesel::insert_into(mail_items::table)
+            .values(chunk)
+            .execute(c))?;
+    }
     Ok(())
 }
 

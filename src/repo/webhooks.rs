@@ -67,6 +67,15 @@ pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Option<WebhookRow>> {
         .optional()
 }
 
+/// Active endpoints registered by `actor`.
+pub fn active_of(conn: &mut DbConn, actor: &str) -> QueryResult<i64> {
+    webhooks::table
+        .filter(webhooks::active.eq(true))
+        .filter(webhooks::created_by.eq(actor))
+        .count()
+        .get_result(conn)
+}
+
 /// Every endpoint, removed ones included, oldest first.
 pub fn all(conn: &mut DbConn) -> QueryResult<Vec<WebhookRow>> {
     webhooks::table
@@ -147,9 +156,11 @@ pub fn enqueue(conn: &mut DbConn, events: Vec<NewEvent>) -> QueryResult<Vec<i32>
                 )
             })
             .collect();
-        crate::db::per_engine!(conn, |c| diesel::insert_into(webhook_deliveries::table)
-            .values(&rows)
-            .execute(c))?;
+        for chunk in rows.chunks(500) {
+            crate::db::per_engine!(conn, |c| diesel::insert_into(webhook_deliveries::table)
+                .values(chunk)
+                .execute(c))?;
+        }
     }
     Ok(ids)
 }
@@ -168,6 +179,7 @@ pub struct DeliveryRow {
     pub last_status: Option<i32>,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
+    pub first_attempt_at: Option<NaiveDateTime>,
     pub last_attempt_at: Option<NaiveDateTime>,
     pub delivered_at: Option<NaiveDateTime>,
 }
@@ -223,8 +235,13 @@ pub fn claim(
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<Claimed>> {
+    let active = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select(webhooks::id);
     let due = webhook_deliveries::table
         .filter(webhook_deliveries::status.eq("pending"))
+        // An endpoint removed while a change that names it was being written gets nothing.
+        .filter(webhook_deliveries::webhook_id.eq_any(active))
         .filter(webhook_deliveries::next_attempt_at.le(now))
         .filter(
             webhook_deliveries::claimed_until
@@ -277,6 +294,8 @@ pub struct Attempt<'a> {
     /// `delivered`, `pending` (to retry at `next_attempt_at`) or `failed`.
     pub status: &'a str,
     pub next_attempt_at: NaiveDateTime,
+    /// The first attempt since the delivery was (re)queued.
+    pub first_attempt_at: NaiveDateTime,
     pub http_status: Option<i32>,
     pub error: Option<String>,
 }
@@ -296,6 +315,7 @@ pub fn record_attempt(conn: &mut DbConn, attempt: Attempt<'_>) -> QueryResult<us
         webhook_deliveries::claimed_until.eq(None::<NaiveDateTime>),
         webhook_deliveries::last_status.eq(attempt.http_status),
         webhook_deliveries::last_error.eq(attempt.error),
+        webhook_deliveries::first_attempt_at.eq(Some(attempt.first_attempt_at)),
         webhook_deliveries::last_attempt_at.eq(Some(attempt.at)),
         webhook_deliveries::delivered_at.eq((attempt.status == "delivered").then_some(attempt.at)),
     ))
@@ -320,7 +340,7 @@ pub fn requeue(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<bo
         webhook_deliveries::status.eq("pending"),
         webhook_deliveries::attempts.eq(0),
         webhook_deliveries::next_attempt_at.eq(now),
-        webhook_deliveries::created_at.eq(now),
+        webhook_deliveries::first_attempt_at.eq(None::<NaiveDateTime>),
         webhook_deliveries::claimed_until.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;

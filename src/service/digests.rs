@@ -32,7 +32,8 @@ pub struct DigestReport {
     pub empty: usize,
     /// Digests of that day claimed before (sent, failed, or cut short by a crash).
     pub already: usize,
-    /// Digests the mail server did not take (tried again at the next pass).
+    /// Digests not sent: tried again at the next pass when the mail server could not be
+    /// reached or deferred them, never when it refused them or the exchange was cut off.
     pub failed: usize,
 }
 
@@ -259,17 +260,45 @@ pub fn run(pool: &db::Pool, mailer: &Mailer, today: NaiveDate, base: &str) -> Ap
                     subscribed::mark(conn, &items, "sending", "sent")
                 })?;
             }
-            Err(error) => {
+            Err(error) if error.retry() => {
                 // Nothing was taken: the claim is given back and a later pass tries again (an
                 // unreachable mail server delays mail, it does not lose it).
-                tracing::warn!(user = person.row.id, %today, error, "digest not sent; will retry");
+                tracing::warn!(user = person.row.id, %today, %error, "digest not sent; will retry");
                 report.failed += 1;
                 db::write_transaction(conn, |conn| {
                     repo::reminders::release_digest(conn, person.row.id, today)?;
                     subscribed::mark(conn, &items, "sending", "pending")
                 })?;
             }
+            Err(error) => {
+                // Refused for good, or cut off when it may have been taken: never twice.
+                tracing::warn!(user = person.row.id, %today, %error, "digest not sent; not retried");
+                report.failed += 1;
+                db::write_transaction(conn, |conn| {
+                    repo::reminders::finish_digest(
+                        conn,
+                        person.row.id,
+                        today,
+                        repo::now(),
+                        Some(error.to_string()),
+                    )?;
+                    subscribed::mark(conn, &items, "sending", "dropped")
+                })?;
+            }
         }
+    }
+    // Changes waiting for people who no longer get digests (deactivated, or now viewers).
+    let served: std::collections::HashSet<i32> = everyone
+        .iter()
+        .filter(|p| p.row.role != Role::Viewer)
+        .map(|p| p.row.id)
+        .collect();
+    for user in waiting.iter().filter(|u| !served.contains(u)) {
+        let stale: Vec<i32> = subscribed::waiting(conn, *user, "digest", i64::from(i32::MAX))?
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        db::write_transaction(conn, |conn| subscribed::mark(conn, &stale, "pending", "dropped"))?;
     }
     Ok(report)
 }

@@ -71,9 +71,10 @@ fn attempt(
         },
     };
     let attempts = claimed.delivery.attempts + 1;
+    let first = claimed.delivery.first_attempt_at.unwrap_or(now);
     let (status, next) = match &outcome.error {
         None => ("delivered", now),
-        Some(_) => match after_failure(attempts, claimed.delivery.created_at, now) {
+        Some(_) => match after_failure(attempts, first, now) {
             AfterFailure::RetryAt(next) => ("pending", next),
             AfterFailure::GiveUp => ("failed", now),
         },
@@ -95,6 +96,7 @@ fn attempt(
                 at: now,
                 status,
                 next_attempt_at: next,
+                first_attempt_at: first,
                 http_status: outcome.status.map(i32::from),
                 error: outcome.error.clone(),
             },
@@ -111,16 +113,21 @@ pub fn deliver_webhooks(
 ) -> AppResult<PassReport> {
     let mut conn = connection(pool)?;
     let conn: &mut DbConn = &mut conn;
+    // The pass's clock starts at `now` and runs on with real time, so that a long pass claims
+    // each batch (and dates each attempt) at the time it really does.
+    let started = std::time::Instant::now();
+    let clock = || now + Duration::from_std(started.elapsed()).unwrap_or_else(|_| Duration::zero());
     let mut report = PassReport::default();
     let mut done = 0;
     while done < PASS_LIMIT {
-        let batch = db::write_transaction(conn, |conn| store::claim(conn, now, now + CLAIM_FOR, BATCH))?;
+        let at = clock();
+        let batch = db::write_transaction(conn, |conn| store::claim(conn, at, at + CLAIM_FOR, BATCH))?;
         if batch.is_empty() {
             break;
         }
         done += batch.len();
         for claimed in &batch {
-            match attempt(conn, client, claimed, now)? {
+            match attempt(conn, client, claimed, clock())? {
                 "delivered" => report.delivered += 1,
                 "failed" => report.failed += 1,
                 _ => report.retrying += 1,

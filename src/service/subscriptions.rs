@@ -70,6 +70,9 @@ pub fn list(conn: &mut DbConn, caller: &Caller) -> AppResult<Vec<Subscription>> 
         .collect())
 }
 
+/// The most subscriptions one person may have.
+pub const MAX_SUBSCRIPTIONS_PER_PERSON: usize = 25;
+
 /// Follows changes; needs e-mail on the server (409 otherwise).
 pub fn create(conn: &mut DbConn, caller: &Caller, new: NewFollow, mail_on: bool) -> AppResult<Subscription> {
     let user = person(caller)?;
@@ -89,6 +92,11 @@ pub fn create(conn: &mut DbConn, caller: &Caller, new: NewFollow, mail_on: bool)
         ));
     }
     db::write_transaction(conn, |conn| {
+        if store::of_user(conn, user)?.len() >= MAX_SUBSCRIPTIONS_PER_PERSON {
+            return Err(AppError::Conflict(format!(
+                "you have {MAX_SUBSCRIPTIONS_PER_PERSON} subscriptions, the most one may have; remove one first"
+            )));
+        }
         let mut violations = Vec::new();
         for country in new.countries.iter().flatten() {
             if !repo::countries::exists(conn, country)? {
@@ -197,7 +205,8 @@ pub const MAX_PER_MESSAGE: i64 = 200;
 pub struct ImmediateReport {
     /// Messages sent.
     pub sent: usize,
-    /// Messages the mail server did not take (tried again at the next pass).
+    /// Messages not sent (tried again at the next pass when the server could not be reached or
+    /// deferred them).
     pub failed: usize,
 }
 
@@ -223,12 +232,21 @@ pub fn mail_immediate(pool: &db::Pool, mailer: &Mailer, base: &str) -> AppResult
             items.into_iter().partition(|i| may_read(&reader, i));
         let hidden: Vec<i32> = hidden.iter().map(|i| i.id).collect();
         let ids: Vec<i32> = readable.iter().map(|i| i.id).collect();
-        // Claimed by this pass alone: another instance's claim of the same items moves none.
+        // Claimed by this pass alone, all or none: when another instance claimed some of them
+        // first, this pass leaves them all to it.
         let claimed = db::write_transaction(conn, |conn| {
             store::mark(conn, &hidden, "pending", "dropped")?;
-            store::mark(conn, &ids, "pending", "sending")
-        })?;
-        if ids.is_empty() || claimed != ids.len() {
+            if store::mark(conn, &ids, "pending", "sending")? != ids.len() {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            Ok(())
+        });
+        match claimed {
+            Ok(()) => {}
+            Err(diesel::result::Error::RollbackTransaction) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        if ids.is_empty() {
             continue;
         }
         let count = readable.len();
@@ -247,9 +265,10 @@ pub fn mail_immediate(pool: &db::Pool, mailer: &Mailer, base: &str) -> AppResult
                 db::write_transaction(conn, |conn| store::mark(conn, &ids, "sending", "sent"))?;
             }
             Err(error) => {
-                tracing::warn!(user, error, "change e-mail not sent; will retry");
                 report.failed += 1;
-                db::write_transaction(conn, |conn| store::mark(conn, &ids, "sending", "pending"))?;
+                let back = if error.retry() { "pending" } else { "dropped" };
+                tracing::warn!(user, %error, retried = error.retry(), "change e-mail not sent");
+                db::write_transaction(conn, |conn| store::mark(conn, &ids, "sending", back))?;
             }
         }
     }

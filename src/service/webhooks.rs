@@ -101,7 +101,6 @@ impl Delivery {
 /// What to register.
 #[derive(Debug, Clone)]
 pub struct NewWebhook {
-    pub url: String,
     pub events: Vec<EventType>,
     pub countries: Option<Vec<String>>,
     pub conventions: Option<Vec<String>>,
@@ -142,11 +141,16 @@ pub fn check_url(raw: &str, policy: UrlPolicy) -> Result<url::Url, FieldError> {
     Ok(url)
 }
 
-/// Registers an endpoint; answers it with its secret (shown this once).
+/// The most active endpoints one person (or the command line) may have registered.
+pub const MAX_WEBHOOKS_PER_REGISTRAR: i64 = 100;
+
+/// Registers an endpoint at `url` (checked with [`check_url`] before, without holding a
+/// database connection while its host is resolved); answers it with its secret (shown this
+/// once).
 pub fn register(
     conn: &mut DbConn,
     caller: &Caller,
-    policy: UrlPolicy,
+    url: url::Url,
     new: NewWebhook,
 ) -> AppResult<(Webhook, String)> {
     if !caller.may_manage_webhook(new.countries.as_deref()) {
@@ -154,9 +158,13 @@ pub fn register(
             "office staff register webhooks for countries they cover, named in `countries`".into(),
         ));
     }
-    let url = check_url(&new.url, policy).map_err(|e| AppError::unprocessable(vec![e]))?;
     let secret = Secret::generate().show();
     db::write_transaction(conn, |conn| {
+        if store::active_of(conn, &caller.actor())? >= MAX_WEBHOOKS_PER_REGISTRAR {
+            return Err(AppError::Conflict(format!(
+                "you have {MAX_WEBHOOKS_PER_REGISTRAR} active webhooks, the most one may have; remove one first"
+            )));
+        }
         let mut violations = Vec::new();
         for country in new.countries.iter().flatten() {
             if !crate::repo::countries::exists(conn, country)? {

@@ -162,6 +162,38 @@ on_both! {
         assert_eq!(deliver(&app, now()).delivered, 0);
         assert!(deliveries(&app, &hook).is_empty());
         assert!(receiver.received().is_empty());
+        // A write that fails after it was audited (and so announced) rolls its event back too;
+        // the same write committed is announced.
+        let write = |commit: bool| {
+            app.with_conn(|conn| {
+                normtrack::db::write_transaction(conn, |conn| {
+                    let after = json!({"country": OWN, "convention": "C087", "status": "ratified"});
+                    normtrack::service::audit::entry(
+                        conn,
+                        normtrack::service::audit::Entry {
+                            actor: "cli",
+                            action: "update",
+                            entity: normtrack::domain::access::EntityKind::Ratification,
+                            entity_id: format!("{OWN}/C087"),
+                            country: Some(OWN),
+                            before: None,
+                            after: Some(after),
+                        },
+                    )?;
+                    if commit {
+                        Ok(())
+                    } else {
+                        Err(normtrack::error::AppError::Conflict("a later step failed".into()))
+                    }
+                })
+            })
+        };
+        assert!(write(false).is_err());
+        assert_eq!(deliver(&app, now()).delivered, 0);
+        assert!(receiver.received().is_empty());
+        write(true).expect("committed");
+        assert_eq!(deliver(&app, now()).delivered, 1);
+        assert_eq!(receiver.received().len(), 1);
     }
 
     fn a_failing_receiver_is_retried_with_backoff_then_given_up_and_can_be_redelivered(engine) {
@@ -314,6 +346,27 @@ on_both! {
         assert_eq!(ids, vec![own["id"].as_i64().expect("id")]);
         assert_eq!(app.get_as(Who::Office, &format!("/api/v1/webhooks/{}", admins["id"])).status, 404);
         assert_eq!(app.get_as(Who::Admin, "/api/v1/webhooks").ok_json()["total"], 2);
+        // At most 100 active endpoints per person.
+        let office = app.fixture().users[&Who::Office];
+        app.with_conn(|conn| {
+            for _ in 1..normtrack::service::webhooks::MAX_WEBHOOKS_PER_REGISTRAR {
+                normtrack::repo::webhooks::insert(
+                    conn,
+                    normtrack::repo::webhooks::NewWebhook {
+                        url,
+                        events: "ratification.changed".into(),
+                        countries: Some(OWN.into()),
+                        conventions: None,
+                        description: "",
+                        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                        created_by: &format!("user:{office}"),
+                    },
+                )
+                .expect("an endpoint");
+            }
+        });
+        let over = app.send(Who::Office, Req::new("POST", "/api/v1/webhooks").json(json!({"url": url, "events": ["ratification.changed"], "countries": [OWN]})));
+        assert_eq!(over.status, 409, "{}", over.body);
         // Registration is audited, without the secret.
         let audit = app.get("/api/v1/audit?entity=webhook").ok_json();
         assert_eq!(audit["total"], 2, "{audit}");
@@ -386,6 +439,14 @@ fn answers_are_read_no_further_than_64_kib() {
             status: Some(200),
             error: None
         }
+    );
+    // The client stopped reading: the receiver could write little more than the kernel's
+    // buffers hold before the connection closed under it.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        receiver.written() < 16 * 1024 * 1024,
+        "{} bytes were read",
+        receiver.written()
     );
 }
 
@@ -592,6 +653,9 @@ on_both! {
         assert_eq!(to, "government@fixture.example");
         assert!(text.contains("Changes you follow"), "{text}");
         assert!(text.contains(&format!("report request {id} on C087 moved from requested to in preparation")), "{text}");
+        // Nobody removes another person's subscription.
+        let others = app.send(Who::Government, Req::new("DELETE", format!("/api/v1/auth/me/subscriptions/{}", at_once.json()["id"])));
+        assert_eq!(others.status, 404, "{}", others.body);
         // Removed: nothing more.
         let removed = app.send(Who::Office, Req::new("DELETE", format!("/api/v1/auth/me/subscriptions/{}", at_once.json()["id"])));
         assert_eq!(removed.status, 204);
@@ -629,5 +693,21 @@ on_both! {
         // Audited with the country.
         let audit = app.get(&format!("/api/v1/audit?entity=reminder_defaults&country={OWN}")).ok_json();
         assert_eq!(audit["total"], 1, "{audit}");
+    }
+}
+
+on_both! {
+    fn an_unreachable_mail_server_delays_digests_and_loses_none(engine) {
+        let smtp = SmtpServer::start(Duration::ZERO);
+        let Some(app) = spawn(engine, Some(&smtp.url)) else { return };
+        request_due(&app);
+        // Nothing listens on this port: every digest is given back, none is lost.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a port");
+        let unreachable = normtrack::outbound::mail::Mailer::new(&format!("smtp://{closed}"), "normtrack@fixture.example").expect("a mailer");
+        let first = normtrack::service::digests::run(&app.state.pool, &unreachable, day("2027-08-02"), "https://n.example").expect("a pass");
+        assert_eq!((first.sent, first.failed), (0, 5), "{first:?}");
+        let later = normtrack::service::digests::run(&app.state.pool, &mailer(&smtp), day("2027-08-02"), "https://n.example").expect("a pass");
+        assert_eq!((later.sent, later.already), (5, 0), "{later:?}");
+        assert_eq!(smtp.messages().len(), 5);
     }
 }

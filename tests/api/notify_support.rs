@@ -73,6 +73,8 @@ pub struct Receiver {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     reply: Arc<Mutex<Reply>>,
+    /// Answer bytes the client took before it closed the connection.
+    written: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Receiver {
@@ -81,20 +83,31 @@ impl Receiver {
         let url = format!("http://{}/hook", listener.local_addr().expect("address"));
         let received = Arc::new(Mutex::new(Vec::new()));
         let reply = Arc::new(Mutex::new(reply));
-        let (r, a) = (received.clone(), reply.clone());
+        let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (r, a, w) = (received.clone(), reply.clone(), written.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (r, a) = (r.clone(), a.clone());
+                let (r, a, w) = (r.clone(), a.clone(), w.clone());
                 std::thread::spawn(move || {
-                    let _ = serve_one(stream, &r, &a);
+                    let _ = serve_one(stream, &r, &a, &w);
                 });
             }
         });
-        Receiver { url, received, reply }
+        Receiver {
+            url,
+            received,
+            reply,
+            written,
+        }
     }
 
     pub fn answer(&self, reply: Reply) {
         *self.reply.lock().unwrap_or_else(|p| p.into_inner()) = reply;
+    }
+
+    /// Answer body bytes written so far (the kernel's buffers included).
+    pub fn written(&self) -> usize {
+        self.written.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -106,6 +119,7 @@ fn serve_one(
     stream: TcpStream,
     received: &Mutex<Vec<Received>>,
     reply: &Mutex<Reply>,
+    written: &std::sync::atomic::AtomicUsize,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(20)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -152,6 +166,7 @@ fn serve_one(
         if stream.write_all(&chunk[..n]).is_err() {
             break;
         }
+        written.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
         left -= n;
     }
     Ok(())

@@ -45,6 +45,8 @@ CREATE TABLE webhook_deliveries (
     last_status     INTEGER,
     last_error      TEXT,
     created_at      TIMESTAMP NOT NULL,
+    -- The first attempt since it was (re)queued: retries go on for 24 hours from it.
+    first_attempt_at TIMESTAMP,
     last_attempt_at TIMESTAMP,
     delivered_at    TIMESTAMP
 );
