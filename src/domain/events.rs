@@ -62,6 +62,14 @@ fn status_of(record: Option<&Value>) -> Option<&str> {
     record.and_then(|r| r.get("status")).and_then(Value::as_str)
 }
 
+/// Whether writes of this kind of record may announce an event (a cheap look before any work).
+pub fn may_announce(entity: EntityKind) -> bool {
+    matches!(
+        entity,
+        EntityKind::Ratification | EntityKind::SupervisoryComment | EntityKind::ReportRequest
+    )
+}
+
 /// The event a write announces, if any.
 pub fn from_write(write: &Write<'_>) -> Option<Event> {
     let current = write.after.or(write.before);

@@ -84,6 +84,22 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<WebhookRow>> {
         .load(conn)
 }
 
+/// Whether any endpoint or person follows events at all (one cheap look per announcing write).
+pub fn anyone_follows(conn: &mut DbConn) -> QueryResult<bool> {
+    use crate::db::schema::subscriptions;
+    let endpoints: bool = diesel::select(diesel::dsl::exists(
+        webhooks::table.filter(webhooks::active.eq(true)),
+    ))
+    .get_result(conn)?;
+    if endpoints {
+        return Ok(true);
+    }
+    diesel::select(diesel::dsl::exists(
+        subscriptions::table.filter(subscriptions::removed_at.is_null()),
+    ))
+    .get_result(conn)
+}
+
 /// The endpoints that receive events.
 pub fn active(conn: &mut DbConn) -> QueryResult<Vec<WebhookRow>> {
     webhooks::table

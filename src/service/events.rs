@@ -56,6 +56,11 @@ impl Follower {
 
 /// Writes the events of these audited writes to the outbox (call before they are stored).
 pub fn announce(conn: &mut DbConn, entries: &[Entry<'_>]) -> AppResult<()> {
+    // Most writes announce nothing, and most deployments follow nothing: both are known before
+    // any payload is built.
+    if !entries.iter().any(|e| events::may_announce(e.entity)) || !store::anyone_follows(conn)? {
+        return Ok(());
+    }
     let found: Vec<Event> = entries
         .iter()
         .filter_map(|e| {
