@@ -29,6 +29,7 @@ fn settings(url: String) -> Settings {
         public_url: None,
         metrics_bind: None,
         notify: Default::default(),
+        sso: Vec::new(),
     }
 }
 

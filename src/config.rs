@@ -29,6 +29,89 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Webhooks and e-mail (issue 17).
     pub notify: Notify,
+    /// OpenID Connect providers people may sign in with (issue 20).
+    pub sso: Vec<SsoProvider>,
+}
+
+/// One OpenID Connect provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoProvider {
+    /// In the sign-in path: `/api/v1/auth/oidc/{key}/start`.
+    pub key: String,
+    /// What the sign-in button says: "Sign in with {name}".
+    pub name: String,
+    /// The issuer, exactly as the provider names itself.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Whether a verified address with no account makes one (a `viewer`).
+    pub auto_provision: bool,
+}
+
+/// Reads the providers: `NORMTRACK_OIDC_ISSUER`, `NORMTRACK_OIDC_CLIENT_ID`,
+/// `NORMTRACK_OIDC_CLIENT_SECRET` (and `NORMTRACK_OIDC_NAME`, `NORMTRACK_OIDC_AUTO_PROVISION`)
+/// for one, under the key `sso`; or `NORMTRACK_OIDC_PROVIDERS=ilo,unions` and the same
+/// variables with the key in them (`NORMTRACK_OIDC_ILO_ISSUER`, ...) for several.
+pub fn sso_from_env() -> Result<Vec<SsoProvider>, ConfigError> {
+    let one = |key: &str, prefix: &str| -> Result<Option<SsoProvider>, ConfigError> {
+        let name_of = |suffix: &str| format!("{prefix}{suffix}");
+        let Some(issuer) = var(&name_of("ISSUER")) else {
+            return Ok(None);
+        };
+        let required = |suffix: &str| {
+            var(&name_of(suffix)).ok_or_else(|| ConfigError::Invalid {
+                name: "NORMTRACK_OIDC_CLIENT_ID",
+                message: format!("{} is required with {}", name_of(suffix), name_of("ISSUER")),
+            })
+        };
+        let flag = match var(&name_of("AUTO_PROVISION")).as_deref().map(str::trim) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "NORMTRACK_OIDC_AUTO_PROVISION",
+                    message: format!("'{other}' is neither true nor false"),
+                })
+            }
+        };
+        Ok(Some(SsoProvider {
+            key: key.to_string(),
+            name: var(&name_of("NAME")).unwrap_or_else(|| "single sign-on".to_string()),
+            issuer: issuer.trim().to_string(),
+            client_id: required("CLIENT_ID")?,
+            client_secret: required("CLIENT_SECRET")?,
+            auto_provision: flag,
+        }))
+    };
+    let mut found = Vec::new();
+    match var("NORMTRACK_OIDC_PROVIDERS") {
+        Some(list) => {
+            for key in list.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+                let key = key.to_ascii_lowercase();
+                if !key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                {
+                    return Err(ConfigError::Invalid {
+                        name: "NORMTRACK_OIDC_PROVIDERS",
+                        message: format!("'{key}' is not a key of letters, digits and '-'"),
+                    });
+                }
+                let prefix = format!("NORMTRACK_OIDC_{}_", key.to_ascii_uppercase().replace('-', "_"));
+                match one(&key, &prefix)? {
+                    Some(provider) => found.push(provider),
+                    None => {
+                        return Err(ConfigError::Invalid {
+                            name: "NORMTRACK_OIDC_PROVIDERS",
+                            message: format!("{prefix}ISSUER is not set"),
+                        })
+                    }
+                }
+            }
+        }
+        None => found.extend(one("sso", "NORMTRACK_OIDC_")?),
+    }
+    Ok(found)
 }
 
 /// Notifications: which webhook URLs may be called, e-mail, and the worker inside `serve`.
@@ -331,6 +414,7 @@ impl Settings {
                 Some(raw) => Some(parse_public_url(&raw)?),
             },
             notify: Notify::from_env()?,
+            sso: sso_from_env()?,
         })
     }
 }

@@ -89,6 +89,13 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
             webhooks: settings.notify.webhooks,
             mailer,
         }),
+        sso: std::sync::Arc::new(crate::outbound::oidc::Providers(
+            settings
+                .sso
+                .iter()
+                .map(|p| crate::outbound::oidc::Provider::new(p.clone(), &settings.public_base()))
+                .collect(),
+        )),
     })
 }
 

@@ -615,6 +615,16 @@ document.addEventListener("DOMContentLoaded", async () => {
     sessionStorage.setItem("normtrack-token", fragment.get("token"));
     history.replaceState(null, "", location.pathname + location.search);
   }
+  if (fragment.get("sso_error")) {
+    $("sign-in-error").textContent = fragment.get("sso_error");
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  // "Sign in with …" for each identity provider the server is configured with.
+  fetch("/api/v1/auth/oidc/providers").then((r) => (r.ok ? r.json() : [])).then((providers) => {
+    $("sso-providers").replaceChildren(
+      ...providers.map((p) => el("a", { href: p.start, class: "button" }, t("sign_in.with", { name: p.name }))),
+    );
+  }).catch(() => {});
   if (token()) {
     showBoard().catch((error) => signOut(t("page.load_failed", { error: error.message })));
   } else {

@@ -116,11 +116,26 @@ pub async fn login(
         return Err(login_failed());
     };
     state.auth.throttle.record_success(&account);
-    let role = user.row.role;
+    tracing::info!(user = user.row.id, "login");
+    person_token(&state, &user)
+}
+
+/// A person's access token, answered the one way for a password and a single sign-on: the
+/// same lifetime, and the account's current session version (so logging out, a password
+/// change or a deactivation ends it).
+pub fn person_token(state: &AppState, user: &repo::users::User) -> AppResult<HttpResponse> {
+    let token = issue_person_token(state, user)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(token))
+}
+
+/// The token of [`person_token`], unanswered.
+pub fn issue_person_token(state: &AppState, user: &repo::users::User) -> AppResult<TokenResponse> {
     let lifetime = PERSON_TOKEN_TTL.as_secs() as i64;
     let claims = Claims::new(
         Principal::User(user.row.id),
-        role,
+        user.row.role,
         Utc::now().timestamp(),
         lifetime,
     )
@@ -130,14 +145,11 @@ pub async fn login(
         .keys
         .issue(&claims)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    tracing::info!(user = user.row.id, "login");
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(TokenResponse {
-            access_token,
-            token_type: "Bearer".into(),
-            expires_in: lifetime,
-        }))
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: lifetime,
+    })
 }
 
 /// Log out: every access token of your account stops working at once, on every instance

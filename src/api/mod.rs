@@ -34,6 +34,7 @@ pub mod report_schedules;
 pub mod request_id;
 pub mod response_cache;
 pub mod routes;
+pub mod sso;
 pub mod streaming;
 pub mod subscriptions;
 pub mod supervisory_comments;
@@ -78,6 +79,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Webhook URL rules and e-mail (issue 17).
     pub notify: Arc<NotifySettings>,
+    /// The OpenID Connect providers people sign in with (issue 20).
+    pub sso: Arc<crate::outbound::oidc::Providers>,
 }
 
 /// What the notification routes need to know of the deployment.
@@ -124,6 +127,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(endpoint(auth::__path_login, Public, auth::login))
+                .service(endpoint(sso::__path_providers, Public, sso::providers))
+                .service(endpoint(sso::__path_start, Public, sso::start))
+                .service(endpoint(sso::__path_callback, Public, sso::callback))
                 .service(endpoint(auth::__path_me, Roles(ANY_ROLE), auth::me))
                 .service(endpoint(auth::__path_logout, Roles(ANY_ROLE), auth::logout))
                 .service(endpoint(auth::__path_update_me, Roles(ANY_ROLE), auth::update_me))

@@ -644,3 +644,14 @@ diesel::table! {
 }
 
 diesel::joinable!(mail_items -> outbox_events (event_id));
+
+diesel::table! {
+    sso_logins (state) {
+        state -> Text,
+        provider -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}

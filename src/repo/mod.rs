@@ -15,6 +15,7 @@ pub mod rbc_activities;
 pub mod reforms;
 pub mod reminders;
 pub mod reporting;
+pub mod sso;
 pub mod subscriptions;
 pub mod tokens;
 pub mod trade;

@@ -24,6 +24,7 @@ pub mod reforms;
 pub mod reminders;
 pub mod report_requests;
 pub mod reporting;
+pub mod sso;
 pub mod subscriptions;
 pub mod tasks;
 pub mod tokens;

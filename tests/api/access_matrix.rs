@@ -228,6 +228,29 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/api/v1/auth/oidc/providers",
+            own: PUBLIC_200,
+            other: PUBLIC_200,
+            build: |_, _, _| Req::new("GET", "/api/v1/auth/oidc/providers"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/auth/oidc/{provider}/start",
+            // Open to anyone (signing in); this app configures no provider (tests/api/sso.rs
+            // runs the flow against a real one).
+            own: [404; 7],
+            other: [404; 7],
+            build: |_, _, _| Req::new("GET", "/api/v1/auth/oidc/none/start"),
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/auth/oidc/{provider}/callback",
+            own: [404; 7],
+            other: [404; 7],
+            build: |_, _, _| Req::new("GET", "/api/v1/auth/oidc/none/callback?code=c&state=s"),
+        },
+        Row {
+            method: "GET",
             route: "/api/v1/auth/me",
             own: ANY_ROLE_200,
             other: ANY_ROLE_200,

@@ -50,6 +50,7 @@ fn answers_503_problem_while_the_database_is_unreachable() {
             webhooks: Default::default(),
             mailer: None,
         }),
+        sso: Default::default(),
     };
     let app = crate::helpers::TestApp::serve(state, crate::helpers::Engine::Postgres, None);
     let response = app.send_with_token(None, Req::new("GET", "/readyz"));

@@ -75,6 +75,7 @@ impl TestDb {
                 interval_seconds: 0,
                 ..Default::default()
             },
+            sso: Vec::new(),
         }
     }
 }

@@ -29,6 +29,7 @@ mod reforms;
 mod reporting;
 mod security;
 mod seeding;
+mod sso;
 mod tracking;
 mod trade;
 mod webhook_signature;

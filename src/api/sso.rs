@@ -1,0 +1,228 @@
+//! `/api/v1/auth/oidc`: single sign-on through an organization's OpenID Connect provider
+//! (issue 20). `start` sends the person to the provider; the provider sends them back to
+//! `callback`, which answers normtrack's own access token exactly as a password login does.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{with_db, AppState};
+use crate::error::{AppError, AppResult, Problem};
+use crate::outbound::oidc::OidcError;
+
+/// A provider people may sign in with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SsoProviderInfo {
+    #[schema(example = "ilo")]
+    pub key: String,
+    /// What the button says: "Sign in with {name}".
+    #[schema(example = "ILO")]
+    pub name: String,
+    /// Where the button goes.
+    #[schema(example = "/api/v1/auth/oidc/ilo/start")]
+    pub start: String,
+}
+
+/// The identity providers this deployment signs people in with (none unless configured).
+#[utoipa::path(
+    get,
+    path = "/auth/oidc/providers",
+    tag = "auth",
+    responses((status = 200, description = "The providers", body = Vec<SsoProviderInfo>))
+)]
+pub async fn providers(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let list: Vec<SsoProviderInfo> = state
+        .sso
+        .0
+        .iter()
+        .map(|p| SsoProviderInfo {
+            key: p.config.key.clone(),
+            name: p.config.name.clone(),
+            start: format!("/api/v1/auth/oidc/{}/start", p.config.key),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+fn unknown(key: &str) -> AppError {
+    AppError::NotFound(format!("no identity provider '{key}' is configured"))
+}
+
+fn provider_failed(e: OidcError) -> AppError {
+    match e {
+        OidcError::Unavailable(why) => AppError::Unavailable(why),
+        OidcError::Refused(why) => AppError::Unauthorized(why),
+    }
+}
+
+/// Sign in with a provider: redirects to it (Authorization Code flow with PKCE, `state` and
+/// `nonce`); it sends the person back to `/auth/oidc/{provider}/callback`.
+#[utoipa::path(
+    get,
+    path = "/auth/oidc/{provider}/start",
+    tag = "auth",
+    params(("provider" = String, Path, example = "ilo")),
+    responses(
+        (status = 302, description = "To the provider's sign-in page", headers(("Location" = String))),
+        (status = 404, description = "No such provider", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ins from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The provider cannot be reached", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn start(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let key = path.into_inner();
+    // Each start keeps a row until its callback: counted against the client address's
+    // allowance of logins, so that nobody fills the store with begun sign-ins.
+    let address = actix_web::HttpMessage::extensions(&req)
+        .get::<super::client::ClientAddr>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_default();
+    let attempt = format!("sso-start:{}", crate::auth::random_hex(8));
+    state
+        .auth
+        .login_rate
+        .check(&attempt, &address)
+        .map_err(|retry_after| AppError::RateLimited {
+            retry_after,
+            detail: format!("too many sign-ins from this address; try again in {retry_after} seconds"),
+        })?;
+    let sso = state.sso.clone();
+    let found = key.clone();
+    let begun = web::block(move || match sso.find(&found) {
+        Some(provider) => provider.begin().map_err(provider_failed),
+        None => Err(unknown(&found)),
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let (kept_state, nonce, verifier) = (begun.state.clone(), begun.nonce, begun.pkce_verifier);
+    with_db(&state, move |conn| {
+        crate::service::sso::begin(conn, &key, &kept_state, &nonce, &verifier)
+    })
+    .await?;
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, begun.url))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallbackQuery {
+    /// The authorization code.
+    #[param(max_length = 2048)]
+    pub code: Option<String>,
+    /// The state given at `start`.
+    #[param(max_length = 256)]
+    pub state: Option<String>,
+    /// The issuer (RFC 9207).
+    #[param(max_length = 2048)]
+    pub iss: Option<String>,
+    /// The provider's refusal, when it refused.
+    #[param(max_length = 256)]
+    pub error: Option<String>,
+    #[param(max_length = 2048)]
+    pub error_description: Option<String>,
+    /// Other parameters a provider adds are ignored.
+    #[param(max_length = 2048)]
+    pub session_state: Option<String>,
+}
+
+/// Where the provider sends the person back: checks `state` (once, within 10 minutes), the
+/// code, and the ID token's signature, issuer, audience, expiry and nonce; signs in to the
+/// account with the verified e-mail address and answers normtrack's access token.
+#[utoipa::path(
+    get,
+    path = "/auth/oidc/{provider}/callback",
+    tag = "auth",
+    params(("provider" = String, Path, example = "ilo"), CallbackQuery),
+    responses(
+        (status = 200, description = "Signed in (API clients)", body = super::auth::TokenResponse),
+        (status = 303, description = "Browsers (`Accept: text/html`): back to the page, with `#token=…` or `#sso_error=…`", headers(("Location" = String))),
+        (status = 400, description = "No code, or a state that is unknown, expired or used (a forged or replayed callback)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The provider refused the code, or its ID token does not hold", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No verified address, no account with it, or a deactivated account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The provider cannot be reached", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn callback(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<CallbackQuery>,
+) -> AppResult<HttpResponse> {
+    // A browser (the page's "Sign in with …") is sent back to the page with the token in the
+    // fragment, which never reaches a server, or with what went wrong; API clients get JSON.
+    let browser = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let signed_in = sign_in(&state, path.into_inner(), query.into_inner()).await;
+    if !browser {
+        return signed_in.map(|token| {
+            HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(token)
+        });
+    }
+    let fragment = match signed_in {
+        Ok(token) => format!("token={}", token.access_token),
+        Err(e) => format!(
+            "sso_error={}",
+            url::form_urlencoded::byte_serialize(e.to_string().as_bytes()).collect::<String>()
+        ),
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/#{fragment}")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+async fn sign_in(
+    state: &web::Data<AppState>,
+    key: String,
+    query: CallbackQuery,
+) -> AppResult<super::auth::TokenResponse> {
+    if state.sso.find(&key).is_none() {
+        return Err(unknown(&key));
+    }
+    if let Some(error) = query.error {
+        return Err(AppError::Unauthorized(format!(
+            "the provider did not sign you in: {error}{}",
+            query
+                .error_description
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        )));
+    }
+    let (Some(code), Some(given_state)) = (query.code, query.state) else {
+        return Err(AppError::bad_request("the callback carries no code or no state"));
+    };
+    let taken_key = key.clone();
+    let (nonce, verifier) = with_db(state, move |conn| {
+        crate::service::sso::take(conn, &taken_key, &given_state)
+    })
+    .await?;
+    let sso = state.sso.clone();
+    let found = key.clone();
+    let identity = web::block(move || match sso.find(&found) {
+        Some(provider) => provider.finish(&code, &verifier, &nonce).map_err(provider_failed),
+        None => Err(unknown(&found)),
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let sso = state.sso.clone();
+    let user = with_db(state, move |conn| {
+        let provider = sso.find(&key).ok_or_else(|| unknown(&key))?;
+        crate::service::sso::sign_in(conn, &provider.config, &identity)
+    })
+    .await?;
+    tracing::info!(user = user.row.id, "signed in through single sign-on");
+    super::auth::issue_person_token(state, &user)
+}

@@ -1,0 +1,241 @@
+//! OpenID Connect sign-in (issue 20) through the `openidconnect` crate: discovery, the
+//! authorization URL with PKCE, `state` and `nonce`, the code exchange, and the ID token's
+//! checks (signature, issuer, audience, expiry, nonce). The provider's metadata and signing
+//! keys are fetched once and kept; a token signed with a key they do not name makes them be
+//! fetched again, once (key rotation). HTTP goes through ureq 3 (no redirects, 10 s).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::{
+    http, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl, JsonWebKeySet, Nonce,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError, SyncHttpClient,
+    TokenResponse,
+};
+
+use crate::config::SsoProvider;
+
+/// The longest answer read from a provider.
+const MAX_ANSWER: u64 = 1 << 20;
+
+#[derive(Clone)]
+struct UreqHttp(ureq::Agent);
+
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+struct HttpError(#[from] ureq::Error);
+
+impl UreqHttp {
+    fn new() -> UreqHttp {
+        UreqHttp(
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .proxy(None)
+                .timeout_global(Some(Duration::from_secs(10)))
+                .build()
+                .into(),
+        )
+    }
+}
+
+impl SyncHttpClient for UreqHttp {
+    type Error = HttpError;
+
+    fn call(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let answer = self.0.run(request)?;
+        let (parts, mut body) = answer.into_parts();
+        let bytes = body.with_config().limit(MAX_ANSWER).read_to_vec()?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+struct Discovered {
+    client: Client,
+    metadata: CoreProviderMetadata,
+}
+
+/// What went wrong with a provider.
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    /// The provider cannot be reached or answers nonsense (503 to the person).
+    #[error("the identity provider is unavailable: {0}")]
+    Unavailable(String),
+    /// Its answer does not hold (a refused or replayed code, a bad ID token).
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// A verified identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+}
+
+/// A sign-in begun: where to send the person, and what to keep until the callback.
+pub struct Begun {
+    pub url: String,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+}
+
+/// One configured provider.
+pub struct Provider {
+    pub config: SsoProvider,
+    redirect: String,
+    http: UreqHttp,
+    discovered: Mutex<Option<Discovered>>,
+}
+
+impl Provider {
+    pub fn new(config: SsoProvider, public_base: &str) -> Provider {
+        let redirect = format!("{public_base}/api/v1/auth/oidc/{}/callback", config.key);
+        Provider {
+            config,
+            redirect,
+            http: UreqHttp::new(),
+            discovered: Mutex::new(None),
+        }
+    }
+
+    /// The callback address registered with the provider.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect
+    }
+
+    fn build(&self, metadata: CoreProviderMetadata) -> Result<Discovered, OidcError> {
+        let redirect =
+            RedirectUrl::new(self.redirect.clone()).map_err(|e| OidcError::Unavailable(e.to_string()))?;
+        let client = CoreClient::from_provider_metadata(
+            metadata.clone(),
+            ClientId::new(self.config.client_id.clone()),
+            Some(ClientSecret::new(self.config.client_secret.clone())),
+        )
+        .set_redirect_uri(redirect);
+        Ok(Discovered { client, metadata })
+    }
+
+    fn discover(&self) -> Result<Discovered, OidcError> {
+        let issuer =
+            IssuerUrl::new(self.config.issuer.clone()).map_err(|e| OidcError::Unavailable(e.to_string()))?;
+        let metadata = CoreProviderMetadata::discover(&issuer, &self.http)
+            .map_err(|e| OidcError::Unavailable(format!("{e}")))?;
+        self.build(metadata)
+    }
+
+    fn with_client<T>(&self, f: impl FnOnce(&Client) -> T) -> Result<T, OidcError> {
+        let mut kept = self.discovered.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.is_none() {
+            *kept = Some(self.discover()?);
+        }
+        match kept.as_ref() {
+            Some(found) => Ok(f(&found.client)),
+            None => Err(OidcError::Unavailable("not discovered".into())),
+        }
+    }
+
+    /// Fetches the provider's signing keys again (a token named a key not among them).
+    fn refresh_keys(&self) -> Result<(), OidcError> {
+        let mut kept = self.discovered.lock().unwrap_or_else(|p| p.into_inner());
+        let metadata = match kept.as_ref() {
+            Some(found) => found.metadata.clone(),
+            None => return Ok(()),
+        };
+        let keys = JsonWebKeySet::fetch(metadata.jwks_uri(), &self.http)
+            .map_err(|e| OidcError::Unavailable(format!("{e}")))?;
+        *kept = Some(self.build(metadata.set_jwks(keys))?);
+        Ok(())
+    }
+
+    /// The authorization URL, with a fresh state, nonce and PKCE challenge.
+    pub fn begin(&self) -> Result<Begun, OidcError> {
+        self.with_client(|client| {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let (url, state, nonce) = client
+                .authorize_url(
+                    CoreAuthenticationFlow::AuthorizationCode,
+                    CsrfToken::new_random,
+                    Nonce::new_random,
+                )
+                .add_scope(Scope::new("email".into()))
+                .set_pkce_challenge(challenge)
+                .url();
+            Begun {
+                url: url.to_string(),
+                state: state.secret().clone(),
+                nonce: nonce.secret().clone(),
+                pkce_verifier: verifier.secret().clone(),
+            }
+        })
+    }
+
+    /// Exchanges the code and checks the ID token (signature, issuer, audience, expiry,
+    /// nonce); answers who signed in.
+    pub fn finish(&self, code: &str, pkce_verifier: &str, nonce: &str) -> Result<Identity, OidcError> {
+        let request = self.with_client(|client| {
+            client
+                .exchange_code(AuthorizationCode::new(code.into()))
+                .map(|r| r.set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.into())))
+                .map_err(|e| OidcError::Unavailable(e.to_string()))
+                .and_then(|r| {
+                    r.request(&self.http)
+                        .map_err(|e| OidcError::Refused(format!("the code was refused: {e}")))
+                })
+        })??;
+        let id_token = request
+            .id_token()
+            .cloned()
+            .ok_or_else(|| OidcError::Refused("the provider answered no ID token".into()))?;
+        let nonce = Nonce::new(nonce.into());
+        let check = |client: &Client| {
+            id_token
+                .claims(&client.id_token_verifier(), &nonce)
+                .map(|claims| Identity {
+                    subject: claims.subject().to_string(),
+                    email: claims.email().map(|e| e.to_string()),
+                    email_verified: claims.email_verified() == Some(true),
+                })
+        };
+        match self.with_client(check)? {
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                self.refresh_keys()?;
+                self.with_client(check)?
+                    .map_err(|e| OidcError::Refused(format!("the ID token does not hold: {e}")))
+            }
+            other => other.map_err(|e| OidcError::Refused(format!("the ID token does not hold: {e}"))),
+        }
+    }
+}
+
+/// Every configured provider, by key.
+#[derive(Default)]
+pub struct Providers(pub Vec<Provider>);
+
+impl Providers {
+    pub fn find(&self, key: &str) -> Option<&Provider> {
+        self.0.iter().find(|p| p.config.key == key)
+    }
+}
+
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&str> = self.0.iter().map(|p| p.config.key.as_str()).collect();
+        write!(f, "Providers({keys:?})")
+    }
+}

@@ -1,0 +1,62 @@
+//! Sign-ins begun at an identity provider, kept until their callback (issue 20).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::sso_logins;
+use crate::db::DbConn;
+
+pub fn insert(
+    conn: &mut DbConn,
+    state: &str,
+    provider: &str,
+    nonce: &str,
+    pkce_verifier: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(sso_logins::table)
+        .values((
+            sso_logins::state.eq(state),
+            sso_logins::provider.eq(provider),
+            sso_logins::nonce.eq(nonce),
+            sso_logins::pkce_verifier.eq(pkce_verifier),
+            sso_logins::created_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes the sign-in of `state` at `provider` begun after `since` and not yet taken: answers
+/// its (nonce, PKCE verifier) and marks it taken, in the caller's transaction.
+pub fn take(
+    conn: &mut DbConn,
+    state: &str,
+    provider: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Option<(String, String)>> {
+    let found: Option<(String, String)> = sso_logins::table
+        .filter(sso_logins::state.eq(state))
+        .filter(sso_logins::provider.eq(provider))
+        .filter(sso_logins::used_at.is_null())
+        .filter(sso_logins::created_at.gt(since))
+        .select((sso_logins::nonce, sso_logins::pkce_verifier))
+        .first(conn)
+        .optional()?;
+    if found.is_some() {
+        let taken = diesel::update(
+            sso_logins::table
+                .filter(sso_logins::state.eq(state))
+                .filter(sso_logins::used_at.is_null()),
+        )
+        .set(sso_logins::used_at.eq(Some(super::now())))
+        .execute(conn)?;
+        if taken != 1 {
+            return Ok(None);
+        }
+    }
+    Ok(found)
+}
+
+/// Forgets sign-ins begun before `before` (they can no longer be finished).
+pub fn forget_before(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sso_logins::table.filter(sso_logins::created_at.lt(before))).execute(conn)
+}

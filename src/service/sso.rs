@@ -1,0 +1,118 @@
+//! Single sign-on (issue 20): a sign-in begun at a provider is kept (state, nonce, PKCE
+//! verifier) until its callback, which any instance may take, once, within 10 minutes. The
+//! verified address names the normtrack account; no account is made unless the provider has
+//! auto-provisioning on, and then only as a `viewer`: roles and countries stay normtrack's to
+//! grant. Every sign-in is audited with its provider.
+
+use chrono::Duration;
+
+use crate::config::SsoProvider;
+use crate::db::{self, DbConn};
+use crate::domain::access::{Caller, EntityKind, Role};
+use crate::error::{AppError, AppResult};
+use crate::outbound::oidc::Identity;
+use crate::repo;
+
+/// How long a begun sign-in may take.
+pub const SIGN_IN_WITHIN: Duration = Duration::minutes(10);
+
+/// Keeps a begun sign-in until its callback.
+pub fn begin(
+    conn: &mut DbConn,
+    provider: &str,
+    state: &str,
+    nonce: &str,
+    pkce_verifier: &str,
+) -> AppResult<()> {
+    db::write_transaction(conn, |conn| {
+        repo::sso::forget_before(conn, repo::now() - SIGN_IN_WITHIN * 6)?;
+        repo::sso::insert(conn, state, provider, nonce, pkce_verifier)?;
+        Ok(())
+    })
+}
+
+/// Takes the sign-in `state` names (once): its (nonce, PKCE verifier). A state that was never
+/// given, was already used, is older than 10 minutes or belongs to another provider is
+/// refused (400): a forged or replayed callback.
+pub fn take(conn: &mut DbConn, provider: &str, state: &str) -> AppResult<(String, String)> {
+    db::write_transaction(conn, |conn| {
+        repo::sso::take(conn, state, provider, repo::now() - SIGN_IN_WITHIN)?.ok_or_else(|| {
+            AppError::bad_request(
+                "this sign-in is unknown, expired or already used; start again from the sign-in button",
+            )
+        })
+    })
+}
+
+/// The account a verified identity signs in to (made when the provider auto-provisions).
+pub fn sign_in(
+    conn: &mut DbConn,
+    provider: &SsoProvider,
+    identity: &Identity,
+) -> AppResult<repo::users::User> {
+    let refused = |why: &str| AppError::Forbidden(format!("sign-in with {} refused: {why}", provider.name));
+    let Some(email) = identity.email.as_deref().filter(|_| identity.email_verified) else {
+        tracing::info!(
+            provider = provider.key,
+            "SSO sign-in refused: no verified e-mail address"
+        );
+        return Err(refused(
+            "the provider does not vouch for an e-mail address (email_verified)",
+        ));
+    };
+    let key = crate::domain::users::email_key(email);
+    let user = match repo::users::by_email(conn, &key)? {
+        Some(user) => user,
+        None if provider.auto_provision => {
+            let new = crate::service::users::NewUser {
+                email: email.to_string(),
+                display_name: None,
+                role: Role::Viewer,
+                countries: Vec::new(),
+                country: None,
+                organization: None,
+                // Nobody knows it: the account signs in through its provider.
+                password: crate::auth::random_hex(32),
+                active: true,
+            };
+            let made = crate::service::users::create_user(conn, &Caller::cli(), new)?;
+            tracing::info!(
+                provider = provider.key,
+                user = made.row.id,
+                "account made at first sign-in"
+            );
+            made
+        }
+        None => {
+            tracing::info!(
+                provider = provider.key,
+                "SSO sign-in refused: no account has the address"
+            );
+            return Err(refused(
+                "no normtrack account has this address; ask an administrator for one",
+            ));
+        }
+    };
+    if !user.row.active {
+        return Err(refused("the account is deactivated"));
+    }
+    let actor = Caller {
+        principal: crate::domain::access::Principal::User(user.row.id),
+        role: user.row.role,
+        countries: user.countries.clone(),
+        organization: user.row.organization,
+    };
+    db::write_transaction(conn, |conn| {
+        super::audit::record_at(
+            conn,
+            &actor,
+            "sso_sign_in",
+            EntityKind::User,
+            user.row.id,
+            None,
+            None,
+            Some(serde_json::json!({"provider": provider.key, "subject": identity.subject})),
+        )
+    })?;
+    Ok(user)
+}

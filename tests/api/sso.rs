@@ -1,0 +1,335 @@
+//! Single sign-on (issue 20) against a real OpenID Provider started by the test on loopback:
+//! `oidc-provider` 9.13.3 from npm (a certified implementation), installed on first use into
+//! the target directory, with one client and its development login form, which the test fills
+//! in over HTTP as a browser would. Each bad case is refused and signs nobody in.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use crate::helpers::{Engine, Req, TestApp, Who};
+
+const CLIENT_ID: &str = "normtrack";
+const CLIENT_SECRET: &str = "normtrack-secret";
+const PUBLIC: &str = "http://normtrack.test";
+const REDIRECT: &str = "http://normtrack.test/api/v1/auth/oidc/test/callback";
+
+/// The provider's packages, installed once per run into the target directory.
+fn node_modules() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("oidc-provider");
+        if !dir.join("node_modules/oidc-provider").exists() {
+            std::fs::create_dir_all(&dir).expect("a folder");
+            let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc");
+            for file in ["package.json", "op.mjs"] {
+                std::fs::copy(source.join(file), dir.join(file)).expect("copied");
+            }
+            let status = Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--silent"])
+                .current_dir(&dir)
+                .status()
+                .expect("npm runs");
+            assert!(status.success(), "npm could not install oidc-provider");
+        }
+        std::fs::copy(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/op.mjs"),
+            dir.join("op.mjs"),
+        )
+        .expect("copied");
+        dir
+    })
+    .clone()
+}
+
+/// An OpenID Provider on 127.0.0.1:`port` signing with key `kid`.
+struct Provider {
+    child: Child,
+    // Kept open: a provider writing to a closed pipe would die of it.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Provider {
+    fn start(port: u16, kid: &str) -> Provider {
+        let dir = node_modules();
+        let mut child = Command::new("node")
+            .arg("op.mjs")
+            .current_dir(&dir)
+            .env("OP_PORT", port.to_string())
+            .env("OP_KID", kid)
+            .env("OP_REDIRECT_URI", REDIRECT)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs");
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        stdout.read_line(&mut line).expect("the provider starts");
+        assert!(line.starts_with("READY "), "{line}");
+        Provider {
+            child,
+            _stdout: stdout,
+        }
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a port")
+        .port()
+}
+
+fn spawn(engine: Engine, issuer: &str, auto_provision: bool) -> Option<TestApp> {
+    let issuer = issuer.to_string();
+    TestApp::spawn_with(engine, move |s| {
+        s.public_url = Some(PUBLIC.into());
+        s.sso = vec![normtrack::config::SsoProvider {
+            key: "test".into(),
+            name: "Test provider".into(),
+            issuer,
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            auto_provision,
+        }];
+    })
+}
+
+/// Fills in the provider's login and consent forms as `login`; answers the callback's query.
+fn sign_in_at_provider(auth_url: &str, login: &str) -> BTreeMap<String, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let parsed = url::Url::parse(auth_url).expect("a URL");
+    let base = format!(
+        "{}://{}:{}",
+        parsed.scheme(),
+        parsed.host_str().expect("host"),
+        parsed.port().expect("port")
+    );
+    let absolute = |l: &str| {
+        if l.starts_with('/') {
+            format!("{base}{l}")
+        } else {
+            l.to_string()
+        }
+    };
+    let mut jar: BTreeMap<String, String> = BTreeMap::new();
+    let mut step = |url: &str, form: Option<&[(&str, &str)]>| -> String {
+        let cookie = jar
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let answer = match form {
+            None => agent.get(url).header("cookie", &cookie).call(),
+            Some(f) => agent
+                .post(url)
+                .header("cookie", &cookie)
+                .send_form(f.iter().copied()),
+        }
+        .expect("the provider answers");
+        for set in answer.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap_or("").split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                jar.insert(k.to_string(), v.to_string());
+            }
+        }
+        assert_eq!(answer.status().as_u16(), 303, "{url}");
+        answer
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let login_form = absolute(&step(auth_url, None));
+    let resume = step(
+        &login_form,
+        Some(&[("prompt", "login"), ("login", login), ("password", "any")]),
+    );
+    let consent = absolute(&step(&resume, None));
+    let resume = step(&consent, Some(&[("prompt", "consent")]));
+    let back = url::Url::parse(&step(&resume, None)).expect("the callback URL");
+    assert!(back.as_str().starts_with(REDIRECT), "{back}");
+    back.query_pairs().into_owned().collect()
+}
+
+/// `start` at normtrack: the provider's authorization URL.
+fn start(app: &TestApp) -> String {
+    // Not followed: the test plays the browser at the provider itself.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let answer = agent
+        .get(format!("{}/api/v1/auth/oidc/test/start", app.address))
+        .call()
+        .expect("normtrack answers");
+    assert_eq!(answer.status().as_u16(), 302);
+    answer
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("Location")
+        .to_string()
+}
+
+fn callback(app: &TestApp, query: &BTreeMap<String, String>) -> crate::helpers::TestResponse {
+    let mut url = url::Url::parse("http://x/api/v1/auth/oidc/test/callback").expect("a URL");
+    for (k, v) in query {
+        url.query_pairs_mut().append_pair(k, v);
+    }
+    app.send(
+        Who::Anonymous,
+        Req::new("GET", format!("{}?{}", url.path(), url.query().unwrap_or(""))),
+    )
+}
+
+fn on_both(body: fn(Engine)) {
+    body(Engine::Sqlite);
+    body(Engine::Postgres);
+}
+
+#[test]
+fn a_person_signs_in_with_the_provider_and_gets_the_token_a_password_login_gives() {
+    on_both(|engine| {
+        let port = free_port();
+        let issuer = format!("http://127.0.0.1:{port}");
+        let Some(app) = spawn(engine, &issuer, false) else {
+            return;
+        };
+        let _provider = Provider::start(port, "key-1");
+        let listed = app
+            .send(Who::Anonymous, Req::new("GET", "/api/v1/auth/oidc/providers"))
+            .json();
+        assert_eq!(listed[0]["start"], "/api/v1/auth/oidc/test/start");
+        // The fixture's office account signs in by its address.
+        let auth_url = start(&app);
+        assert!(
+            auth_url.contains("code_challenge_method=S256") && auth_url.contains("nonce="),
+            "{auth_url}"
+        );
+        let login = Who::Office.email();
+        let back = sign_in_at_provider(&auth_url, &login);
+        let answer = callback(&app, &back);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let token = answer.json()["access_token"]
+            .as_str()
+            .expect("a token")
+            .to_string();
+        let me = app.send_with_token(Some(&token), Req::new("GET", "/api/v1/auth/me"));
+        assert_eq!(me.status, 200, "{}", me.body);
+        assert_eq!(me.json()["user"]["email"], login.as_str());
+        // The same callback again (a replayed code and state): refused, nobody signed in.
+        let replayed = callback(&app, &back);
+        assert_eq!(replayed.status, 400, "{}", replayed.body);
+        // Logging out ends the SSO session as any other.
+        assert_eq!(
+            app.send_with_token(Some(&token), Req::new("POST", "/api/v1/auth/logout"))
+                .status,
+            204
+        );
+        assert_eq!(
+            app.send_with_token(Some(&token), Req::new("GET", "/api/v1/auth/me"))
+                .status,
+            401
+        );
+        // Every sign-in is audited with its provider.
+        let audit = app.get("/api/v1/audit?entity=user").ok_json();
+        assert!(audit.to_string().contains("sso_sign_in"), "{audit}");
+        assert!(audit.to_string().contains("\"provider\":\"test\""), "{audit}");
+    });
+}
+
+#[test]
+fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
+    on_both(|engine| {
+        let port = free_port();
+        let issuer = format!("http://127.0.0.1:{port}");
+        let Some(app) = spawn(engine, &issuer, false) else {
+            return;
+        };
+        let _provider = Provider::start(port, "key-1");
+        // A state normtrack never gave (CSRF).
+        let mut back = sign_in_at_provider(&start(&app), &Who::Office.email());
+        back.insert("state".into(), "forged".into());
+        assert_eq!(callback(&app, &back).status, 400);
+        // An address the provider does not mark verified.
+        let back = sign_in_at_provider(&start(&app), "unverified-office");
+        let refused = callback(&app, &back);
+        assert_eq!(refused.status, 403, "{}", refused.body);
+        // An address no account has (no auto-provisioning here).
+        let back = sign_in_at_provider(&start(&app), "stranger");
+        assert_eq!(callback(&app, &back).status, 403);
+        // A code for one sign-in with the state of another: the PKCE verifier and nonce do
+        // not match it.
+        let first = sign_in_at_provider(&start(&app), &Who::Office.email());
+        let second = sign_in_at_provider(&start(&app), &Who::Office.email());
+        let mut crossed = first.clone();
+        crossed.insert("state".into(), second["state"].clone());
+        let answer = callback(&app, &crossed);
+        assert_eq!(answer.status, 401, "{}", answer.body);
+        // A deactivated account signs in no more.
+        let id = app.fixture().users[&Who::Worker];
+        let path = format!("/api/v1/users/{id}");
+        let tag = app.etag_of(&path);
+        let off = app.send(
+            Who::Admin,
+            Req::new("PATCH", &path)
+                .header("If-Match", &tag)
+                .json(serde_json::json!({"active": false})),
+        );
+        assert_eq!(off.status, 200, "{}", off.body);
+        let back = sign_in_at_provider(&start(&app), &Who::Worker.email());
+        assert_eq!(callback(&app, &back).status, 403);
+        // The provider's own refusal.
+        let mut denied = BTreeMap::new();
+        denied.insert("error".to_string(), "access_denied".to_string());
+        denied.insert("state".to_string(), "x".to_string());
+        assert_eq!(callback(&app, &denied).status, 401);
+        let audit = app.get("/api/v1/audit?entity=user").ok_json();
+        assert!(!audit.to_string().contains("sso_sign_in"), "{audit}");
+    });
+}
+
+#[test]
+fn a_new_signing_key_is_fetched_when_a_token_names_it_and_auto_provisioning_makes_only_viewers() {
+    on_both(|engine| {
+        let port = free_port();
+        let issuer = format!("http://127.0.0.1:{port}");
+        let Some(app) = spawn(engine, &issuer, true) else {
+            return;
+        };
+        let provider = Provider::start(port, "key-1");
+        // Discovery (and the first key) happen at the first start.
+        let first = start(&app);
+        drop(first);
+        drop(provider);
+        // The provider rotates its key: a token signed with the new one still signs in.
+        let _provider = Provider::start(port, "key-2");
+        let back = sign_in_at_provider(&start(&app), "newcomer");
+        let answer = callback(&app, &back);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let token = answer.json()["access_token"]
+            .as_str()
+            .expect("a token")
+            .to_string();
+        let me = app
+            .send_with_token(Some(&token), Req::new("GET", "/api/v1/auth/me"))
+            .json();
+        assert_eq!(me["role"], "viewer", "{me}");
+        assert_eq!(me["user"]["email"], "newcomer@example.test");
+    });
+}
