@@ -75,26 +75,8 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let mut errors = ParamErrors::default();
-    if input.events.is_empty() {
-        errors.push("events", "name at least one event");
-    }
-    let mut events = input.events;
-    events.sort_by_key(|e| e.as_str());
-    events.dedup();
-    let countries = super::webhooks::codes(
-        &mut errors,
-        "countries",
-        input.countries,
-        crate::domain::codes::parse_iso3,
-        "an ISO 3166 alpha-3 country code",
-    );
-    let conventions = super::webhooks::codes(
-        &mut errors,
-        "conventions",
-        input.conventions,
-        crate::domain::codes::parse_instrument_code,
-        "an instrument code such as C087",
-    );
+    let (events, countries, conventions) =
+        super::webhooks::follow_filters(&mut errors, input.events, input.countries, input.conventions);
     errors.finish()?;
     let new = NewFollow {
         events,

@@ -57,7 +57,7 @@ pub struct RegisteredWebhook {
 
 /// A list of codes: a malformed code is 400 (the document's pattern), an empty or too long
 /// list 422 (a rule).
-pub(super) fn codes(
+fn codes(
     errors: &mut ParamErrors,
     field: &str,
     raw: Option<Vec<String>>,
@@ -80,6 +80,37 @@ pub(super) fn codes(
         }
     }
     Some(parsed)
+}
+
+/// What a webhook or a subscription follows: at least one event (sorted, repeats dropped),
+/// and the countries and instruments as [`codes`] reads them.
+pub(super) fn follow_filters(
+    errors: &mut ParamErrors,
+    events: Vec<EventType>,
+    countries: Option<Vec<String>>,
+    conventions: Option<Vec<String>>,
+) -> (Vec<EventType>, Option<Vec<String>>, Option<Vec<String>>) {
+    if events.is_empty() {
+        errors.push("events", "name at least one event");
+    }
+    let mut events = events;
+    events.sort_by_key(|e| e.as_str());
+    events.dedup();
+    let countries = codes(
+        errors,
+        "countries",
+        countries,
+        crate::domain::codes::parse_iso3,
+        "an ISO 3166 alpha-3 country code",
+    );
+    let conventions = codes(
+        errors,
+        "conventions",
+        conventions,
+        crate::domain::codes::parse_instrument_code,
+        "an instrument code such as C087",
+    );
+    (events, countries, conventions)
 }
 
 /// Register a webhook endpoint. Deliveries are signed following the Standard Webhooks
@@ -105,26 +136,8 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let mut errors = ParamErrors::default();
-    if input.events.is_empty() {
-        errors.push("events", "name at least one event");
-    }
-    let mut events = input.events;
-    events.sort_by_key(|e| e.as_str());
-    events.dedup();
-    let countries = codes(
-        &mut errors,
-        "countries",
-        input.countries,
-        crate::domain::codes::parse_iso3,
-        "an ISO 3166 alpha-3 country code",
-    );
-    let conventions = codes(
-        &mut errors,
-        "conventions",
-        input.conventions,
-        crate::domain::codes::parse_instrument_code,
-        "an instrument code such as C087",
-    );
+    let (events, countries, conventions) =
+        follow_filters(&mut errors, input.events, input.countries, input.conventions);
     let description = input.description.unwrap_or_default().trim().to_string();
     if description.chars().count() > 200 {
         errors.push("description", "at most 200 characters");

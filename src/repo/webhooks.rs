@@ -31,6 +31,11 @@ pub fn split(list: &str) -> Vec<String> {
         .collect()
 }
 
+/// Reads a stored list of event types (webhooks and subscriptions alike).
+pub fn event_types(list: &str) -> Vec<crate::domain::events::EventType> {
+    split(list).iter().filter_map(|e| e.parse().ok()).collect()
+}
+
 pub struct NewWebhook<'a> {
     pub url: &'a str,
     pub events: String,

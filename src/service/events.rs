@@ -20,28 +20,32 @@ pub struct Follower {
 }
 
 impl Follower {
-    pub fn of(row: &WebhookRow) -> Follower {
+    fn new(id: i32, events: &str, countries: Option<&str>, conventions: Option<&str>) -> Follower {
         Follower {
-            id: row.id,
-            events: store::split(&row.events)
-                .iter()
-                .filter_map(|e| e.parse().ok())
-                .collect(),
-            countries: row.countries.as_deref().map(store::split),
-            conventions: row.conventions.as_deref().map(store::split),
+            id,
+            events: store::event_types(events),
+            countries: countries.map(store::split),
+            conventions: conventions.map(store::split),
         }
     }
 
+    pub fn of(row: &WebhookRow) -> Follower {
+        Follower::new(
+            row.id,
+            &row.events,
+            row.countries.as_deref(),
+            row.conventions.as_deref(),
+        )
+    }
+
+    /// A person following by e-mail: the follower's id is the person's.
     pub fn of_subscription(row: &SubscriptionRow) -> Follower {
-        Follower {
-            id: row.user_id,
-            events: store::split(&row.events)
-                .iter()
-                .filter_map(|e| e.parse().ok())
-                .collect(),
-            countries: row.countries.as_deref().map(store::split),
-            conventions: row.conventions.as_deref().map(store::split),
-        }
+        Follower::new(
+            row.user_id,
+            &row.events,
+            row.countries.as_deref(),
+            row.conventions.as_deref(),
+        )
     }
 
     pub fn wants(&self, event: &Event) -> bool {

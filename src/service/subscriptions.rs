@@ -38,7 +38,7 @@ impl From<&SubscriptionRow> for Subscription {
     fn from(row: &SubscriptionRow) -> Self {
         Subscription {
             id: row.id,
-            events: split(&row.events).iter().filter_map(|e| e.parse().ok()).collect(),
+            events: crate::repo::webhooks::event_types(&row.events),
             countries: row.countries.as_deref().map(split),
             conventions: row.conventions.as_deref().map(split),
             delivery: row.delivery.clone(),

@@ -45,7 +45,7 @@ impl From<&WebhookRow> for Webhook {
         Webhook {
             id: row.id,
             url: row.url.clone(),
-            events: split(&row.events).iter().filter_map(|e| e.parse().ok()).collect(),
+            events: crate::repo::webhooks::event_types(&row.events),
             countries: row.countries.as_deref().map(split),
             conventions: row.conventions.as_deref().map(split),
             description: row.description.clone(),
