@@ -99,7 +99,8 @@ pub enum ReportsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
-    /// Create an account; the password is read from standard input (never an argument).
+    /// Create an account; the password is read from standard input (never an argument),
+    /// unless the account signs in through single sign-on only (`--sso-only`).
     /// On a fresh database this is how the first administrator is made.
     Create {
         #[arg(long)]
@@ -115,6 +116,10 @@ pub enum UsersCommand {
         organization: Option<i32>,
         #[arg(long)]
         display_name: Option<String>,
+        /// The account signs in through its organization's identity provider only: no
+        /// password is read or accepted.
+        #[arg(long)]
+        sso_only: bool,
     },
 }
 
@@ -196,15 +201,20 @@ pub fn run(cli: Cli) -> CliResult {
                     countries,
                     organization,
                     display_name,
+                    sso_only,
                 },
         } => {
             let settings = Settings::from_env()?;
             let mut conn = open(&settings)?;
             db::migrations::run_pending(&mut conn)?;
             let role: crate::domain::access::Role = role.parse()?;
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let password = if sso_only {
+                None
+            } else {
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password)?;
+                Some(password.trim_end_matches(['\r', '\n']).to_string())
+            };
             let (countries, country) = if role.is_constituent() {
                 (Vec::new(), countries.into_iter().next())
             } else {
@@ -219,6 +229,7 @@ pub fn run(cli: Cli) -> CliResult {
                 organization,
                 password,
                 active: true,
+                sso_only,
             };
             let user =
                 crate::service::users::create_user(&mut conn, &crate::domain::access::Caller::cli(), new)

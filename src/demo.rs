@@ -45,8 +45,9 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Vec<DemoAccount>, Box<dyn std::err
                 countries,
                 country,
                 organization,
-                password: password.clone(),
+                password: Some(password.clone()),
                 active: true,
+                sso_only: false,
             };
             create_user(conn, &Caller::cli(), new)?;
             accounts.push(DemoAccount {

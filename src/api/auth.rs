@@ -54,6 +54,7 @@ fn login_failed() -> AppError {
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 400, description = "The body is not a login request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong e-mail address or password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The account signs in through single sign-on only", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait")))
     )
@@ -116,6 +117,14 @@ pub async fn login(
         return Err(login_failed());
     };
     state.auth.throttle.record_success(&account);
+    if user.row.sso_only {
+        // Told only to someone who knows the password it had before it was marked so.
+        tracing::info!(user = user.row.id, "password login refused: SSO-only account");
+        return Err(AppError::Forbidden(format!(
+            "{}: use a Sign in with button",
+            crate::domain::users::SSO_ONLY
+        )));
+    }
     tracing::info!(user = user.row.id, "login");
     person_token(&state, &user)
 }

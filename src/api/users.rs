@@ -82,7 +82,7 @@ impl Versioned for User {
         (status = 201, description = "Created", body = User, headers(("ETag" = String), ("Location" = String))),
         (status = 400, description = "Malformed field (e-mail, password shorter than 12 characters, codes)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail address is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The scope does not fit the role", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "The scope does not fit the role, or a password is missing (or given for an SSO-only account)", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn create(
@@ -143,7 +143,7 @@ pub async fn get(
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail address is taken", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The scope does not fit the role", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The scope does not fit the role, or an administrator's own account demoted, deactivated or made SSO-only", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -185,6 +185,7 @@ pub struct PasswordReset {
         (status = 204, description = "Password set"),
         (status = 400, description = "Password too short or too long", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account signs in through single sign-on only (turn `sso_only` off first)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Your own account: change your password with PATCH /auth/me", body = Problem, content_type = "application/problem+json")
     )
 )]

@@ -236,6 +236,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         token_version -> Integer,
+        sso_only -> Bool,
     }
 }
 

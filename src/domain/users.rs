@@ -103,6 +103,25 @@ pub fn check_password(password: &str) -> Result<(), String> {
     }
 }
 
+/// Single sign-on only: an account marked so has no password. Whether a new account's
+/// password is given as its kind wants (`None` when it is): one is needed unless the account
+/// is SSO-only, and an SSO-only account takes none.
+pub fn password_wanted(sso_only: bool, given: bool) -> Option<&'static str> {
+    match (sso_only, given) {
+        (false, false) => {
+            Some("needed, unless the account signs in through single sign-on only (sso_only: true)")
+        }
+        (true, true) => {
+            Some("an account that signs in through single sign-on only (sso_only: true) takes no password")
+        }
+        _ => None,
+    }
+}
+
+/// Why a password is refused for an account marked SSO-only (login, change or reset).
+pub const SSO_ONLY: &str =
+    "this account signs in through its organization's identity provider only (single sign-on); it has no password";
+
 /// Checks a display name: printable text, not empty (`fields::text_field`).
 pub fn check_display_name(name: &str) -> Result<(), String> {
     let mut errors = Vec::new();

@@ -26,6 +26,8 @@ pub struct UserRow {
     /// Moves on when the account's sessions end (password change, reset, deactivation,
     /// logout): access tokens of an older version are refused.
     pub token_version: i32,
+    /// Signs in through single sign-on only: no password is accepted.
+    pub sso_only: bool,
 }
 
 /// An account with the countries it covers (office) or its one country (constituents).
@@ -46,6 +48,7 @@ pub struct UserFields {
     pub country: Option<String>,
     pub organization: Option<i32>,
     pub active: bool,
+    pub sso_only: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -171,6 +174,7 @@ pub fn insert(conn: &mut DbConn, fields: &UserFields, password_hash: &str) -> Qu
             users::country.eq(&fields.country),
             users::organization.eq(fields.organization),
             users::active.eq(fields.active),
+            users::sso_only.eq(fields.sso_only),
             users::password_hash.eq(password_hash),
             users::version.eq(1),
             users::created_at.eq(now),
@@ -196,6 +200,7 @@ pub fn update(conn: &mut DbConn, id: i32, version: i32, fields: &UserFields) -> 
             users::country.eq(&fields.country),
             users::organization.eq(fields.organization),
             users::active.eq(fields.active),
+            users::sso_only.eq(fields.sso_only),
             users::version.eq(version + 1),
             users::updated_at.eq(super::now()),
         ))

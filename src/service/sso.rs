@@ -71,9 +71,10 @@ pub fn sign_in(
                 countries: Vec::new(),
                 country: None,
                 organization: None,
-                // Nobody knows it: the account signs in through its provider.
-                password: crate::auth::random_hex(32),
+                // The account signs in through its provider: it has no password.
+                password: None,
                 active: true,
+                sso_only: true,
             };
             let made = crate::service::users::create_user(conn, &Caller::cli(), new)?;
             tracing::info!(

@@ -29,6 +29,8 @@ pub struct User {
     /// For a constituent: its organization's id.
     pub organization: Option<i32>,
     pub active: bool,
+    /// Signs in through single sign-on only: no password is accepted.
+    pub sso_only: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -44,6 +46,7 @@ impl User {
             countries: user.countries,
             organization: user.row.organization,
             active: user.row.active,
+            sso_only: user.row.sso_only,
             version: user.row.version,
             created_at: user.row.created_at.and_utc(),
             updated_at: user.row.updated_at.and_utc(),
@@ -66,6 +69,7 @@ pub fn fields_of(user: &repo::users::User) -> UserFields {
         country: user.row.country.clone(),
         organization: user.row.organization,
         active: user.row.active,
+        sso_only: user.row.sso_only,
     }
 }
 
@@ -85,11 +89,15 @@ pub struct NewUser {
     pub country: Option<String>,
     /// For `government`, `employer`, `worker`: an organization of that country and kind.
     pub organization: Option<i32>,
-    /// At least 12 characters.
+    /// At least 12 characters; needed unless `sso_only` is true, and then not given.
     #[schema(min_length = 12, max_length = 256)]
-    pub password: String,
+    pub password: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
+    /// Signs in through single sign-on only (the organization's identity provider): the
+    /// account has no password.
+    #[serde(default)]
+    pub sso_only: bool,
 }
 
 fn yes() -> bool {
@@ -279,6 +287,12 @@ pub fn change_own(
     db::write_transaction(conn, |conn| {
         let user = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound("your account".into()))?;
         if_match.check(&etag("user", id, user.row.version))?;
+        if user.row.sso_only && new_hash.is_some() {
+            return Err(AppError::unprocessable(vec![FieldError::new(
+                "new_password",
+                crate::domain::users::SSO_ONLY,
+            )]));
+        }
         if let (Some(current), Some(_)) = (&change.current_password, &new_hash) {
             if !password::verify(current, &user.row.password_hash) {
                 return Err(AppError::unprocessable(vec![FieldError::new(
@@ -337,13 +351,21 @@ pub fn create_user(conn: &mut DbConn, caller: &Caller, new: NewUser) -> AppResul
         new.country.as_deref(),
         &mut errors,
     );
-    if let Err(e) = check_password(&new.password) {
+    if let Some(Err(e)) = new.password.as_deref().map(check_password) {
         errors.push(FieldError::new("password", e));
     }
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
-    let hash = password::hash(&new.password).map_err(AppError::Internal)?;
+    if let Some(why) = crate::domain::users::password_wanted(new.sso_only, new.password.is_some()) {
+        return Err(AppError::unprocessable(vec![FieldError::new("password", why)]));
+    }
+    // An SSO-only account keeps a hash of a secret nobody knows: no password can match it.
+    let secret = new
+        .password
+        .clone()
+        .unwrap_or_else(|| crate::auth::random_hex(32));
+    let hash = password::hash(&secret).map_err(AppError::Internal)?;
     db::write_transaction(conn, |conn| {
         let scope = ScopeRequest {
             countries: countries.clone(),
@@ -365,6 +387,7 @@ pub fn create_user(conn: &mut DbConn, caller: &Caller, new: NewUser) -> AppResul
             country,
             organization: new.organization,
             active: new.active,
+            sso_only: new.sso_only,
         };
         let user = repo::users::insert(conn, &fields, &hash)?;
         audit_user(conn, actor, "create", user.row.id, None, Some(&user))?;
@@ -385,6 +408,10 @@ pub struct UpdateUser {
     pub country: Option<String>,
     pub organization: Option<i32>,
     pub active: Option<bool>,
+    /// Single sign-on only: turning it on refuses the password from then on and ends the
+    /// account's sessions (its person signs in again through their provider); turning it off
+    /// gives no password back: an administrator sets one (`POST /users/{id}/password`).
+    pub sso_only: Option<bool>,
 }
 
 /// Applies a change to account `id` (If-Match checked against its current version).
@@ -425,6 +452,13 @@ pub fn update_user(
                 "administrators cannot demote or deactivate themselves",
             )]));
         }
+        if caller.user_id() == Some(id) && body.sso_only == Some(true) && !current.row.sso_only {
+            // As with demotion: a provider that is down or misconfigured would lock them out.
+            return Err(AppError::unprocessable(vec![FieldError::new(
+                "sso_only",
+                "administrators cannot make their own account SSO-only; another administrator can",
+            )]));
+        }
         if scope_changes {
             let scope = ScopeRequest {
                 countries,
@@ -448,10 +482,16 @@ pub fn update_user(
         if let Some(active) = body.active {
             fields.active = active;
         }
+        if let Some(sso_only) = body.sso_only {
+            fields.sso_only = sso_only;
+        }
         let updated = repo::users::update(conn, id, current.row.version, &fields)?
             .ok_or(AppError::PreconditionFailed)?;
         if current.row.active && !updated.row.active {
             end_sessions(conn, &caller.actor(), id, SessionEnd::Credentials)?;
+        } else if !current.row.sso_only && updated.row.sso_only {
+            // Sessions begun with the password end; calendar feeds keep working.
+            end_sessions(conn, &caller.actor(), id, SessionEnd::Logout)?;
         }
         audit_user(
             conn,
@@ -480,6 +520,12 @@ pub fn reset_password(conn: &mut DbConn, caller: &Caller, id: i32, new_password:
     let actor = &caller.actor();
     let hash = password::hash(new_password).map_err(AppError::Internal)?;
     db::write_transaction(conn, |conn| {
+        let account = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
+        if account.row.sso_only {
+            return Err(AppError::Conflict(format!(
+                "user {id} signs in through single sign-on only; turn sso_only off first"
+            )));
+        }
         if !repo::users::set_password(conn, id, &hash)? {
             return Err(AppError::NotFound(format!("user {id}")));
         }

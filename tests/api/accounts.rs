@@ -116,6 +116,67 @@ on_both_engines! {
         assert_eq!(login.status, 200);
     }
 
+    fn sso_only_accounts_are_made_without_a_password_and_a_password_with_one_is_refused_with_422(app) {
+        let made = create_user(app, json!({"email": "sso.viewer@fixture.example", "role": "viewer", "sso_only": true}));
+        assert_eq!(made.status, 201, "{}", made.body);
+        assert_eq!(made.json()["sso_only"], true);
+        // No password signs in to it: the account has none anybody knows.
+        let login = app.send(Who::Anonymous, Req::new("POST", "/api/v1/auth/login").json(json!({"email": "sso.viewer@fixture.example", "password": TEST_PASSWORD})));
+        login.problem(401);
+        let both = create_user(app, json!({"email": "both@fixture.example", "role": "viewer", "sso_only": true, "password": TEST_PASSWORD}));
+        both.problem(422);
+        assert_eq!(both.error_fields(), ["password"]);
+        let neither = create_user(app, json!({"email": "neither@fixture.example", "role": "viewer"}));
+        neither.problem(422);
+        assert_eq!(neither.error_fields(), ["password"]);
+        // Nothing was made by the refusals.
+        let listed = app.get("/api/v1/users?role=viewer").ok_json().to_string();
+        assert!(!listed.contains("both@fixture.example") && !listed.contains("neither@fixture.example"), "{listed}");
+    }
+
+    fn marking_an_account_sso_only_ends_its_sessions_and_refuses_its_password_with_403(app) {
+        let id = app.fixture().users[&Who::Worker];
+        let path = format!("/api/v1/users/{id}");
+        let before = app.token(Who::Worker).expect("a token");
+        assert_eq!(app.send_with_token(Some(&before), Req::new("GET", "/api/v1/auth/me")).status, 200);
+        let tag = app.etag_of(&path);
+        let marked = app.send(Who::Admin, Req::new("PATCH", &path).header("If-Match", &tag).json(json!({"sso_only": true})));
+        assert_eq!(marked.status, 200, "{}", marked.body);
+        assert_eq!(marked.json()["sso_only"], true);
+        // The session begun with the password ends.
+        assert_eq!(app.send_with_token(Some(&before), Req::new("GET", "/api/v1/auth/me")).status, 401);
+        // The right password is refused, and says why; a wrong one says no more than before.
+        let login = |password: &str| app.send(Who::Anonymous, Req::new("POST", "/api/v1/auth/login").json(json!({"email": Who::Worker.email(), "password": password})));
+        let refused = login(TEST_PASSWORD);
+        refused.problem(403);
+        assert!(refused.body.contains("single sign-on"), "{}", refused.body);
+        let wrong = login("not the worker's password");
+        wrong.problem(401);
+        assert!(!wrong.body.contains("single sign-on"), "{}", wrong.body);
+        // An administrator cannot set a password on it while it is SSO-only.
+        let reset = format!("/api/v1/users/{id}/password");
+        app.send(Who::Admin, Req::new("POST", &reset).json(json!({"password": "the new worker pass phrase"}))).problem(409);
+        // Turned off, the account takes a password again once one is set.
+        let tag = app.etag_of(&path);
+        let off = app.send(Who::Admin, Req::new("PATCH", &path).header("If-Match", &tag).json(json!({"sso_only": false})));
+        assert_eq!(off.status, 200, "{}", off.body);
+        assert_eq!(app.send(Who::Admin, Req::new("POST", &reset).json(json!({"password": "the new worker pass phrase"}))).status, 204);
+        assert_eq!(login("the new worker pass phrase").status, 200);
+        // The audit log tells who marked it and when.
+        let audit = app.get(&format!("/api/v1/audit?entity=user&entity_id={id}")).ok_json().to_string();
+        assert!(audit.contains("\"sso_only\":true"), "{audit}");
+    }
+
+    fn administrators_cannot_make_their_own_account_sso_only(app) {
+        let id = app.fixture().users[&Who::Admin];
+        let path = format!("/api/v1/users/{id}");
+        let tag = app.etag_of(&path);
+        let refused = app.send(Who::Admin, Req::new("PATCH", &path).header("If-Match", &tag).json(json!({"sso_only": true})));
+        refused.problem(422);
+        assert_eq!(refused.error_fields(), ["sso_only"]);
+        assert_eq!(app.get(&path).ok_json()["sso_only"], false);
+    }
+
     fn issues_lists_and_revokes_dashboard_tokens(app) {
         let issued = app.send(Who::Admin, Req::new("POST", "/api/v1/tokens").json(json!({"name": "Programme dashboard", "expires_in_days": 366})));
         assert_eq!(issued.status, 201, "{}", issued.body);
@@ -236,6 +297,21 @@ fn first_admin_and_demo_set_from_the_command_line(engine: Engine) {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+    // An account that signs in through single sign-on only: no password is read.
+    let out = cli(
+        &db,
+        &[
+            "users",
+            "create",
+            "--email",
+            "sso.admin@example.org",
+            "--role",
+            "admin",
+            "--sso-only",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let out = cli(&db, &["seed", "--demo"], "");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -249,8 +325,8 @@ fn first_admin_and_demo_set_from_the_command_line(engine: Engine) {
     let mut conn = state.pool.get().expect("connection");
     assert_eq!(
         normtrack::repo::users::count(&mut conn).unwrap(),
-        1 + 9,
-        "first admin plus one demo user per role and country"
+        2 + 9,
+        "first admin, the SSO-only one, and one demo user per role and country"
     );
     let admin = normtrack::repo::users::by_email(&mut conn, "first.admin@example.org")
         .unwrap()

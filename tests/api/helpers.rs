@@ -194,6 +194,7 @@ impl Fixture {
                 country,
                 organization,
                 active: true,
+                sso_only: false,
             };
             let user = repo::users::insert(&mut conn, &fields, test_password_hash()).expect("user");
             users.insert(who, user.row.id);

@@ -331,5 +331,20 @@ fn a_new_signing_key_is_fetched_when_a_token_names_it_and_auto_provisioning_make
             .json();
         assert_eq!(me["role"], "viewer", "{me}");
         assert_eq!(me["user"]["email"], "newcomer@example.test");
+        // Made at sign-in, the account is SSO-only: it has no password, and sets none.
+        assert_eq!(me["user"]["sso_only"], true, "{me}");
+        let tag = app
+            .send_with_token(Some(&token), Req::new("GET", "/api/v1/auth/me"))
+            .header("etag")
+            .expect("an ETag")
+            .to_string();
+        let change = app.send_with_token(
+            Some(&token),
+            Req::new("PATCH", "/api/v1/auth/me")
+                .header("If-Match", &tag)
+                .json(serde_json::json!({"current_password": "anything at all", "new_password": "a password of my own"})),
+        );
+        change.problem(422);
+        assert_eq!(change.error_fields(), ["new_password"]);
     });
 }
