@@ -138,13 +138,13 @@ on_both_engines! {
         let id = app.fixture().users[&Who::Worker];
         let path = format!("/api/v1/users/{id}");
         let before = app.token(Who::Worker).expect("a token");
-        assert_eq!(app.send_with_token(Some(&before), Req::new("GET", "/api/v1/auth/me")).status, 200);
+        assert_eq!(app.send_with_token(Some(before), Req::new("GET", "/api/v1/auth/me")).status, 200);
         let tag = app.etag_of(&path);
         let marked = app.send(Who::Admin, Req::new("PATCH", &path).header("If-Match", &tag).json(json!({"sso_only": true})));
         assert_eq!(marked.status, 200, "{}", marked.body);
         assert_eq!(marked.json()["sso_only"], true);
         // The session begun with the password ends.
-        assert_eq!(app.send_with_token(Some(&before), Req::new("GET", "/api/v1/auth/me")).status, 401);
+        assert_eq!(app.send_with_token(Some(before), Req::new("GET", "/api/v1/auth/me")).status, 401);
         // The right password is refused, and says why; a wrong one says no more than before.
         let login = |password: &str| app.send(Who::Anonymous, Req::new("POST", "/api/v1/auth/login").json(json!({"email": Who::Worker.email(), "password": password})));
         let refused = login(TEST_PASSWORD);
