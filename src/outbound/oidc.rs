@@ -215,12 +215,31 @@ impl Provider {
                 SignatureVerificationError::NoMatchingKey,
             )) => {
                 self.refresh_keys()?;
-                self.with_client(check)?
-                    .map_err(|e| OidcError::Refused(format!("the ID token does not hold: {e}")))
+                self.with_client(check)?.map_err(refused)
             }
-            other => other.map_err(|e| OidcError::Refused(format!("the ID token does not hold: {e}"))),
+            other => other.map_err(refused),
         }
     }
+}
+
+/// Says which check an ID token failed, in the person's terms.
+fn refused(e: ClaimsVerificationError) -> OidcError {
+    let why = match e {
+        ClaimsVerificationError::Expired(_) => "it has expired".to_string(),
+        ClaimsVerificationError::InvalidAudience(_) => {
+            "it was issued to another client (audience)".to_string()
+        }
+        ClaimsVerificationError::InvalidIssuer(_) => "another provider issued it (issuer)".to_string(),
+        ClaimsVerificationError::InvalidNonce(_) => "it belongs to another sign-in (nonce)".to_string(),
+        ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey) => {
+            "it is signed with a key the provider does not publish (unknown key)".to_string()
+        }
+        ClaimsVerificationError::SignatureVerification(e) => {
+            format!("its signature does not hold ({e})")
+        }
+        other => other.to_string(),
+    };
+    OidcError::Refused(format!("the ID token does not hold: {why}"))
 }
 
 /// Every configured provider, by key.

@@ -304,6 +304,53 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
     });
 }
 
+/// Makes the provider's next token answer carry an ID token normtrack must refuse.
+fn tamper_next_id_token(issuer: &str, mode: &str) {
+    let answer = ureq::post(format!("{issuer}/__tamper?mode={mode}"))
+        .send_empty()
+        .expect("the provider answers");
+    assert_eq!(answer.status().as_u16(), 204);
+}
+
+#[test]
+fn id_tokens_that_are_expired_foreign_mis_issued_unsigned_or_signed_by_an_unknown_key_are_refused() {
+    on_both(|engine| {
+        let port = free_port();
+        let issuer = format!("http://127.0.0.1:{port}");
+        let Some(app) = spawn(engine, &issuer, false) else {
+            return;
+        };
+        let _provider = Provider::start(port, "key-1");
+        // Each case is a real account's own sign-in at the provider, whose ID token is then
+        // changed in one way: had the check been missing, it would have signed in.
+        for (mode, why) in [
+            ("expired", "expired"),
+            ("audience", "audience"),
+            ("nonce", "nonce"),
+            ("issuer", "issuer"),
+            ("unknown-key", "key"),
+            ("none", "signature"),
+        ] {
+            let back = sign_in_at_provider(&start(&app), &Who::Office.email());
+            tamper_next_id_token(&issuer, mode);
+            let refused = callback(&app, &back);
+            refused.problem(401);
+            assert!(
+                refused.body.to_lowercase().contains(why),
+                "{mode}: {}",
+                refused.body
+            );
+            assert!(!refused.body.contains("access_token"), "{mode}");
+        }
+        // The same sign-in untouched goes through: the refusals were the changes'.
+        let back = sign_in_at_provider(&start(&app), &Who::Office.email());
+        assert_eq!(callback(&app, &back).status, 200);
+        let audit = app.get("/api/v1/audit?entity=user").ok_json();
+        let signed_in = audit.to_string().matches("\"sso_sign_in\"").count();
+        assert_eq!(signed_in, 1, "{audit}");
+    });
+}
+
 #[test]
 fn a_new_signing_key_is_fetched_when_a_token_names_it_and_auto_provisioning_makes_only_viewers() {
     on_both(|engine| {

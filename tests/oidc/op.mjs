@@ -1,9 +1,14 @@
 // Minimal OpenID Provider for tests. Env: OP_PORT (default 0 = any), OP_KID (key id; a fresh
 // RSA key is generated at every start, so restarting with another OP_KID = key rotation),
 // OP_REDIRECT_URI (registered callback). Prints "READY <issuer>" on stdout when listening.
+//
+// POST /__tamper?mode=M makes the next token answer carry an ID token the relying party must
+// refuse, re-signed with the provider's own key unless the mode is about the key:
+// expired, audience (another client's), nonce (another sign-in's), issuer (another
+// provider's), unknown-key (signed with a key the provider never published), none (unsigned).
 import http from 'node:http';
 import Provider from 'oidc-provider';
-import { generateKeyPair, exportJWK } from 'jose';
+import { generateKeyPair, exportJWK, decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
 
 const port = Number(process.env.OP_PORT || 0);
 const kid = process.env.OP_KID || `k-${Date.now()}`;
@@ -48,5 +53,48 @@ const provider = new Provider(issuer, {
   },
 });
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
-server.on('request', provider.callback());
+
+let tamper = null;
+const sign = (claims, key, keyId) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: keyId }).sign(key);
+async function tampered(idToken, mode) {
+  const claims = decodeJwt(idToken);
+  const now = Math.floor(Date.now() / 1000);
+  switch (mode) {
+    case 'expired':
+      return sign({ ...claims, iat: now - 7200, auth_time: now - 7200, exp: now - 3600 }, privateKey, kid);
+    case 'audience':
+      return sign({ ...claims, aud: 'another-client', azp: 'another-client' }, privateKey, kid);
+    case 'nonce':
+      return sign({ ...claims, nonce: 'another-sign-in' }, privateKey, kid);
+    case 'issuer':
+      return sign({ ...claims, iss: 'http://127.0.0.1:1' }, privateKey, kid);
+    case 'unknown-key': {
+      const rogue = await generateKeyPair('RS256', { extractable: true });
+      return sign(claims, rogue.privateKey, 'never-published');
+    }
+    case 'none':
+      return new UnsecuredJWT(claims).encode();
+    default:
+      throw new Error(`unknown tamper mode ${mode}`);
+  }
+}
+provider.use(async (ctx, next) => {
+  await next();
+  if (tamper && ctx.path === '/token' && ctx.body && ctx.body.id_token) {
+    const mode = tamper;
+    tamper = null;
+    ctx.body = { ...ctx.body, id_token: await tampered(ctx.body.id_token, mode) };
+  }
+});
+
+const callback = provider.callback();
+server.on('request', (req, res) => {
+  if (req.url.startsWith('/__tamper')) {
+    tamper = new URL(req.url, issuer).searchParams.get('mode');
+    res.writeHead(204).end();
+    return;
+  }
+  callback(req, res);
+});
 console.log(`READY ${issuer} kid=${kid}`);
