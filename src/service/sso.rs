@@ -45,23 +45,33 @@ pub fn take(conn: &mut DbConn, provider: &str, state: &str) -> AppResult<(String
 }
 
 /// The account a verified identity signs in to (made when the provider auto-provisions).
+/// A refusal that concerns an existing account (its address not vouched for, or the account
+/// deactivated) is audited on that account, with the provider and why: it is part of the
+/// account's history. An address no account has is only logged: a stranger is no record.
 pub fn sign_in(
     conn: &mut DbConn,
     provider: &SsoProvider,
     identity: &Identity,
 ) -> AppResult<repo::users::User> {
     let refused = |why: &str| AppError::Forbidden(format!("sign-in with {} refused: {why}", provider.name));
+    let key = identity.email.as_deref().map(crate::domain::users::email_key);
+    let existing = match &key {
+        Some(key) => repo::users::by_email(conn, key)?,
+        None => None,
+    };
     let Some(email) = identity.email.as_deref().filter(|_| identity.email_verified) else {
         tracing::info!(
             provider = provider.key,
             "SSO sign-in refused: no verified e-mail address"
         );
+        if let Some(user) = &existing {
+            audit_sign_in(conn, provider, identity, user, Some("unverified_email"))?;
+        }
         return Err(refused(
             "the provider does not vouch for an e-mail address (email_verified)",
         ));
     };
-    let key = crate::domain::users::email_key(email);
-    let user = match repo::users::by_email(conn, &key)? {
+    let user = match existing {
         Some(user) => user,
         None if provider.auto_provision => {
             let new = crate::service::users::NewUser {
@@ -95,25 +105,47 @@ pub fn sign_in(
         }
     };
     if !user.row.active {
+        audit_sign_in(conn, provider, identity, &user, Some("deactivated"))?;
         return Err(refused("the account is deactivated"));
     }
+    audit_sign_in(conn, provider, identity, &user, None)?;
+    Ok(user)
+}
+
+/// Audits a sign-in to `user` through `provider` (`sso_sign_in`), or its refusal
+/// (`sso_sign_in_refused`, with why), as the account's own act.
+fn audit_sign_in(
+    conn: &mut DbConn,
+    provider: &SsoProvider,
+    identity: &Identity,
+    user: &repo::users::User,
+    refused: Option<&str>,
+) -> AppResult<()> {
     let actor = Caller {
         principal: crate::domain::access::Principal::User(user.row.id),
         role: user.row.role,
         countries: user.countries.clone(),
         organization: user.row.organization,
     };
+    let mut after = serde_json::json!({"provider": provider.key, "subject": identity.subject});
+    if let Some(why) = refused {
+        after["refused"] = serde_json::Value::from(why);
+    }
+    let action = if refused.is_some() {
+        "sso_sign_in_refused"
+    } else {
+        "sso_sign_in"
+    };
     db::write_transaction(conn, |conn| {
         super::audit::record_at(
             conn,
             &actor,
-            "sso_sign_in",
+            action,
             EntityKind::User,
             user.row.id,
             None,
             None,
-            Some(serde_json::json!({"provider": provider.key, "subject": identity.subject})),
+            Some(after.clone()),
         )
-    })?;
-    Ok(user)
+    })
 }

@@ -266,10 +266,18 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         let mut back = sign_in_at_provider(&start(&app), &Who::Office.email());
         back.insert("state".into(), "forged".into());
         assert_eq!(callback(&app, &back).status, 400);
-        // An address the provider does not mark verified.
+        // An address the provider does not mark verified, whether an account has it or not.
         let back = sign_in_at_provider(&start(&app), "unverified-office");
         let refused = callback(&app, &back);
         assert_eq!(refused.status, 403, "{}", refused.body);
+        let bob = app.send(
+            Who::Admin,
+            Req::new("POST", "/api/v1/users")
+                .json(serde_json::json!({"email": "bob@example.org", "role": "viewer", "sso_only": true})),
+        );
+        assert_eq!(bob.status, 201, "{}", bob.body);
+        let back = sign_in_at_provider(&start(&app), "bob");
+        assert_eq!(callback(&app, &back).status, 403);
         // An address no account has (no auto-provisioning here).
         let back = sign_in_at_provider(&start(&app), "stranger");
         assert_eq!(callback(&app, &back).status, 403);
@@ -299,8 +307,14 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         denied.insert("error".to_string(), "access_denied".to_string());
         denied.insert("state".to_string(), "x".to_string());
         assert_eq!(callback(&app, &denied).status, 401);
-        let audit = app.get("/api/v1/audit?entity=user").ok_json();
-        assert!(!audit.to_string().contains("sso_sign_in"), "{audit}");
+        // Nobody signed in; the refusals that concern an account are in its history, with
+        // the provider and why (a stranger's address is only logged).
+        let audit = app.get("/api/v1/audit?entity=user").ok_json().to_string();
+        assert!(!audit.contains("\"sso_sign_in\""), "{audit}");
+        assert_eq!(audit.matches("\"sso_sign_in_refused\"").count(), 2, "{audit}");
+        assert!(audit.contains("\"refused\":\"unverified_email\""), "{audit}");
+        assert!(audit.contains("\"refused\":\"deactivated\""), "{audit}");
+        assert!(!audit.contains("stranger"), "{audit}");
     });
 }
 
