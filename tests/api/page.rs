@@ -7,7 +7,7 @@ use crate::on_both_engines;
 
 /// Chromium's path; `None` outside CI when it is not installed (the test then says so and
 /// passes), a failure under `CI=true`.
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());

@@ -1,7 +1,9 @@
 //! Single sign-on (issue 20) against a real OpenID Provider started by the test on loopback:
 //! `oidc-provider` 9.13.3 from npm (a certified implementation), installed on first use into
 //! the target directory, with one client and its development login form, which the test fills
-//! in over HTTP as a browser would. Each bad case is refused and signs nobody in.
+//! in over HTTP as a browser would, and once in headless Chromium from the dashboard page's
+//! button (playwright-core 1.64.1 driving Debian's chromium). Each bad case is refused and
+//! signs nobody in.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -20,12 +22,13 @@ fn node_modules() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("oidc-provider");
-        if !dir.join("node_modules/oidc-provider").exists() {
+        let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc");
+        let installed = ["oidc-provider", "jose", "playwright-core"]
+            .iter()
+            .all(|package| dir.join("node_modules").join(package).exists());
+        if !installed {
             std::fs::create_dir_all(&dir).expect("a folder");
-            let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc");
-            for file in ["package.json", "op.mjs"] {
-                std::fs::copy(source.join(file), dir.join(file)).expect("copied");
-            }
+            std::fs::copy(source.join("package.json"), dir.join("package.json")).expect("copied");
             let status = Command::new("npm")
                 .args(["install", "--no-audit", "--no-fund", "--silent"])
                 .current_dir(&dir)
@@ -33,11 +36,9 @@ fn node_modules() -> PathBuf {
                 .expect("npm runs");
             assert!(status.success(), "npm could not install oidc-provider");
         }
-        std::fs::copy(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/op.mjs"),
-            dir.join("op.mjs"),
-        )
-        .expect("copied");
+        for script in ["op.mjs", "browser.mjs"] {
+            std::fs::copy(source.join(script), dir.join(script)).expect("copied");
+        }
         dir
     })
     .clone()
@@ -407,5 +408,59 @@ fn a_new_signing_key_is_fetched_when_a_token_names_it_and_auto_provisioning_make
         );
         change.problem(422);
         assert_eq!(change.error_fields(), ["new_password"]);
+    });
+}
+
+/// The page's "Sign in with …" in a real browser, from `base`: what the page shows at the end.
+fn sign_in_on_the_page(app: &TestApp, chromium: &str, login: &str) -> serde_json::Value {
+    let output = Command::new("timeout")
+        .arg("120")
+        .arg("node")
+        .arg("browser.mjs")
+        .current_dir(node_modules())
+        .env("CHROMIUM", chromium)
+        .env("APP_ADDR", app.address.trim_start_matches("http://"))
+        .env("LOGIN", login)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "the browser run failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON line")
+}
+
+#[test]
+fn the_page_signs_a_person_in_with_the_provider_in_a_browser_and_says_why_it_refused_one() {
+    on_both(|engine| {
+        let Some(chromium) = crate::page::chromium() else {
+            return;
+        };
+        let port = free_port();
+        let issuer = format!("http://127.0.0.1:{port}");
+        let Some(app) = spawn(engine, &issuer, false) else {
+            return;
+        };
+        let _provider = Provider::start(port, "key-1");
+        let seen = sign_in_on_the_page(&app, chromium, &Who::Office.email());
+        // Back on the page, signed in: the token is out of the address bar, held by the page,
+        // and is the office account's.
+        assert_eq!(seen["url"], "http://normtrack.test/", "{seen}");
+        assert_eq!(seen["error"], "", "{seen}");
+        assert!(seen["who"].as_str().unwrap_or("").contains("office"), "{seen}");
+        let token = seen["token"].as_str().expect("the page holds a token");
+        let me = app.send_with_token(Some(token), Req::new("GET", "/api/v1/auth/me"));
+        assert_eq!(me.json()["user"]["email"], Who::Office.email().as_str());
+        // Someone without an account is told so on the page, and holds no token.
+        let seen = sign_in_on_the_page(&app, chromium, "stranger");
+        assert!(
+            seen["error"]
+                .as_str()
+                .unwrap_or("")
+                .contains("no normtrack account"),
+            "{seen}"
+        );
+        assert!(seen["token"].is_null(), "{seen}");
     });
 }
