@@ -198,6 +198,15 @@ fn callback(app: &TestApp, query: &BTreeMap<String, String>) -> crate::helpers::
     )
 }
 
+/// normtrack configured with one provider (auto-provisioning or not), and that provider
+/// running on loopback: the app, the provider, its issuer.
+fn with_provider(engine: Engine, auto_provision: bool) -> Option<(TestApp, Provider, String)> {
+    let port = free_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let app = spawn(engine, &issuer, auto_provision)?;
+    Some((app, Provider::start(port, "key-1"), issuer))
+}
+
 fn on_both(body: fn(Engine)) {
     body(Engine::Sqlite);
     body(Engine::Postgres);
@@ -206,12 +215,9 @@ fn on_both(body: fn(Engine)) {
 #[test]
 fn a_person_signs_in_with_the_provider_and_gets_the_token_a_password_login_gives() {
     on_both(|engine| {
-        let port = free_port();
-        let issuer = format!("http://127.0.0.1:{port}");
-        let Some(app) = spawn(engine, &issuer, false) else {
+        let Some((app, _provider, _)) = with_provider(engine, false) else {
             return;
         };
-        let _provider = Provider::start(port, "key-1");
         let listed = app
             .send(Who::Anonymous, Req::new("GET", "/api/v1/auth/oidc/providers"))
             .json();
@@ -257,12 +263,9 @@ fn a_person_signs_in_with_the_provider_and_gets_the_token_a_password_login_gives
 #[test]
 fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
     on_both(|engine| {
-        let port = free_port();
-        let issuer = format!("http://127.0.0.1:{port}");
-        let Some(app) = spawn(engine, &issuer, false) else {
+        let Some((app, _provider, _)) = with_provider(engine, false) else {
             return;
         };
-        let _provider = Provider::start(port, "key-1");
         // A state normtrack never gave (CSRF).
         let mut back = sign_in_at_provider(&start(&app), &Who::Office.email());
         back.insert("state".into(), "forged".into());
@@ -330,12 +333,9 @@ fn tamper_next_id_token(issuer: &str, mode: &str) {
 #[test]
 fn id_tokens_that_are_expired_foreign_mis_issued_unsigned_or_signed_by_an_unknown_key_are_refused() {
     on_both(|engine| {
-        let port = free_port();
-        let issuer = format!("http://127.0.0.1:{port}");
-        let Some(app) = spawn(engine, &issuer, false) else {
+        let Some((app, _provider, issuer)) = with_provider(engine, false) else {
             return;
         };
-        let _provider = Provider::start(port, "key-1");
         // Each case is a real account's own sign-in at the provider, whose ID token is then
         // changed in one way: had the check been missing, it would have signed in.
         for (mode, why) in [
@@ -369,12 +369,13 @@ fn id_tokens_that_are_expired_foreign_mis_issued_unsigned_or_signed_by_an_unknow
 #[test]
 fn a_new_signing_key_is_fetched_when_a_token_names_it_and_auto_provisioning_makes_only_viewers() {
     on_both(|engine| {
-        let port = free_port();
-        let issuer = format!("http://127.0.0.1:{port}");
-        let Some(app) = spawn(engine, &issuer, true) else {
+        let Some((app, provider, issuer)) = with_provider(engine, true) else {
             return;
         };
-        let provider = Provider::start(port, "key-1");
+        let port = url::Url::parse(&issuer)
+            .ok()
+            .and_then(|u| u.port())
+            .expect("a port");
         // Discovery (and the first key) happen at the first start.
         let first = start(&app);
         drop(first);
@@ -437,12 +438,9 @@ fn the_page_signs_a_person_in_with_the_provider_in_a_browser_and_says_why_it_ref
         let Some(chromium) = crate::page::chromium() else {
             return;
         };
-        let port = free_port();
-        let issuer = format!("http://127.0.0.1:{port}");
-        let Some(app) = spawn(engine, &issuer, false) else {
+        let Some((app, _provider, _)) = with_provider(engine, false) else {
             return;
         };
-        let _provider = Provider::start(port, "key-1");
         let seen = sign_in_on_the_page(&app, chromium, &Who::Office.email());
         // Back on the page, signed in: the token is out of the address bar, held by the page,
         // and is the office account's.
