@@ -46,6 +46,11 @@ pub struct SsoProvider {
     pub client_secret: String,
     /// Whether a verified address with no account makes one (a `viewer`).
     pub auto_provision: bool,
+    /// A claim besides `email_verified` that, when `true` in a verified ID token, says the
+    /// provider vouches for the address: for Microsoft Entra ID, which sends no
+    /// `email_verified`, its optional claim `xms_edov` (the address's domain is verified as
+    /// the tenant's).
+    pub email_verified_claim: Option<String>,
 }
 
 /// Reads the providers: `NORMTRACK_OIDC_ISSUER`, `NORMTRACK_OIDC_CLIENT_ID`,
@@ -74,7 +79,24 @@ pub fn sso_from_env() -> Result<Vec<SsoProvider>, ConfigError> {
                 })
             }
         };
+        let email_verified_claim = match var(&name_of("EMAIL_VERIFIED_CLAIM")).map(|c| c.trim().to_string()) {
+            None => None,
+            Some(claim)
+                if !claim.is_empty()
+                    && claim.len() <= 64
+                    && claim.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                Some(claim)
+            }
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "NORMTRACK_OIDC_EMAIL_VERIFIED_CLAIM",
+                    message: format!("'{other}' is not a claim name (letters, digits, '_')"),
+                })
+            }
+        };
         Ok(Some(SsoProvider {
+            email_verified_claim,
             key: key.to_string(),
             name: var(&name_of("NAME")).unwrap_or_else(|| "single sign-on".to_string()),
             issuer: issuer.trim().to_string(),

@@ -201,13 +201,15 @@ impl Provider {
             .cloned()
             .ok_or_else(|| OidcError::Refused("the provider answered no ID token".into()))?;
         let nonce = Nonce::new(nonce.into());
+        let also_vouching = self.config.email_verified_claim.as_deref();
         let check = |client: &Client| {
             id_token
                 .claims(&client.id_token_verifier(), &nonce)
                 .map(|claims| Identity {
                     subject: claims.subject().to_string(),
                     email: claims.email().map(|e| e.to_string()),
-                    email_verified: claims.email_verified() == Some(true),
+                    email_verified: claims.email_verified() == Some(true)
+                        || also_vouching.is_some_and(|claim| claim_is_true(&id_token.to_string(), claim)),
                 })
         };
         match self.with_client(check)? {
@@ -220,6 +222,23 @@ impl Provider {
             other => other.map_err(refused),
         }
     }
+}
+
+/// Whether the claim `name` of an ID token is `true`. Only read once the crate has verified
+/// the token (signature, issuer, audience, expiry, nonce): the payload is then the provider's.
+fn claim_is_true(id_token: &str, name: &str) -> bool {
+    use base64::Engine as _;
+    id_token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .ok()
+        })
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|claims| claims.get(name).cloned())
+        .is_some_and(|value| value == serde_json::Value::Bool(true) || value == "true")
 }
 
 /// Says which check an ID token failed, in the person's terms.
@@ -256,5 +275,27 @@ impl std::fmt::Debug for Providers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let keys: Vec<&str> = self.0.iter().map(|p| p.config.key.as_str()).collect();
         write!(f, "Providers({keys:?})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::claim_is_true;
+    use base64::Engine as _;
+
+    fn token(payload: &str) -> String {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!("{}.{}.sig", b64.encode(r#"{"alg":"RS256"}"#), b64.encode(payload))
+    }
+
+    #[test]
+    fn a_vouching_claim_counts_only_when_true() {
+        assert!(claim_is_true(&token(r#"{"xms_edov":true}"#), "xms_edov"));
+        assert!(claim_is_true(&token(r#"{"xms_edov":"true"}"#), "xms_edov"));
+        assert!(!claim_is_true(&token(r#"{"xms_edov":false}"#), "xms_edov"));
+        assert!(!claim_is_true(&token(r#"{"xms_edov":1}"#), "xms_edov"));
+        assert!(!claim_is_true(&token(r#"{"email":"a@b.c"}"#), "xms_edov"));
+        assert!(!claim_is_true("not a token", "xms_edov"));
+        assert!(!claim_is_true("a.%%%.b", "xms_edov"));
     }
 }

@@ -90,7 +90,18 @@ fn free_port() -> u16 {
 }
 
 fn spawn(engine: Engine, issuer: &str, auto_provision: bool) -> Option<TestApp> {
+    spawn_trusting(engine, issuer, auto_provision, None)
+}
+
+/// As [`spawn`], the provider configured with a claim that also vouches for an address.
+fn spawn_trusting(
+    engine: Engine,
+    issuer: &str,
+    auto_provision: bool,
+    email_verified_claim: Option<&str>,
+) -> Option<TestApp> {
     let issuer = issuer.to_string();
+    let email_verified_claim = email_verified_claim.map(str::to_string);
     TestApp::spawn_with(engine, move |s| {
         s.public_url = Some(PUBLIC.into());
         s.sso = vec![normtrack::config::SsoProvider {
@@ -100,6 +111,7 @@ fn spawn(engine: Engine, issuer: &str, auto_provision: bool) -> Option<TestApp> 
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
             auto_provision,
+            email_verified_claim,
         }];
     })
 }
@@ -201,9 +213,18 @@ fn callback(app: &TestApp, query: &BTreeMap<String, String>) -> crate::helpers::
 /// normtrack configured with one provider (auto-provisioning or not), and that provider
 /// running on loopback: the app, the provider, its issuer.
 fn with_provider(engine: Engine, auto_provision: bool) -> Option<(TestApp, Provider, String)> {
+    with_provider_trusting(engine, auto_provision, None)
+}
+
+/// As [`with_provider`], the provider configured with a claim that also vouches for an address.
+fn with_provider_trusting(
+    engine: Engine,
+    auto_provision: bool,
+    email_verified_claim: Option<&str>,
+) -> Option<(TestApp, Provider, String)> {
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let app = spawn(engine, &issuer, auto_provision)?;
+    let app = spawn_trusting(engine, &issuer, auto_provision, email_verified_claim)?;
     Some((app, Provider::start(port, "key-1"), issuer))
 }
 
@@ -282,6 +303,10 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         assert_eq!(bob.status, 201, "{}", bob.body);
         let back = sign_in_at_provider(&start(&app), "bob");
         assert_eq!(callback(&app, &back).status, 403);
+        // Entra ID's own claim (xms_edov) vouches for nothing unless the provider is
+        // configured to read it.
+        let back = sign_in_at_provider(&start(&app), &format!("entra:{}", Who::Office.email()));
+        assert_eq!(callback(&app, &back).status, 403);
         // An address no account has (no auto-provisioning here).
         let back = sign_in_at_provider(&start(&app), "stranger");
         assert_eq!(callback(&app, &back).status, 403);
@@ -315,7 +340,7 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         // the provider and why (a stranger's address is only logged).
         let audit = app.get("/api/v1/audit?entity=user").ok_json().to_string();
         assert!(!audit.contains("\"sso_sign_in\""), "{audit}");
-        assert_eq!(audit.matches("\"sso_sign_in_refused\"").count(), 2, "{audit}");
+        assert_eq!(audit.matches("\"sso_sign_in_refused\"").count(), 3, "{audit}");
         assert!(audit.contains("\"refused\":\"unverified_email\""), "{audit}");
         assert!(audit.contains("\"refused\":\"deactivated\""), "{audit}");
         assert!(!audit.contains("stranger"), "{audit}");
@@ -461,4 +486,73 @@ fn the_page_signs_a_person_in_with_the_provider_in_a_browser_and_says_why_it_ref
         );
         assert!(seen["token"].is_null(), "{seen}");
     });
+}
+
+#[test]
+fn a_provider_configured_with_entras_verification_claim_signs_in_addresses_it_vouches_for() {
+    on_both(|engine| {
+        let Some((app, _provider, _)) = with_provider_trusting(engine, false, Some("xms_edov")) else {
+            return;
+        };
+        // As Entra ID answers: no email_verified, xms_edov: true.
+        let back = sign_in_at_provider(&start(&app), &format!("entra:{}", Who::Office.email()));
+        let answer = callback(&app, &back);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        // Neither claim true: still refused.
+        let back = sign_in_at_provider(&start(&app), "unverified-office");
+        assert_eq!(callback(&app, &back).status, 403);
+    });
+}
+
+#[test]
+fn a_misconfigured_provider_stops_the_service_at_start_naming_the_variable() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let database = format!("sqlite://{}", dir.path().join("never.db").display());
+    let base = [
+        ("NORMTRACK_OIDC_ISSUER", "https://id.example.org"),
+        ("NORMTRACK_OIDC_CLIENT_ID", "normtrack"),
+        ("NORMTRACK_OIDC_CLIENT_SECRET", "secret"),
+    ];
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[("NORMTRACK_OIDC_PROVIDERS", "ilo")],
+            "NORMTRACK_OIDC_ILO_ISSUER is not set",
+        ),
+        (&[("NORMTRACK_OIDC_CLIENT_ID", "")], "NORMTRACK_OIDC_CLIENT_ID"),
+        (
+            &[("NORMTRACK_OIDC_AUTO_PROVISION", "yes")],
+            "NORMTRACK_OIDC_AUTO_PROVISION",
+        ),
+        (
+            &[("NORMTRACK_OIDC_EMAIL_VERIFIED_CLAIM", "xms edov")],
+            "NORMTRACK_OIDC_EMAIL_VERIFIED_CLAIM",
+        ),
+    ];
+    for (changes, named) in cases {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_normtrack"));
+        command
+            .args([
+                "users",
+                "create",
+                "--email",
+                "a@example.org",
+                "--role",
+                "viewer",
+                "--sso-only",
+            ])
+            .env("DATABASE_URL", &database)
+            .env("RUST_LOG", "warn");
+        for (name, value) in base.iter().chain(changes.iter()) {
+            if value.is_empty() {
+                command.env_remove(name);
+            } else {
+                command.env(name, value);
+            }
+        }
+        let out = command.output().expect("normtrack runs");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && said.contains(named), "{named}: {said}");
+    }
+    // Nothing was made: the configuration is read before the database is opened.
+    assert!(!dir.path().join("never.db").exists());
 }

@@ -40,13 +40,18 @@ const provider = new Provider(issuer, {
   jwks: { keys: [jwk] },
   pkce: { required: () => true },              // S256 is the only method by default
   scopes: ['openid', 'email'],
-  claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'] },
   conformIdTokenClaims: false,                 // put email claims in the ID token (code flow)
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['test-cookie-key'] },
   async findAccount(ctx, id) {
     // The login is the address when it has an '@'; otherwise <login>@example.test. A login
-    // starting with 'unverified' gets email_verified: false.
+    // starting with 'unverified' gets email_verified: false. 'entra:<address>' answers as
+    // Microsoft Entra ID does: no email_verified, and xms_edov: true.
+    if (id.startsWith('entra:')) {
+      const email = id.slice('entra:'.length);
+      return { accountId: id, async claims() { return { sub: id, email, xms_edov: true }; } };
+    }
     const email = id.includes('@') ? id : `${id}@example.test`;
     const a = accounts[id] ?? { email, email_verified: !id.startsWith('unverified') };
     return { accountId: id, async claims() { return { sub: id, ...a }; } };
