@@ -89,12 +89,9 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn(engine: Engine, issuer: &str, auto_provision: bool) -> Option<TestApp> {
-    spawn_trusting(engine, issuer, auto_provision, None)
-}
-
-/// As [`spawn`], the provider configured with a claim that also vouches for an address.
-fn spawn_trusting(
+/// normtrack with one provider at `issuer`; `email_verified_claim`: a claim that also vouches
+/// for an address.
+fn spawn(
     engine: Engine,
     issuer: &str,
     auto_provision: bool,
@@ -224,7 +221,7 @@ fn with_provider_trusting(
 ) -> Option<(TestApp, Provider, String)> {
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let app = spawn_trusting(engine, &issuer, auto_provision, email_verified_claim)?;
+    let app = spawn(engine, &issuer, auto_provision, email_verified_claim)?;
     Some((app, Provider::start(port, "key-1"), issuer))
 }
 
