@@ -16,6 +16,8 @@ const CLIENT_ID: &str = "normtrack";
 const CLIENT_SECRET: &str = "normtrack-secret";
 const PUBLIC: &str = "http://normtrack.test";
 const REDIRECT: &str = "http://normtrack.test/api/v1/auth/oidc/test/callback";
+/// The second provider configured (the same test provider under another key).
+const REDIRECT_UNIONS: &str = "http://normtrack.test/api/v1/auth/oidc/unions/callback";
 
 /// The provider's packages, installed once per run into the target directory.
 fn node_modules() -> PathBuf {
@@ -59,7 +61,7 @@ impl Provider {
             .current_dir(&dir)
             .env("OP_PORT", port.to_string())
             .env("OP_KID", kid)
-            .env("OP_REDIRECT_URI", REDIRECT)
+            .env("OP_REDIRECT_URI", format!("{REDIRECT},{REDIRECT_UNIONS}"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -89,8 +91,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// normtrack with one provider at `issuer`; `email_verified_claim`: a claim that also vouches
-/// for an address.
+/// normtrack with two providers at `issuer` (keys `test` and `unions`, as a deployment with
+/// one per organization); `email_verified_claim`: a claim that also vouches for an address.
 fn spawn(
     engine: Engine,
     issuer: &str,
@@ -101,7 +103,7 @@ fn spawn(
     let email_verified_claim = email_verified_claim.map(str::to_string);
     TestApp::spawn_with(engine, move |s| {
         s.public_url = Some(PUBLIC.into());
-        s.sso = vec![normtrack::config::SsoProvider {
+        let test = normtrack::config::SsoProvider {
             key: "test".into(),
             name: "Test provider".into(),
             issuer,
@@ -109,7 +111,13 @@ fn spawn(
             client_secret: CLIENT_SECRET.into(),
             auto_provision,
             email_verified_claim,
-        }];
+        };
+        let unions = normtrack::config::SsoProvider {
+            key: "unions".into(),
+            name: "Unions".into(),
+            ..test.clone()
+        };
+        s.sso = vec![test, unions];
     })
 }
 
@@ -171,12 +179,20 @@ fn sign_in_at_provider(auth_url: &str, login: &str) -> BTreeMap<String, String> 
     let consent = absolute(&step(&resume, None));
     let resume = step(&consent, Some(&[("prompt", "consent")]));
     let back = url::Url::parse(&step(&resume, None)).expect("the callback URL");
-    assert!(back.as_str().starts_with(REDIRECT), "{back}");
+    assert!(
+        back.as_str().starts_with(REDIRECT) || back.as_str().starts_with(REDIRECT_UNIONS),
+        "{back}"
+    );
     back.query_pairs().into_owned().collect()
 }
 
 /// `start` at normtrack: the provider's authorization URL.
 fn start(app: &TestApp) -> String {
+    start_at(app, "test")
+}
+
+/// `start` with the provider `key`.
+fn start_at(app: &TestApp, key: &str) -> String {
     // Not followed: the test plays the browser at the provider itself.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(0)
@@ -184,7 +200,7 @@ fn start(app: &TestApp) -> String {
         .build()
         .into();
     let answer = agent
-        .get(format!("{}/api/v1/auth/oidc/test/start", app.address))
+        .get(format!("{}/api/v1/auth/oidc/{key}/start", app.address))
         .call()
         .expect("normtrack answers");
     assert_eq!(answer.status().as_u16(), 302);
@@ -197,7 +213,12 @@ fn start(app: &TestApp) -> String {
 }
 
 fn callback(app: &TestApp, query: &BTreeMap<String, String>) -> crate::helpers::TestResponse {
-    let mut url = url::Url::parse("http://x/api/v1/auth/oidc/test/callback").expect("a URL");
+    callback_at(app, "test", query)
+}
+
+/// The callback of the provider `key`.
+fn callback_at(app: &TestApp, key: &str, query: &BTreeMap<String, String>) -> crate::helpers::TestResponse {
+    let mut url = url::Url::parse(&format!("http://x/api/v1/auth/oidc/{key}/callback")).expect("a URL");
     for (k, v) in query {
         url.query_pairs_mut().append_pair(k, v);
     }
@@ -240,6 +261,15 @@ fn a_person_signs_in_with_the_provider_and_gets_the_token_a_password_login_gives
             .send(Who::Anonymous, Req::new("GET", "/api/v1/auth/oidc/providers"))
             .json();
         assert_eq!(listed[0]["start"], "/api/v1/auth/oidc/test/start");
+        assert_eq!(listed[1]["name"], "Unions");
+        // A sign-in begun with one provider is not taken at another's callback (400), and is
+        // taken at its own.
+        let back = sign_in_at_provider(&start_at(&app, "unions"), &Who::Worker.email());
+        assert_eq!(callback_at(&app, "test", &back).status, 400);
+        let own = callback_at(&app, "unions", &back);
+        assert_eq!(own.status, 200, "{}", own.body);
+        let audit = app.get("/api/v1/audit?entity=user").ok_json();
+        assert!(audit.to_string().contains("\"provider\":\"unions\""), "{audit}");
         // The fixture's office account signs in by its address.
         let auth_url = start(&app);
         assert!(

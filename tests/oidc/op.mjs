@@ -1,6 +1,7 @@
 // Minimal OpenID Provider for tests. Env: OP_PORT (default 0 = any), OP_KID (key id; a fresh
 // RSA key is generated at every start, so restarting with another OP_KID = key rotation),
-// OP_REDIRECT_URI (registered callback). Prints "READY <issuer>" on stdout when listening.
+// OP_REDIRECT_URI (registered callbacks, separated by commas). Prints "READY <issuer>" on
+// stdout when listening.
 //
 // POST /__tamper?mode=M makes the next token answer carry an ID token the relying party must
 // refuse, re-signed with the provider's own key unless the mode is about the key:
@@ -12,7 +13,7 @@ import { generateKeyPair, exportJWK, decodeJwt, SignJWT, UnsecuredJWT } from 'jo
 
 const port = Number(process.env.OP_PORT || 0);
 const kid = process.env.OP_KID || `k-${Date.now()}`;
-const redirectUri = process.env.OP_REDIRECT_URI || 'http://127.0.0.1:9999/cb';
+const redirectUris = (process.env.OP_REDIRECT_URI || 'http://127.0.0.1:9999/cb').split(',');
 
 const { privateKey } = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
@@ -32,7 +33,7 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: 'normtrack',
     client_secret: 'normtrack-secret',
-    redirect_uris: [redirectUri],
+    redirect_uris: redirectUris,
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic', // or 'client_secret_post'
