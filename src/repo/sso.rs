@@ -25,6 +25,24 @@ pub fn insert(
     Ok(())
 }
 
+/// The sign-in of `state` at `provider` begun after `since` and not yet taken: its (nonce,
+/// PKCE verifier).
+pub fn pending(
+    conn: &mut DbConn,
+    state: &str,
+    provider: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Option<(String, String)>> {
+    sso_logins::table
+        .filter(sso_logins::state.eq(state))
+        .filter(sso_logins::provider.eq(provider))
+        .filter(sso_logins::used_at.is_null())
+        .filter(sso_logins::created_at.gt(since))
+        .select((sso_logins::nonce, sso_logins::pkce_verifier))
+        .first(conn)
+        .optional()
+}
+
 /// Takes the sign-in of `state` at `provider` begun after `since` and not yet taken: answers
 /// its (nonce, PKCE verifier) and marks it taken, in the caller's transaction.
 pub fn take(
@@ -33,14 +51,7 @@ pub fn take(
     provider: &str,
     since: NaiveDateTime,
 ) -> QueryResult<Option<(String, String)>> {
-    let found: Option<(String, String)> = sso_logins::table
-        .filter(sso_logins::state.eq(state))
-        .filter(sso_logins::provider.eq(provider))
-        .filter(sso_logins::used_at.is_null())
-        .filter(sso_logins::created_at.gt(since))
-        .select((sso_logins::nonce, sso_logins::pkce_verifier))
-        .first(conn)
-        .optional()?;
+    let found = pending(conn, state, provider, since)?;
     if found.is_some() {
         let taken = diesel::update(
             sso_logins::table

@@ -34,13 +34,19 @@ pub fn begin(
 /// Takes the sign-in `state` names (once): its (nonce, PKCE verifier). A state that was never
 /// given, was already used, is older than 10 minutes or belongs to another provider is
 /// refused (400): a forged or replayed callback.
+/// A state nobody gave is refused by a read alone: forged callbacks take no write lock.
 pub fn take(conn: &mut DbConn, provider: &str, state: &str) -> AppResult<(String, String)> {
+    let unknown = || {
+        AppError::bad_request(
+            "this sign-in is unknown, expired or already used; start again from the sign-in button",
+        )
+    };
+    let since = repo::now() - SIGN_IN_WITHIN;
+    if repo::sso::pending(conn, state, provider, since)?.is_none() {
+        return Err(unknown());
+    }
     db::write_transaction(conn, |conn| {
-        repo::sso::take(conn, state, provider, repo::now() - SIGN_IN_WITHIN)?.ok_or_else(|| {
-            AppError::bad_request(
-                "this sign-in is unknown, expired or already used; start again from the sign-in button",
-            )
-        })
+        repo::sso::take(conn, state, provider, since)?.ok_or_else(unknown)
     })
 }
 
