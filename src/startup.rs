@@ -89,7 +89,7 @@ pub fn prepare_database(settings: &Settings) -> Result<AppState, StartupError> {
             webhooks: settings.notify.webhooks,
             mailer,
         }),
-        sso: std::sync::Arc::new(crate::outbound::oidc::Providers(
+        sso: std::sync::Arc::new(crate::outbound::oidc::Providers::new(
             settings
                 .sso
                 .iter()

@@ -53,8 +53,7 @@ fn login_failed() -> AppError {
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 400, description = "The body is not a login request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong e-mail address or password", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The account signs in through single sign-on only", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail address or password (an SSO-only account takes none)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait")))
     )
@@ -91,11 +90,12 @@ pub async fn login(
         })?;
     let key = account.clone();
     let user = with_db(&state, move |conn| Ok(repo::users::by_email(conn, &key)?)).await?;
-    // Verify against a dummy hash when there is no such user, so both take as long. At most
-    // NORMTRACK_PASSWORD_HASHING hashes run at once, and no database connection is held
-    // while one runs.
+    // Verify against a dummy hash when there is no such user, or the account takes no password
+    // (SSO-only), so all take as long and answer alike. At most NORMTRACK_PASSWORD_HASHING
+    // hashes run at once, and no database connection is held while one runs.
     let hash = user
         .as_ref()
+        .filter(|u| !u.row.sso_only)
         .map(|u| u.row.password_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let mut turn = state.auth.hashing_turn().await?;
@@ -107,7 +107,7 @@ pub async fn login(
     .await?;
     turn.give_back(memory);
     drop(turn);
-    let found = user.filter(|u| matches && u.row.active);
+    let found = user.filter(|u| matches && u.row.active && !u.row.sso_only);
     let Some(user) = found else {
         state
             .auth
@@ -117,14 +117,6 @@ pub async fn login(
         return Err(login_failed());
     };
     state.auth.throttle.record_success(&account);
-    if user.row.sso_only {
-        // Told only to someone who knows the password it had before it was marked so.
-        tracing::info!(user = user.row.id, "password login refused: SSO-only account");
-        return Err(AppError::Forbidden(format!(
-            "{}: use a Sign in with button",
-            crate::domain::users::SSO_ONLY
-        )));
-    }
     tracing::info!(user = user.row.id, "login");
     person_token(&state, &user)
 }

@@ -34,7 +34,7 @@ pub struct SsoProviderInfo {
 pub async fn providers(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let list: Vec<SsoProviderInfo> = state
         .sso
-        .0
+        .all()
         .iter()
         .map(|p| SsoProviderInfo {
             key: p.config.key.clone(),
@@ -80,13 +80,12 @@ pub async fn start(
     // allowance of logins, so that nobody fills the store with begun sign-ins.
     let address = actix_web::HttpMessage::extensions(&req)
         .get::<super::client::ClientAddr>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_default();
-    let attempt = format!("sso-start:{}", crate::auth::random_hex(8));
+        .map(|c| c.0)
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     state
         .auth
         .login_rate
-        .check(&attempt, &address)
+        .check_client(address)
         .map_err(|retry_after| AppError::RateLimited {
             retry_after,
             detail: format!("too many sign-ins from this address; try again in {retry_after} seconds"),
@@ -94,7 +93,10 @@ pub async fn start(
     let sso = state.sso.clone();
     let found = key.clone();
     let begun = web::block(move || match sso.find(&found) {
-        Some(provider) => provider.begin().map_err(provider_failed),
+        Some(provider) => {
+            let _turn = sso.turn().map_err(provider_failed)?;
+            provider.begin().map_err(provider_failed)
+        }
         None => Err(unknown(&found)),
     })
     .await
@@ -212,7 +214,10 @@ async fn sign_in(
     let sso = state.sso.clone();
     let found = key.clone();
     let identity = web::block(move || match sso.find(&found) {
-        Some(provider) => provider.finish(&code, &verifier, &nonce).map_err(provider_failed),
+        Some(provider) => {
+            let _turn = sso.turn().map_err(provider_failed)?;
+            provider.finish(&code, &verifier, &nonce).map_err(provider_failed)
+        }
         None => Err(unknown(&found)),
     })
     .await

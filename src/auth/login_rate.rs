@@ -56,6 +56,31 @@ impl LoginRate {
             None => wait(&self.clients, client.to_string()).map_or(Ok(()), Err),
         }
     }
+
+    /// Counts one attempt that names no account (a single sign-on begun) against the
+    /// client's allowance alone; an IPv6 client counts by its /64, which one host may hold
+    /// whole.
+    pub fn check_client(&self, client: std::net::IpAddr) -> Result<(), u64> {
+        if self.clients.len() > MAX_KEYS {
+            self.clients.retain_recent();
+        }
+        let key = match client {
+            std::net::IpAddr::V6(v6) => {
+                let segments = v6.segments();
+                format!(
+                    "{:x}:{:x}:{:x}:{:x}::/64",
+                    segments[0], segments[1], segments[2], segments[3]
+                )
+            }
+            v4 => v4.to_string(),
+        };
+        self.clients.check_key(&key).map_err(|not_until| {
+            not_until
+                .wait_time_from(self.clients.clock().now())
+                .as_secs()
+                .max(1)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +96,20 @@ mod tests {
         let wait = rate.check("Ana@Example.org", "10.0.1.1").unwrap_err();
         assert!((1..=60).contains(&wait), "{wait}");
         assert!(rate.check("bob@example.org", "10.0.1.1").is_ok());
+    }
+
+    #[test]
+    fn counts_sign_ins_begun_from_one_ipv6_slash_64_together() {
+        let rate = LoginRate::default();
+        for i in 0..PER_CLIENT_PER_MINUTE {
+            let ip: std::net::IpAddr = format!("2001:db8:1:2::{i:x}").parse().unwrap();
+            assert!(rate.check_client(ip).is_ok());
+        }
+        assert!(rate
+            .check_client("2001:db8:1:2:ffff::1".parse().unwrap())
+            .is_err());
+        assert!(rate.check_client("2001:db8:1:3::1".parse().unwrap()).is_ok());
+        assert!(rate.check_client("192.0.2.1".parse().unwrap()).is_ok());
     }
 
     #[test]

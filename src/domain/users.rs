@@ -118,7 +118,7 @@ pub fn password_wanted(sso_only: bool, given: bool) -> Option<&'static str> {
     }
 }
 
-/// Why a password is refused for an account marked SSO-only (login, change or reset).
+/// Why a password cannot be set for an account marked SSO-only (change or reset).
 pub const SSO_ONLY: &str =
     "this account signs in through its organization's identity provider only (single sign-on); it has no password";
 

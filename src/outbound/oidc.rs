@@ -4,15 +4,16 @@
 //! keys are fetched once and kept; a token signed with a key they do not name makes them be
 //! fetched again, once (key rotation). HTTP goes through ureq 3 (no redirects, 10 s).
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     http, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
     EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl, JsonWebKeySet, Nonce,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError, SyncHttpClient,
-    TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, SignatureVerificationError,
+    SyncHttpClient, TokenResponse,
 };
 
 use crate::config::SsoProvider;
@@ -93,12 +94,26 @@ pub struct Begun {
     pub pkce_verifier: String,
 }
 
+/// How long a failed discovery is remembered before the provider is asked again.
+const RETRY_DISCOVERY_AFTER: Duration = Duration::from_secs(30);
+
+/// At most this many exchanges with providers run at once in one instance (each may take up
+/// to 10 s on a blocking thread); more are answered 503 at once.
+pub const MAX_IN_FLIGHT: usize = 8;
+
+#[derive(Default)]
+struct Kept {
+    discovered: Option<Arc<Discovered>>,
+    failed_at: Option<Instant>,
+}
+
 /// One configured provider.
 pub struct Provider {
     pub config: SsoProvider,
     redirect: String,
     http: UreqHttp,
-    discovered: Mutex<Option<Discovered>>,
+    /// Never held while a provider is asked anything.
+    kept: Mutex<Kept>,
 }
 
 impl Provider {
@@ -108,13 +123,17 @@ impl Provider {
             config,
             redirect,
             http: UreqHttp::new(),
-            discovered: Mutex::new(None),
+            kept: Mutex::new(Kept::default()),
         }
     }
 
     /// The callback address registered with the provider.
     pub fn redirect_uri(&self) -> &str {
         &self.redirect
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn build(&self, metadata: CoreProviderMetadata) -> Result<Discovered, OidcError> {
@@ -137,74 +156,98 @@ impl Provider {
         self.build(metadata)
     }
 
-    fn with_client<T>(&self, f: impl FnOnce(&Client) -> T) -> Result<T, OidcError> {
-        let mut kept = self.discovered.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.is_none() {
-            *kept = Some(self.discover()?);
+    /// The provider's client, discovered at the first need (and not asked again for 30 s after
+    /// a failure).
+    fn client(&self) -> Result<Arc<Discovered>, OidcError> {
+        {
+            let kept = self.kept();
+            if let Some(found) = &kept.discovered {
+                return Ok(found.clone());
+            }
+            if kept
+                .failed_at
+                .is_some_and(|at| at.elapsed() < RETRY_DISCOVERY_AFTER)
+            {
+                return Err(OidcError::Unavailable(
+                    "the identity provider could not be reached a moment ago; try again in a minute".into(),
+                ));
+            }
         }
-        match kept.as_ref() {
-            Some(found) => Ok(f(&found.client)),
-            None => Err(OidcError::Unavailable("not discovered".into())),
+        let discovered = self.discover();
+        let mut kept = self.kept();
+        match discovered {
+            Ok(found) => {
+                let found = Arc::new(found);
+                kept.discovered = Some(found.clone());
+                kept.failed_at = None;
+                Ok(found)
+            }
+            Err(e) => {
+                kept.failed_at = Some(Instant::now());
+                Err(e)
+            }
         }
     }
 
     /// Fetches the provider's signing keys again (a token named a key not among them).
-    fn refresh_keys(&self) -> Result<(), OidcError> {
-        let mut kept = self.discovered.lock().unwrap_or_else(|p| p.into_inner());
-        let metadata = match kept.as_ref() {
-            Some(found) => found.metadata.clone(),
-            None => return Ok(()),
-        };
+    fn refresh_keys(&self, current: &Discovered) -> Result<Arc<Discovered>, OidcError> {
+        let metadata = current.metadata.clone();
         let keys = JsonWebKeySet::fetch(metadata.jwks_uri(), &self.http)
             .map_err(|e| OidcError::Unavailable(format!("{e}")))?;
-        *kept = Some(self.build(metadata.set_jwks(keys))?);
-        Ok(())
+        let found = Arc::new(self.build(metadata.set_jwks(keys))?);
+        self.kept().discovered = Some(found.clone());
+        Ok(found)
     }
 
     /// The authorization URL, with a fresh state, nonce and PKCE challenge.
     pub fn begin(&self) -> Result<Begun, OidcError> {
-        self.with_client(|client| {
-            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-            let (url, state, nonce) = client
-                .authorize_url(
-                    CoreAuthenticationFlow::AuthorizationCode,
-                    CsrfToken::new_random,
-                    Nonce::new_random,
-                )
-                .add_scope(Scope::new("email".into()))
-                .set_pkce_challenge(challenge)
-                .url();
-            Begun {
-                url: url.to_string(),
-                state: state.secret().clone(),
-                nonce: nonce.secret().clone(),
-                pkce_verifier: verifier.secret().clone(),
-            }
+        let found = self.client()?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = found
+            .client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .add_scope(Scope::new("email".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        Ok(Begun {
+            url: url.to_string(),
+            state: state.secret().clone(),
+            nonce: nonce.secret().clone(),
+            pkce_verifier: verifier.secret().clone(),
         })
     }
 
     /// Exchanges the code and checks the ID token (signature, issuer, audience, expiry,
     /// nonce); answers who signed in.
     pub fn finish(&self, code: &str, pkce_verifier: &str, nonce: &str) -> Result<Identity, OidcError> {
-        let request = self.with_client(|client| {
-            client
-                .exchange_code(AuthorizationCode::new(code.into()))
-                .map(|r| r.set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.into())))
-                .map_err(|e| OidcError::Unavailable(e.to_string()))
-                .and_then(|r| {
-                    r.request(&self.http)
-                        .map_err(|e| OidcError::Refused(format!("the code was refused: {e}")))
-                })
-        })??;
-        let id_token = request
+        let found = self.client()?;
+        let answer = found
+            .client
+            .exchange_code(AuthorizationCode::new(code.into()))
+            .map_err(|e| OidcError::Unavailable(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.into()))
+            .request(&self.http)
+            .map_err(|e| match e {
+                // The provider said no: the code is refused.
+                RequestTokenError::ServerResponse(refusal) => {
+                    OidcError::Refused(format!("the code was refused: {refusal}"))
+                }
+                // It could not be asked, or answered nonsense.
+                other => OidcError::Unavailable(format!("the code could not be exchanged: {other}")),
+            })?;
+        let id_token = answer
             .id_token()
             .cloned()
             .ok_or_else(|| OidcError::Refused("the provider answered no ID token".into()))?;
         let nonce = Nonce::new(nonce.into());
         let also_vouching = self.config.email_verified_claim.as_deref();
-        let check = |client: &Client| {
+        let check = |found: &Discovered| {
             id_token
-                .claims(&client.id_token_verifier(), &nonce)
+                .claims(&found.client.id_token_verifier(), &nonce)
                 .map(|claims| Identity {
                     subject: claims.subject().to_string(),
                     email: claims.email().map(|e| e.to_string()),
@@ -212,15 +255,64 @@ impl Provider {
                         || also_vouching.is_some_and(|claim| claim_is_true(&id_token.to_string(), claim)),
                 })
         };
-        match self.with_client(check)? {
+        match check(&found) {
             Err(ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
-            )) => {
-                self.refresh_keys()?;
-                self.with_client(check)?.map_err(refused)
-            }
+            )) => check(&*self.refresh_keys(&found)?).map_err(refused),
             other => other.map_err(refused),
         }
+    }
+}
+
+/// Every configured provider, by key, and how many exchanges with them run now.
+#[derive(Default)]
+pub struct Providers {
+    list: Vec<Provider>,
+    in_flight: AtomicUsize,
+}
+
+impl Providers {
+    pub fn new(list: Vec<Provider>) -> Providers {
+        Providers {
+            list,
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn all(&self) -> &[Provider] {
+        &self.list
+    }
+
+    pub fn find(&self, key: &str) -> Option<&Provider> {
+        self.list.iter().find(|p| p.config.key == key)
+    }
+
+    /// A turn to ask a provider, while fewer than [`MAX_IN_FLIGHT`] are under way (503 else).
+    pub fn turn(&self) -> Result<Turn<'_>, OidcError> {
+        let before = self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let turn = Turn(&self.in_flight);
+        if before >= MAX_IN_FLIGHT {
+            return Err(OidcError::Unavailable(
+                "too many sign-ins are under way; try again in a moment".into(),
+            ));
+        }
+        Ok(turn)
+    }
+}
+
+/// One exchange with a provider under way; given back when dropped.
+pub struct Turn<'a>(&'a AtomicUsize);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&str> = self.list.iter().map(|p| p.config.key.as_str()).collect();
+        write!(f, "Providers({keys:?})")
     }
 }
 
@@ -259,23 +351,6 @@ fn refused(e: ClaimsVerificationError) -> OidcError {
         other => other.to_string(),
     };
     OidcError::Refused(format!("the ID token does not hold: {why}"))
-}
-
-/// Every configured provider, by key.
-#[derive(Default)]
-pub struct Providers(pub Vec<Provider>);
-
-impl Providers {
-    pub fn find(&self, key: &str) -> Option<&Provider> {
-        self.0.iter().find(|p| p.config.key == key)
-    }
-}
-
-impl std::fmt::Debug for Providers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let keys: Vec<&str> = self.0.iter().map(|p| p.config.key.as_str()).collect();
-        write!(f, "Providers({keys:?})")
-    }
 }
 
 #[cfg(test)]

@@ -71,3 +71,11 @@ pub fn take(
 pub fn forget_before(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(sso_logins::table.filter(sso_logins::created_at.lt(before))).execute(conn)
 }
+
+/// How many sign-ins were begun after `since`.
+pub fn begun_since(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<i64> {
+    sso_logins::table
+        .filter(sso_logins::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}

@@ -16,6 +16,10 @@ use crate::repo;
 /// How long a begun sign-in may take.
 pub const SIGN_IN_WITHIN: Duration = Duration::minutes(10);
 
+/// At most this many sign-ins begun in the last 10 minutes, on all instances: beyond it the
+/// store is being filled, not used (each address may begin 60 a minute).
+pub const MAX_UNDER_WAY: i64 = 10_000;
+
 /// Keeps a begun sign-in until its callback.
 pub fn begin(
     conn: &mut DbConn,
@@ -26,6 +30,11 @@ pub fn begin(
 ) -> AppResult<()> {
     db::write_transaction(conn, |conn| {
         repo::sso::forget_before(conn, repo::now() - SIGN_IN_WITHIN * 6)?;
+        if repo::sso::begun_since(conn, repo::now() - SIGN_IN_WITHIN)? >= MAX_UNDER_WAY {
+            return Err(AppError::Unavailable(
+                "too many sign-ins are under way; try again in a few minutes".into(),
+            ));
+        }
         repo::sso::insert(conn, state, provider, nonce, pkce_verifier)?;
         Ok(())
     })

@@ -360,12 +360,11 @@ pub fn create_user(conn: &mut DbConn, caller: &Caller, new: NewUser) -> AppResul
     if let Some(why) = crate::domain::users::password_wanted(new.sso_only, new.password.is_some()) {
         return Err(AppError::unprocessable(vec![FieldError::new("password", why)]));
     }
-    // An SSO-only account keeps a hash of a secret nobody knows: no password can match it.
-    let secret = new
-        .password
-        .clone()
-        .unwrap_or_else(|| crate::auth::random_hex(32));
-    let hash = password::hash(&secret).map_err(AppError::Internal)?;
+    // An SSO-only account keeps no hash: no password can match it.
+    let hash = match &new.password {
+        Some(given) => password::hash(given).map_err(AppError::Internal)?,
+        None => password::NO_PASSWORD.to_string(),
+    };
     db::write_transaction(conn, |conn| {
         let scope = ScopeRequest {
             countries: countries.clone(),
@@ -408,9 +407,9 @@ pub struct UpdateUser {
     pub country: Option<String>,
     pub organization: Option<i32>,
     pub active: Option<bool>,
-    /// Single sign-on only: turning it on refuses the password from then on and ends the
-    /// account's sessions (its person signs in again through their provider); turning it off
-    /// gives no password back: an administrator sets one (`POST /users/{id}/password`).
+    /// Single sign-on only: turning it on drops the account's password and ends its sessions
+    /// (its person signs in again through their provider); turning it off gives no password
+    /// back: an administrator sets one (`POST /users/{id}/password`).
     pub sso_only: Option<bool>,
 }
 
@@ -485,13 +484,17 @@ pub fn update_user(
         if let Some(sso_only) = body.sso_only {
             fields.sso_only = sso_only;
         }
-        let updated = repo::users::update(conn, id, current.row.version, &fields)?
+        let mut updated = repo::users::update(conn, id, current.row.version, &fields)?
             .ok_or(AppError::PreconditionFailed)?;
+        if !current.row.sso_only && updated.row.sso_only {
+            // The password is dropped (turning SSO-only off later brings none back), and the
+            // sessions begun with it end; calendar feeds keep working.
+            repo::users::set_password(conn, id, password::NO_PASSWORD)?;
+            end_sessions(conn, &caller.actor(), id, SessionEnd::Logout)?;
+            updated = repo::users::get(conn, id)?.ok_or_else(|| AppError::NotFound(format!("user {id}")))?;
+        }
         if current.row.active && !updated.row.active {
             end_sessions(conn, &caller.actor(), id, SessionEnd::Credentials)?;
-        } else if !current.row.sso_only && updated.row.sso_only {
-            // Sessions begun with the password end; calendar feeds keep working.
-            end_sessions(conn, &caller.actor(), id, SessionEnd::Logout)?;
         }
         audit_user(
             conn,

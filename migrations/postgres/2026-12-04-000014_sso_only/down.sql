@@ -1,1 +1,2 @@
+DROP INDEX sso_logins_created_at;
 ALTER TABLE users DROP COLUMN sso_only;
