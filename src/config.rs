@@ -51,6 +51,10 @@ pub struct SsoProvider {
     /// `email_verified`, its optional claim `xms_edov` (the address's domain is verified as
     /// the tenant's).
     pub email_verified_claim: Option<String>,
+    /// The e-mail domains the provider may vouch for (lowercase); empty: any. With several
+    /// providers (one per organization), each should list its organization's domains, or one
+    /// organization's provider could sign in to another's accounts.
+    pub email_domains: Vec<String>,
 }
 
 /// Reads the providers: `NORMTRACK_OIDC_ISSUER`, `NORMTRACK_OIDC_CLIENT_ID`,
@@ -95,7 +99,28 @@ pub fn sso_from_env() -> Result<Vec<SsoProvider>, ConfigError> {
                 })
             }
         };
+        let mut email_domains = Vec::new();
+        for domain in var(&name_of("EMAIL_DOMAINS"))
+            .unwrap_or_default()
+            .split(',')
+            .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+            .filter(|d| !d.is_empty())
+        {
+            let fits = domain.contains('.')
+                && domain.len() <= 253
+                && domain
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            if !fits {
+                return Err(ConfigError::Invalid {
+                    name: "NORMTRACK_OIDC_EMAIL_DOMAINS",
+                    message: format!("'{domain}' is not a domain name (ASCII; IDNs in their xn-- form)"),
+                });
+            }
+            email_domains.push(domain);
+        }
         Ok(Some(SsoProvider {
+            email_domains,
             email_verified_claim,
             key: key.to_string(),
             name: var(&name_of("NAME")).unwrap_or_else(|| "single sign-on".to_string()),

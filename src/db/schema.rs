@@ -656,3 +656,12 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    sso_identities (provider, user_id) {
+        provider -> Text,
+        user_id -> Integer,
+        subject -> Text,
+        created_at -> Timestamp,
+    }
+}

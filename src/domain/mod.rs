@@ -20,6 +20,7 @@ pub mod reference;
 pub mod reforms;
 pub mod reminders;
 pub mod reporting;
+pub mod sso;
 pub mod supervision;
 pub mod text;
 pub mod trade;

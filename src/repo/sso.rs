@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::sso_logins;
+use crate::db::schema::{sso_identities, sso_logins};
 use crate::db::DbConn;
 
 pub fn insert(
@@ -78,4 +78,37 @@ pub fn begun_since(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<i64> 
         .filter(sso_logins::created_at.gt(since))
         .count()
         .get_result(conn)
+}
+
+/// The subject account `user_id` signed in with at `provider`, if it has.
+pub fn linked_subject(conn: &mut DbConn, provider: &str, user_id: i32) -> QueryResult<Option<String>> {
+    sso_identities::table
+        .filter(sso_identities::provider.eq(provider))
+        .filter(sso_identities::user_id.eq(user_id))
+        .select(sso_identities::subject)
+        .first(conn)
+        .optional()
+}
+
+/// Links account `user_id` to `subject` at `provider` unless it is linked there already;
+/// whether it is linked to `subject` (false: to another). Two first sign-ins racing on
+/// PostgreSQL: the second's insert is a unique violation (a 409).
+pub fn link(conn: &mut DbConn, provider: &str, user_id: i32, subject: &str) -> QueryResult<bool> {
+    if let Some(linked) = linked_subject(conn, provider, user_id)? {
+        return Ok(linked == subject);
+    }
+    diesel::insert_into(sso_identities::table)
+        .values((
+            sso_identities::provider.eq(provider),
+            sso_identities::user_id.eq(user_id),
+            sso_identities::subject.eq(subject),
+            sso_identities::created_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Forgets the identities account `user_id` signed in with (its address changed).
+pub fn unlink_all(conn: &mut DbConn, user_id: i32) -> QueryResult<usize> {
+    diesel::delete(sso_identities::table.filter(sso_identities::user_id.eq(user_id))).execute(conn)
 }

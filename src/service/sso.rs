@@ -59,9 +59,11 @@ pub fn take(conn: &mut DbConn, provider: &str, state: &str) -> AppResult<(String
     })
 }
 
-/// The account a verified identity signs in to (made when the provider auto-provisions).
-/// A refusal that concerns an existing account (its address not vouched for, or the account
-/// deactivated) is audited on that account, with the provider and why: it is part of the
+/// The account a verified identity signs in to (made when the provider auto-provisions): the
+/// address must be vouched for, in the provider's domains when it lists them, the account's
+/// very own (letter case aside), and the account active and not linked to another identity
+/// at the provider (its first sign-in there links it). A refusal that concerns an existing
+/// account is audited on that account, with the provider and why: it is part of the
 /// account's history. An address no account has is only logged: a stranger is no record.
 pub fn sign_in(
     conn: &mut DbConn,
@@ -86,6 +88,18 @@ pub fn sign_in(
             "the provider does not vouch for an e-mail address (email_verified)",
         ));
     };
+    if !crate::domain::sso::domain_allowed(email, &provider.email_domains) {
+        tracing::info!(
+            provider = provider.key,
+            "SSO sign-in refused: an address outside the provider's domains"
+        );
+        if let Some(user) = &existing {
+            audit_sign_in(conn, provider, identity, user, Some("foreign_domain"))?;
+        }
+        return Err(refused("the provider may not vouch for addresses of this domain"));
+    }
+    // Found by its folded key, the account must have the very address (letter case aside).
+    let existing = existing.filter(|u| crate::domain::sso::same_address(&u.row.email, email));
     let user = match existing {
         Some(user) => user,
         None if provider.auto_provision => {
@@ -123,6 +137,13 @@ pub fn sign_in(
         audit_sign_in(conn, provider, identity, &user, Some("deactivated"))?;
         return Err(refused("the account is deactivated"));
     }
+    match repo::sso::linked_subject(conn, &provider.key, user.row.id)? {
+        Some(subject) if subject != identity.subject => {
+            audit_sign_in(conn, provider, identity, &user, Some("another_subject"))?;
+            return Err(refused(crate::domain::sso::ANOTHER_SUBJECT));
+        }
+        _ => {}
+    }
     audit_sign_in(conn, provider, identity, &user, None)?;
     Ok(user)
 }
@@ -152,6 +173,15 @@ fn audit_sign_in(
         "sso_sign_in"
     };
     db::write_transaction(conn, |conn| {
+        // The first sign-in at a provider links the account to that identity (checked again
+        // here: another may have linked it since).
+        if refused.is_none() && !repo::sso::link(conn, &provider.key, user.row.id, &identity.subject)? {
+            return Err(AppError::Forbidden(format!(
+                "sign-in with {} refused: {}",
+                provider.name,
+                crate::domain::sso::ANOTHER_SUBJECT
+            )));
+        }
         super::audit::record_at(
             conn,
             &actor,

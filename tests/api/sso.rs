@@ -91,27 +91,26 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// How a test configures its providers (both alike, but for key and name).
+type Configure = fn(&mut normtrack::config::SsoProvider);
+
 /// normtrack with two providers at `issuer` (keys `test` and `unions`, as a deployment with
-/// one per organization); `email_verified_claim`: a claim that also vouches for an address.
-fn spawn(
-    engine: Engine,
-    issuer: &str,
-    auto_provision: bool,
-    email_verified_claim: Option<&str>,
-) -> Option<TestApp> {
+/// one per organization), as `configure` sets them.
+fn spawn(engine: Engine, issuer: &str, configure: Configure) -> Option<TestApp> {
     let issuer = issuer.to_string();
-    let email_verified_claim = email_verified_claim.map(str::to_string);
     TestApp::spawn_with(engine, move |s| {
         s.public_url = Some(PUBLIC.into());
-        let test = normtrack::config::SsoProvider {
+        let mut test = normtrack::config::SsoProvider {
             key: "test".into(),
             name: "Test provider".into(),
             issuer,
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
-            auto_provision,
-            email_verified_claim,
+            auto_provision: false,
+            email_verified_claim: None,
+            email_domains: Vec::new(),
         };
+        configure(&mut test);
         let unions = normtrack::config::SsoProvider {
             key: "unions".into(),
             name: "Unions".into(),
@@ -228,21 +227,22 @@ fn callback_at(app: &TestApp, key: &str, query: &BTreeMap<String, String>) -> cr
     )
 }
 
-/// normtrack configured with one provider (auto-provisioning or not), and that provider
+/// normtrack configured with its providers (auto-provisioning or not), and the provider
 /// running on loopback: the app, the provider, its issuer.
 fn with_provider(engine: Engine, auto_provision: bool) -> Option<(TestApp, Provider, String)> {
-    with_provider_trusting(engine, auto_provision, None)
+    let configure: Configure = if auto_provision {
+        |p| p.auto_provision = true
+    } else {
+        |_| {}
+    };
+    with_provider_configured(engine, configure)
 }
 
-/// As [`with_provider`], the provider configured with a claim that also vouches for an address.
-fn with_provider_trusting(
-    engine: Engine,
-    auto_provision: bool,
-    email_verified_claim: Option<&str>,
-) -> Option<(TestApp, Provider, String)> {
+/// As [`with_provider`], the providers as `configure` sets them.
+fn with_provider_configured(engine: Engine, configure: Configure) -> Option<(TestApp, Provider, String)> {
     let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
-    let app = spawn(engine, &issuer, auto_provision, email_verified_claim)?;
+    let app = spawn(engine, &issuer, configure)?;
     Some((app, Provider::start(port, "key-1"), issuer))
 }
 
@@ -518,7 +518,9 @@ fn the_page_signs_a_person_in_with_the_provider_in_a_browser_and_says_why_it_ref
 #[test]
 fn a_provider_configured_with_entras_verification_claim_signs_in_addresses_it_vouches_for() {
     on_both(|engine| {
-        let Some((app, _provider, _)) = with_provider_trusting(engine, false, Some("xms_edov")) else {
+        let Some((app, _provider, _)) =
+            with_provider_configured(engine, |p| p.email_verified_claim = Some("xms_edov".into()))
+        else {
             return;
         };
         // As Entra ID answers: no email_verified, xms_edov: true.
@@ -540,7 +542,7 @@ fn a_misconfigured_provider_stops_the_service_at_start_naming_the_variable() {
         ("NORMTRACK_OIDC_CLIENT_ID", "normtrack"),
         ("NORMTRACK_OIDC_CLIENT_SECRET", "secret"),
     ];
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 5] = [
         (
             &[("NORMTRACK_OIDC_PROVIDERS", "ilo")],
             "NORMTRACK_OIDC_ILO_ISSUER is not set",
@@ -553,6 +555,10 @@ fn a_misconfigured_provider_stops_the_service_at_start_naming_the_variable() {
         (
             &[("NORMTRACK_OIDC_EMAIL_VERIFIED_CLAIM", "xms edov")],
             "NORMTRACK_OIDC_EMAIL_VERIFIED_CLAIM",
+        ),
+        (
+            &[("NORMTRACK_OIDC_EMAIL_DOMAINS", "ilo.org,*")],
+            "NORMTRACK_OIDC_EMAIL_DOMAINS",
         ),
     ];
     for (changes, named) in cases {
@@ -582,4 +588,78 @@ fn a_misconfigured_provider_stops_the_service_at_start_naming_the_variable() {
     }
     // Nothing was made: the configuration is read before the database is opened.
     assert!(!dir.path().join("never.db").exists());
+}
+
+#[test]
+fn a_provider_vouches_only_for_addresses_in_its_domains() {
+    on_both(|engine| {
+        let Some((app, _provider, _)) =
+            with_provider_configured(engine, |p| p.email_domains = vec!["fixture.example".into()])
+        else {
+            return;
+        };
+        // Another organization's address, though an account has it: refused, and audited on it.
+        let made = app.send(
+            Who::Admin,
+            Req::new("POST", "/api/v1/users").json(
+                serde_json::json!({"email": "strasse@example.org", "role": "viewer", "sso_only": true}),
+            ),
+        );
+        assert_eq!(made.status, 201, "{}", made.body);
+        let back = sign_in_at_provider(&start(&app), "strasse@example.org");
+        let refused = callback(&app, &back);
+        refused.problem(403);
+        assert!(refused.body.contains("domain"), "{}", refused.body);
+        let audit = app.get("/api/v1/audit?entity=user").ok_json().to_string();
+        assert!(audit.contains("\"refused\":\"foreign_domain\""), "{audit}");
+    });
+}
+
+#[test]
+fn an_address_folded_to_an_accounts_key_is_not_that_account_and_a_second_identity_is_refused() {
+    on_both(|engine| {
+        let Some((app, _provider, _)) = with_provider(engine, false) else {
+            return;
+        };
+        // The lookup key folds straße to strasse; the provider's straße is not the account's.
+        let made = app.send(
+            Who::Admin,
+            Req::new("POST", "/api/v1/users").json(
+                serde_json::json!({"email": "strasse@example.org", "role": "viewer", "sso_only": true}),
+            ),
+        );
+        assert_eq!(made.status, 201, "{}", made.body);
+        let back = sign_in_at_provider(&start(&app), "straße@example.org");
+        let refused = callback(&app, &back);
+        refused.problem(403);
+        assert!(refused.body.contains("no normtrack account"), "{}", refused.body);
+        // The first sign-in links the account to the provider's subject; another subject with
+        // the same address (the address given to someone else) is refused and audited.
+        let office = Who::Office.email();
+        let back = sign_in_at_provider(&start(&app), &office);
+        assert_eq!(callback(&app, &back).status, 200);
+        let back = sign_in_at_provider(&start(&app), &format!("other:{office}"));
+        let refused = callback(&app, &back);
+        refused.problem(403);
+        assert!(refused.body.contains("another identity"), "{}", refused.body);
+        let audit = app.get("/api/v1/audit?entity=user").ok_json().to_string();
+        assert!(audit.contains("\"refused\":\"another_subject\""), "{audit}");
+        // At the other provider the account is not linked yet: the same identity signs in.
+        let back = sign_in_at_provider(&start_at(&app, "unions"), &format!("other:{office}"));
+        assert_eq!(callback_at(&app, "unions", &back).status, 200);
+        // A new address forgets the links: the new identity signs in with it.
+        let id = app.fixture().users[&Who::Office];
+        let path = format!("/api/v1/users/{id}");
+        let tag = app.etag_of(&path);
+        let moved = app.send(
+            Who::Admin,
+            Req::new("PATCH", &path)
+                .header("If-Match", &tag)
+                .json(serde_json::json!({"email": "office.new@fixture.example"})),
+        );
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        let back = sign_in_at_provider(&start(&app), "other:office.new@fixture.example");
+        let answer = callback(&app, &back);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    });
 }

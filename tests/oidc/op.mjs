@@ -48,7 +48,13 @@ const provider = new Provider(issuer, {
   async findAccount(ctx, id) {
     // The login is the address when it has an '@'; otherwise <login>@example.test. A login
     // starting with 'unverified' gets email_verified: false. 'entra:<address>' answers as
-    // Microsoft Entra ID does: no email_verified, and xms_edov: true.
+    // Microsoft Entra ID does: no email_verified, and xms_edov: true. 'other:<address>' is
+    // another subject with the same verified address.
+    if (id.startsWith('other:')) {
+      // Another identity (subject) vouching for the same, verified address.
+      const email = id.slice('other:'.length);
+      return { accountId: id, async claims() { return { sub: id, email, email_verified: true }; } };
+    }
     if (id.startsWith('entra:')) {
       const email = id.slice('entra:'.length);
       return { accountId: id, async claims() { return { sub: id, email, xms_edov: true }; } };

@@ -4,3 +4,14 @@ ALTER TABLE users ADD COLUMN sso_only BOOLEAN NOT NULL DEFAULT 0;
 
 -- Begun sign-ins are counted and forgotten by age.
 CREATE INDEX sso_logins_created_at ON sso_logins (created_at);
+
+-- The identity (the provider's `sub`) an account first signed in with at each provider: a
+-- later sign-in there with the same address but another subject (an address given to
+-- someone else) is refused. Changing the account's address forgets them.
+CREATE TABLE sso_identities (
+    provider   TEXT NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    subject    TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (provider, user_id)
+);
