@@ -442,6 +442,15 @@ impl Settings {
             message: format!("'{bind_raw}' is not a socket address such as 127.0.0.1:8080 ({e})"),
         })?;
         let pool_size = number("NORMTRACK_POOL_SIZE", 8, 1..=128)? as u32;
+        let sso = sso_from_env()?;
+        if !sso.is_empty() && var("NORMTRACK_PUBLIC_URL").is_none() {
+            // The callback address is registered at the provider: it cannot be guessed from
+            // the bind address behind a proxy.
+            return Err(ConfigError::Invalid {
+                name: "NORMTRACK_PUBLIC_URL",
+                message: "is required with an OpenID Connect provider (its callback address, registered at the provider, starts with it)".into(),
+            });
+        }
         Ok(Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             bind,
@@ -461,7 +470,7 @@ impl Settings {
                 Some(raw) => Some(parse_public_url(&raw)?),
             },
             notify: Notify::from_env()?,
-            sso: sso_from_env()?,
+            sso,
         })
     }
 }

@@ -64,7 +64,7 @@ fn provider_failed(e: OidcError) -> AppError {
     tag = "auth",
     params(("provider" = String, Path, example = "ilo")),
     responses(
-        (status = 302, description = "To the provider's sign-in page", headers(("Location" = String))),
+        (status = 302, description = "To the provider's sign-in page; the cookie binds the sign-in to this browser (its callback must bring it back)", headers(("Location" = String), ("Set-Cookie" = String))),
         (status = 404, description = "No such provider", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many sign-ins from this address", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The provider cannot be reached", body = Problem, content_type = "application/problem+json")
@@ -102,14 +102,43 @@ pub async fn start(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
     let (kept_state, nonce, verifier) = (begun.state.clone(), begun.nonce, begun.pkce_verifier);
+    let binding = crate::service::sso::browser_binding();
+    let kept_binding = binding.clone();
     with_db(&state, move |conn| {
-        crate::service::sso::begin(conn, &key, &kept_state, &nonce, &verifier)
+        crate::service::sso::begin(conn, &key, &kept_state, &nonce, &verifier, &kept_binding)
     })
     .await?;
+    // Lax: sent back on the provider's top-level redirect to the callback, not on other
+    // sites' requests; only to the sign-in paths; gone after the 10 minutes a sign-in may take.
+    let secure = if state.public_base.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{BROWSER_COOKIE}={binding}; Path=/api/v1/auth/oidc; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        crate::service::sso::SIGN_IN_WITHIN.num_seconds()
+    );
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, begun.url))
+        .insert_header((header::SET_COOKIE, cookie))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
+}
+
+/// The cookie that binds a begun sign-in to the browser that began it.
+const BROWSER_COOKIE: &str = "normtrack_sso";
+
+/// The browser binding a request's cookies bring ("" when none).
+fn browser_binding(req: &actix_web::HttpRequest) -> String {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == BROWSER_COOKIE)
+        .map(|(_, value)| value.chars().take(64).collect())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -145,7 +174,7 @@ pub struct CallbackQuery {
     responses(
         (status = 200, description = "Signed in (API clients)", body = super::auth::TokenResponse),
         (status = 303, description = "Browsers (`Accept: text/html`): back to the page, with `#token=…` or `#sso_error=…`", headers(("Location" = String))),
-        (status = 400, description = "No code, or a state that is unknown, expired or used (a forged or replayed callback)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No code, or a state that is unknown, expired, used or begun in another browser (a forged, replayed or planted callback)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The provider refused the code, or its ID token does not hold", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "No verified address, no account with it, or a deactivated account", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such provider", body = Problem, content_type = "application/problem+json"),
@@ -165,11 +194,15 @@ pub async fn callback(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    let signed_in = sign_in(&state, path.into_inner(), query.into_inner()).await;
+    let binding = browser_binding(&req);
+    let signed_in = sign_in(&state, path.into_inner(), query.into_inner(), binding).await;
+    // The binding has served (or the sign-in failed): the browser forgets it.
+    let forget = format!("{BROWSER_COOKIE}=; Path=/api/v1/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax");
     if !browser {
         return signed_in.map(|token| {
             HttpResponse::Ok()
                 .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::SET_COOKIE, forget))
                 .json(token)
         });
     }
@@ -183,6 +216,7 @@ pub async fn callback(
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/#{fragment}")))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::SET_COOKIE, forget))
         .finish())
 }
 
@@ -190,25 +224,38 @@ async fn sign_in(
     state: &web::Data<AppState>,
     key: String,
     query: CallbackQuery,
+    browser: String,
 ) -> AppResult<super::auth::TokenResponse> {
     if state.sso.find(&key).is_none() {
         return Err(unknown(&key));
     }
     if let Some(error) = query.error {
+        // Anyone can send a link with any text: only an OAuth error code is repeated, never a
+        // description, onto the page.
+        let code = Some(error)
+            .filter(|e| {
+                !e.is_empty() && e.len() <= 64 && e.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            })
+            .unwrap_or_else(|| "refused".into());
         return Err(AppError::Unauthorized(format!(
-            "the provider did not sign you in: {error}{}",
-            query
-                .error_description
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default()
+            "the provider did not sign you in ({code})"
         )));
     }
     let (Some(code), Some(given_state)) = (query.code, query.state) else {
         return Err(AppError::bad_request("the callback carries no code or no state"));
     };
+    // RFC 9207: a provider that names itself must be the one this sign-in was begun with
+    // (a mix-up of providers).
+    if let (Some(named), Some(provider)) = (&query.iss, state.sso.find(&key)) {
+        if named.trim_end_matches('/') != provider.config.issuer.trim_end_matches('/') {
+            return Err(AppError::bad_request(
+                "the callback names another identity provider than the one this sign-in began with",
+            ));
+        }
+    }
     let taken_key = key.clone();
     let (nonce, verifier) = with_db(state, move |conn| {
-        crate::service::sso::take(conn, &taken_key, &given_state)
+        crate::service::sso::take(conn, &taken_key, &given_state, &browser)
     })
     .await?;
     let sso = state.sso.clone();

@@ -654,6 +654,7 @@ diesel::table! {
         pkce_verifier -> Text,
         created_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        browser -> Nullable<Text>,
     }
 }
 

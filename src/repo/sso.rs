@@ -12,9 +12,11 @@ pub fn insert(
     provider: &str,
     nonce: &str,
     pkce_verifier: &str,
+    browser: &str,
 ) -> QueryResult<()> {
     diesel::insert_into(sso_logins::table)
         .values((
+            sso_logins::browser.eq(browser),
             sso_logins::state.eq(state),
             sso_logins::provider.eq(provider),
             sso_logins::nonce.eq(nonce),
@@ -25,16 +27,18 @@ pub fn insert(
     Ok(())
 }
 
-/// The sign-in of `state` at `provider` begun after `since` and not yet taken: its (nonce,
-/// PKCE verifier).
+/// The sign-in of `state` at `provider` begun after `since` by `browser` and not yet taken:
+/// its (nonce, PKCE verifier).
 pub fn pending(
     conn: &mut DbConn,
     state: &str,
     provider: &str,
+    browser: &str,
     since: NaiveDateTime,
 ) -> QueryResult<Option<(String, String)>> {
     sso_logins::table
         .filter(sso_logins::state.eq(state))
+        .filter(sso_logins::browser.eq(browser))
         .filter(sso_logins::provider.eq(provider))
         .filter(sso_logins::used_at.is_null())
         .filter(sso_logins::created_at.gt(since))
@@ -43,15 +47,16 @@ pub fn pending(
         .optional()
 }
 
-/// Takes the sign-in of `state` at `provider` begun after `since` and not yet taken: answers
+/// Takes the sign-in of `state` at `provider` begun after `since` by `browser` and not yet taken: answers
 /// its (nonce, PKCE verifier) and marks it taken, in the caller's transaction.
 pub fn take(
     conn: &mut DbConn,
     state: &str,
     provider: &str,
+    browser: &str,
     since: NaiveDateTime,
 ) -> QueryResult<Option<(String, String)>> {
-    let found = pending(conn, state, provider, since)?;
+    let found = pending(conn, state, provider, browser, since)?;
     if found.is_some() {
         let taken = diesel::update(
             sso_logins::table

@@ -20,6 +20,22 @@ pub const SIGN_IN_WITHIN: Duration = Duration::minutes(10);
 /// store is being filled, not used (each address may begin 60 a minute).
 pub const MAX_UNDER_WAY: i64 = 10_000;
 
+/// What the browser that begins a sign-in keeps (in a cookie) and its callback brings back:
+/// a sign-in is taken only by the browser that began it, so nobody can finish their own
+/// sign-in in someone else's browser (login CSRF).
+pub fn browser_binding() -> String {
+    crate::auth::random_hex(16)
+}
+
+/// What is stored of a browser binding: its SHA-256.
+fn browser_digest(binding: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(binding.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Keeps a begun sign-in until its callback.
 pub fn begin(
     conn: &mut DbConn,
@@ -27,7 +43,9 @@ pub fn begin(
     state: &str,
     nonce: &str,
     pkce_verifier: &str,
+    browser: &str,
 ) -> AppResult<()> {
+    let browser = browser_digest(browser);
     db::write_transaction(conn, |conn| {
         repo::sso::forget_before(conn, repo::now() - SIGN_IN_WITHIN * 6)?;
         if repo::sso::begun_since(conn, repo::now() - SIGN_IN_WITHIN)? >= MAX_UNDER_WAY {
@@ -35,27 +53,29 @@ pub fn begin(
                 "too many sign-ins are under way; try again in a few minutes".into(),
             ));
         }
-        repo::sso::insert(conn, state, provider, nonce, pkce_verifier)?;
+        repo::sso::insert(conn, state, provider, nonce, pkce_verifier, &browser)?;
         Ok(())
     })
 }
 
 /// Takes the sign-in `state` names (once): its (nonce, PKCE verifier). A state that was never
-/// given, was already used, is older than 10 minutes or belongs to another provider is
-/// refused (400): a forged or replayed callback.
-/// A state nobody gave is refused by a read alone: forged callbacks take no write lock.
-pub fn take(conn: &mut DbConn, provider: &str, state: &str) -> AppResult<(String, String)> {
+/// given, was already used, is older than 10 minutes, belongs to another provider or was
+/// begun by another browser (`browser`: the binding its cookie brings) is refused (400): a
+/// forged, replayed or planted callback. A state nobody gave is refused by a read alone:
+/// forged callbacks take no write lock.
+pub fn take(conn: &mut DbConn, provider: &str, state: &str, browser: &str) -> AppResult<(String, String)> {
     let unknown = || {
         AppError::bad_request(
-            "this sign-in is unknown, expired or already used; start again from the sign-in button",
+            "this sign-in is unknown, expired, already used or was begun in another browser; start again from the sign-in button",
         )
     };
+    let browser = browser_digest(browser);
     let since = repo::now() - SIGN_IN_WITHIN;
-    if repo::sso::pending(conn, state, provider, since)?.is_none() {
+    if repo::sso::pending(conn, state, provider, &browser, since)?.is_none() {
         return Err(unknown());
     }
     db::write_transaction(conn, |conn| {
-        repo::sso::take(conn, state, provider, since)?.ok_or_else(unknown)
+        repo::sso::take(conn, state, provider, &browser, since)?.ok_or_else(unknown)
     })
 }
 

@@ -121,7 +121,35 @@ fn spawn(engine: Engine, issuer: &str, configure: Configure) -> Option<TestApp> 
 }
 
 /// Fills in the provider's login and consent forms as `login`; answers the callback's query.
-fn sign_in_at_provider(auth_url: &str, login: &str) -> BTreeMap<String, String> {
+/// A sign-in begun at normtrack: the provider's authorization URL, and the cookie that binds
+/// the sign-in to the browser that began it.
+struct Begun {
+    url: String,
+    cookie: String,
+}
+
+/// Back from the provider: the callback's query, and the beginning browser's cookie.
+#[derive(Clone)]
+struct Back {
+    query: BTreeMap<String, String>,
+    cookie: String,
+}
+
+impl std::ops::Deref for Back {
+    type Target = BTreeMap<String, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.query
+    }
+}
+
+impl std::ops::DerefMut for Back {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.query
+    }
+}
+
+fn sign_in_at_provider(begun: &Begun, login: &str) -> Back {
+    let auth_url = begun.url.as_str();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
@@ -182,16 +210,19 @@ fn sign_in_at_provider(auth_url: &str, login: &str) -> BTreeMap<String, String> 
         back.as_str().starts_with(REDIRECT) || back.as_str().starts_with(REDIRECT_UNIONS),
         "{back}"
     );
-    back.query_pairs().into_owned().collect()
+    Back {
+        query: back.query_pairs().into_owned().collect(),
+        cookie: begun.cookie.clone(),
+    }
 }
 
-/// `start` at normtrack: the provider's authorization URL.
-fn start(app: &TestApp) -> String {
+/// `start` at normtrack.
+fn start(app: &TestApp) -> Begun {
     start_at(app, "test")
 }
 
 /// `start` with the provider `key`.
-fn start_at(app: &TestApp, key: &str) -> String {
+fn start_at(app: &TestApp, key: &str) -> Begun {
     // Not followed: the test plays the browser at the provider itself.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(0)
@@ -203,28 +234,41 @@ fn start_at(app: &TestApp, key: &str) -> String {
         .call()
         .expect("normtrack answers");
     assert_eq!(answer.status().as_u16(), 302);
-    answer
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .expect("Location")
-        .to_string()
+    let header = |name: &str| {
+        answer
+            .headers()
+            .get(name)
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_else(|| panic!("no {name}"))
+            .to_string()
+    };
+    let set = header("set-cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/api/v1/auth/oidc"),
+        "{set}"
+    );
+    Begun {
+        url: header("location"),
+        cookie: set.split(';').next().unwrap_or("").to_string(),
+    }
 }
 
-fn callback(app: &TestApp, query: &BTreeMap<String, String>) -> crate::helpers::TestResponse {
-    callback_at(app, "test", query)
+fn callback(app: &TestApp, back: &Back) -> crate::helpers::TestResponse {
+    callback_at(app, "test", back)
 }
 
-/// The callback of the provider `key`.
-fn callback_at(app: &TestApp, key: &str, query: &BTreeMap<String, String>) -> crate::helpers::TestResponse {
+/// The callback of the provider `key`, from the browser `back` carries the cookie of.
+fn callback_at(app: &TestApp, key: &str, back: &Back) -> crate::helpers::TestResponse {
+    let query = &back.query;
     let mut url = url::Url::parse(&format!("http://x/api/v1/auth/oidc/{key}/callback")).expect("a URL");
     for (k, v) in query {
         url.query_pairs_mut().append_pair(k, v);
     }
-    app.send(
-        Who::Anonymous,
-        Req::new("GET", format!("{}?{}", url.path(), url.query().unwrap_or(""))),
-    )
+    let mut req = Req::new("GET", format!("{}?{}", url.path(), url.query().unwrap_or("")));
+    if !back.cookie.is_empty() {
+        req = req.header("Cookie", &back.cookie);
+    }
+    app.send(Who::Anonymous, req)
 }
 
 /// normtrack configured with its providers (auto-provisioning or not), and the provider
@@ -271,15 +315,34 @@ fn a_person_signs_in_with_the_provider_and_gets_the_token_a_password_login_gives
         let audit = app.get("/api/v1/audit?entity=user").ok_json();
         assert!(audit.to_string().contains("\"provider\":\"unions\""), "{audit}");
         // The fixture's office account signs in by its address.
-        let auth_url = start(&app);
+        let begun = start(&app);
         assert!(
-            auth_url.contains("code_challenge_method=S256") && auth_url.contains("nonce="),
-            "{auth_url}"
+            begun.url.contains("code_challenge_method=S256") && begun.url.contains("nonce="),
+            "{}",
+            begun.url
         );
         let login = Who::Office.email();
-        let back = sign_in_at_provider(&auth_url, &login);
+        let back = sign_in_at_provider(&begun, &login);
+        // Brought back by another browser (one without the cookie, or with another's): the
+        // sign-in is not taken (login CSRF), and the right browser can still finish it.
+        let elsewhere = Back {
+            cookie: String::new(),
+            ..back.clone()
+        };
+        callback(&app, &elsewhere).problem(400);
+        let other_browser = start(&app);
+        let planted = Back {
+            cookie: other_browser.cookie.clone(),
+            ..back.clone()
+        };
+        callback(&app, &planted).problem(400);
         let answer = callback(&app, &back);
         assert_eq!(answer.status, 200, "{}", answer.body);
+        let forget = answer.header("set-cookie").unwrap_or("").to_string();
+        assert!(
+            forget.starts_with("normtrack_sso=;") && forget.contains("Max-Age=0"),
+            "{forget}"
+        );
         let token = answer.json()["access_token"]
             .as_str()
             .expect("a token")
@@ -316,8 +379,15 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         };
         // A state normtrack never gave (CSRF).
         let mut back = sign_in_at_provider(&start(&app), &Who::Office.email());
+        let genuine = back.clone();
         back.insert("state".into(), "forged".into());
         assert_eq!(callback(&app, &back).status, 400);
+        // Another provider named as the issuer (RFC 9207: a mix-up).
+        let mut mixed = genuine.clone();
+        mixed.insert("iss".into(), "https://another-provider.example".into());
+        assert_eq!(callback(&app, &mixed).status, 400);
+        // Neither refusal used the genuine sign-in up.
+        assert_eq!(callback(&app, &genuine).status, 200);
         // An address the provider does not mark verified, whether an account has it or not.
         let back = sign_in_at_provider(&start(&app), "unverified-office");
         let refused = callback(&app, &back);
@@ -343,6 +413,7 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         let second = sign_in_at_provider(&start(&app), &Who::Office.email());
         let mut crossed = first.clone();
         crossed.insert("state".into(), second["state"].clone());
+        crossed.cookie = second.cookie.clone();
         let answer = callback(&app, &crossed);
         assert_eq!(answer.status, 401, "{}", answer.body);
         // A deactivated account signs in no more.
@@ -359,14 +430,28 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         let back = sign_in_at_provider(&start(&app), &Who::Worker.email());
         assert_eq!(callback(&app, &back).status, 403);
         // The provider's own refusal.
-        let mut denied = BTreeMap::new();
+        let mut denied = Back {
+            query: BTreeMap::new(),
+            cookie: String::new(),
+        };
         denied.insert("error".to_string(), "access_denied".to_string());
+        denied.insert(
+            "error_description".to_string(),
+            "Call +1 555 0100 to unlock".to_string(),
+        );
         denied.insert("state".to_string(), "x".to_string());
-        assert_eq!(callback(&app, &denied).status, 401);
-        // Nobody signed in; the refusals that concern an account are in its history, with
+        let answer = callback(&app, &denied);
+        answer.problem(401);
+        assert!(
+            answer.body.contains("access_denied") && !answer.body.contains("555"),
+            "{}",
+            answer.body
+        );
+        // The refusals that concern an account are in its history, with
         // the provider and why (a stranger's address is only logged).
         let audit = app.get("/api/v1/audit?entity=user").ok_json().to_string();
-        assert!(!audit.contains("\"sso_sign_in\""), "{audit}");
+        // Signed in: only the genuine sign-in after the forged and mixed-up callbacks.
+        assert_eq!(audit.matches("\"sso_sign_in\"").count(), 1, "{audit}");
         assert_eq!(audit.matches("\"sso_sign_in_refused\"").count(), 3, "{audit}");
         assert!(audit.contains("\"refused\":\"unverified_email\""), "{audit}");
         assert!(audit.contains("\"refused\":\"deactivated\""), "{audit}");
@@ -538,11 +623,13 @@ fn a_misconfigured_provider_stops_the_service_at_start_naming_the_variable() {
     let dir = tempfile::tempdir().expect("a folder");
     let database = format!("sqlite://{}", dir.path().join("never.db").display());
     let base = [
+        ("NORMTRACK_PUBLIC_URL", "https://normtrack.example.org"),
         ("NORMTRACK_OIDC_ISSUER", "https://id.example.org"),
         ("NORMTRACK_OIDC_CLIENT_ID", "normtrack"),
         ("NORMTRACK_OIDC_CLIENT_SECRET", "secret"),
     ];
-    let cases: [(&[(&str, &str)], &str); 5] = [
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (&[("NORMTRACK_PUBLIC_URL", "")], "NORMTRACK_PUBLIC_URL"),
         (
             &[("NORMTRACK_OIDC_PROVIDERS", "ilo")],
             "NORMTRACK_OIDC_ILO_ISSUER is not set",

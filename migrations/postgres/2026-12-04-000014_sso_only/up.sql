@@ -15,3 +15,7 @@ CREATE TABLE sso_identities (
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (provider, user_id)
 );
+
+-- A begun sign-in belongs to the browser that began it: the digest of a random value kept in
+-- that browser's cookie, which the callback must bring (login CSRF).
+ALTER TABLE sso_logins ADD COLUMN browser TEXT;
