@@ -158,6 +158,19 @@ pub fn sso_from_env() -> Result<Vec<SsoProvider>, ConfigError> {
         }
         None => found.extend(one("sso", "NORMTRACK_OIDC_")?),
     }
+    // One provider per organization: each must say which addresses are its own, or one
+    // organization's provider could vouch for another's people.
+    if found.len() > 1 {
+        if let Some(open) = found.iter().find(|p| p.email_domains.is_empty()) {
+            return Err(ConfigError::Invalid {
+                name: "NORMTRACK_OIDC_EMAIL_DOMAINS",
+                message: format!(
+                    "NORMTRACK_OIDC_{}_EMAIL_DOMAINS is required when several providers are configured",
+                    open.key.to_ascii_uppercase().replace('-', "_")
+                ),
+            });
+        }
+    }
     Ok(found)
 }
 

@@ -95,7 +95,7 @@ pub async fn login(
     // hashes run at once, and no database connection is held while one runs.
     let hash = user
         .as_ref()
-        .filter(|u| !u.row.sso_only)
+        .filter(|u| !u.row.sso_only && u.row.password_hash != password::NO_PASSWORD)
         .map(|u| u.row.password_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let mut turn = state.auth.hashing_turn().await?;

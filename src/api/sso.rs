@@ -91,18 +91,24 @@ pub async fn start(
             detail: format!("too many sign-ins from this address; try again in {retry_after} seconds"),
         })?;
     let sso = state.sso.clone();
+    let _turn = sso
+        .find(&key)
+        .ok_or_else(|| unknown(&key))?
+        .turn()
+        .map_err(provider_failed)?;
+    let asked = state.sso.clone();
     let found = key.clone();
-    let begun = web::block(move || match sso.find(&found) {
-        Some(provider) => {
-            let _turn = sso.turn().map_err(provider_failed)?;
-            provider.begin().map_err(provider_failed)
-        }
+    let begun = web::block(move || match asked.find(&found) {
+        Some(provider) => provider.begin().map_err(provider_failed),
         None => Err(unknown(&found)),
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
     let (kept_state, nonce, verifier) = (begun.state.clone(), begun.nonce, begun.pkce_verifier);
-    let binding = crate::service::sso::browser_binding();
+    // One binding per browser, kept while it begins sign-ins (in several tabs, say).
+    let binding = Some(browser_binding(&req))
+        .filter(|b| b.len() == 32 && b.bytes().all(|c| c.is_ascii_hexdigit()))
+        .unwrap_or_else(crate::service::sso::browser_binding);
     let kept_binding = binding.clone();
     with_db(&state, move |conn| {
         crate::service::sso::begin(conn, &key, &kept_state, &nonce, &verifier, &kept_binding)
@@ -116,7 +122,8 @@ pub async fn start(
         ""
     };
     let cookie = format!(
-        "{BROWSER_COOKIE}={binding}; Path=/api/v1/auth/oidc; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        "{BROWSER_COOKIE}={binding}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        sign_in_path(&state),
         crate::service::sso::SIGN_IN_WITHIN.num_seconds()
     );
     Ok(HttpResponse::Found()
@@ -128,6 +135,15 @@ pub async fn start(
 
 /// The cookie that binds a begun sign-in to the browser that began it.
 const BROWSER_COOKIE: &str = "normtrack_sso";
+
+/// The sign-in paths as the browser sees them: under the public URL's own path, when the
+/// service is reached through a proxy at `https://host/normtrack`.
+fn sign_in_path(state: &AppState) -> String {
+    let prefix = url::Url::parse(&state.public_base)
+        .map(|u| u.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    format!("{prefix}/api/v1/auth/oidc")
+}
 
 /// The browser binding a request's cookies bring ("" when none).
 fn browser_binding(req: &actix_web::HttpRequest) -> String {
@@ -173,7 +189,7 @@ pub struct CallbackQuery {
     params(("provider" = String, Path, example = "ilo"), CallbackQuery),
     responses(
         (status = 200, description = "Signed in (API clients)", body = super::auth::TokenResponse),
-        (status = 303, description = "Browsers (`Accept: text/html`): back to the page, with `#token=…` or `#sso_error=…`", headers(("Location" = String))),
+        (status = 303, description = "Browsers (`Accept: text/html`): back to the page at the public URL, with `#token=…` or `#sso_error=…`", headers(("Location" = String))),
         (status = 400, description = "No code, or a state that is unknown, expired, used or begun in another browser (a forged, replayed or planted callback)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The provider refused the code, or its ID token does not hold", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "No verified address, no account with it, or a deactivated account", body = Problem, content_type = "application/problem+json"),
@@ -196,13 +212,10 @@ pub async fn callback(
         .is_some_and(|accept| accept.contains("text/html"));
     let binding = browser_binding(&req);
     let signed_in = sign_in(&state, path.into_inner(), query.into_inner(), binding).await;
-    // The binding has served (or the sign-in failed): the browser forgets it.
-    let forget = format!("{BROWSER_COOKIE}=; Path=/api/v1/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax");
     if !browser {
         return signed_in.map(|token| {
             HttpResponse::Ok()
                 .insert_header((header::CACHE_CONTROL, "no-store"))
-                .insert_header((header::SET_COOKIE, forget))
                 .json(token)
         });
     }
@@ -213,10 +226,13 @@ pub async fn callback(
             url::form_urlencoded::byte_serialize(e.to_string().as_bytes()).collect::<String>()
         ),
     };
+    // Back to the page where people reach it (the public URL, with its path).
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/#{fragment}")))
+        .insert_header((
+            header::LOCATION,
+            format!("{}/#{fragment}", state.public_base.trim_end_matches('/')),
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::SET_COOKIE, forget))
         .finish())
 }
 
@@ -253,18 +269,22 @@ async fn sign_in(
             ));
         }
     }
+    // A turn with the provider first: a busy provider (503) leaves the sign-in to be taken.
+    let sso = state.sso.clone();
+    let _turn = sso
+        .find(&key)
+        .ok_or_else(|| unknown(&key))?
+        .turn()
+        .map_err(provider_failed)?;
     let taken_key = key.clone();
     let (nonce, verifier) = with_db(state, move |conn| {
         crate::service::sso::take(conn, &taken_key, &given_state, &browser)
     })
     .await?;
-    let sso = state.sso.clone();
+    let asked = state.sso.clone();
     let found = key.clone();
-    let identity = web::block(move || match sso.find(&found) {
-        Some(provider) => {
-            let _turn = sso.turn().map_err(provider_failed)?;
-            provider.finish(&code, &verifier, &nonce).map_err(provider_failed)
-        }
+    let identity = web::block(move || match asked.find(&found) {
+        Some(provider) => provider.finish(&code, &verifier, &nonce).map_err(provider_failed),
         None => Err(unknown(&found)),
     })
     .await

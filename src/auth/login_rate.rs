@@ -58,22 +58,13 @@ impl LoginRate {
     }
 
     /// Counts one attempt that names no account (a single sign-on begun) against the
-    /// client's allowance alone; an IPv6 client counts by its /64, which one host may hold
-    /// whole.
+    /// client's allowance alone, by [`super::public_rate::allowance_holder`]: an IPv6 client
+    /// counts by its /64, which one host may hold whole.
     pub fn check_client(&self, client: std::net::IpAddr) -> Result<(), u64> {
         if self.clients.len() > MAX_KEYS {
             self.clients.retain_recent();
         }
-        let key = match client {
-            std::net::IpAddr::V6(v6) => {
-                let segments = v6.segments();
-                format!(
-                    "{:x}:{:x}:{:x}:{:x}::/64",
-                    segments[0], segments[1], segments[2], segments[3]
-                )
-            }
-            v4 => v4.to_string(),
-        };
+        let key = super::public_rate::allowance_holder(client).to_string();
         self.clients.check_key(&key).map_err(|not_until| {
             not_until
                 .wait_time_from(self.clients.clock().now())
@@ -110,6 +101,13 @@ mod tests {
             .is_err());
         assert!(rate.check_client("2001:db8:1:3::1".parse().unwrap()).is_ok());
         assert!(rate.check_client("192.0.2.1".parse().unwrap()).is_ok());
+        // IPv4 clients reported IPv4-mapped are each their own address, not one /64 (which
+        // would refuse the last of these).
+        for i in 0..=PER_CLIENT_PER_MINUTE {
+            assert!(rate
+                .check_client(format!("::ffff:198.51.100.{i}").parse().unwrap())
+                .is_ok());
+        }
     }
 
     #[test]

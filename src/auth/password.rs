@@ -70,12 +70,12 @@ pub fn verify_in(password: &str, stored: &str, memory: &mut HashMemory) -> bool 
         && argon2::password_hash::Output::new(&computed).is_ok_and(|computed| computed == expected)
 }
 
-/// A hash of a random password, verified against when the e-mail address is unknown so
-/// that a wrong address takes as long as a wrong password.
 /// What an account that takes no password (SSO-only) keeps in place of a hash: no password
 /// verifies against it.
 pub const NO_PASSWORD: &str = "!no-password";
 
+/// A hash of a random password, verified against when the e-mail address is unknown (or the
+/// account has no password) so that it takes as long as a wrong password.
 pub fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| hash(&super::random_hex(16)).unwrap_or_default())

@@ -43,11 +43,12 @@ impl PublicRate {
     }
 }
 
-/// Who an allowance belongs to: an IPv4 address, or an IPv6 address's /64 (one subscriber's
-/// network: its addresses are a client's to pick).
-fn allowance_holder(client: IpAddr) -> IpAddr {
-    match client {
-        IpAddr::V4(_) => client,
+/// Who an allowance belongs to: an IPv4 address (also when a socket on `[::]` reports it
+/// IPv4-mapped, `::ffff:a.b.c.d`), or an IPv6 address's /64 (one subscriber's network: its
+/// addresses are a client's to pick). Also the key of single sign-ons begun (`login_rate`).
+pub fn allowance_holder(client: IpAddr) -> IpAddr {
+    match client.to_canonical() {
+        client @ IpAddr::V4(_) => client,
         IpAddr::V6(v6) => {
             let mut segments = v6.segments();
             segments[4..].fill(0);
@@ -71,6 +72,17 @@ mod tests {
         let wait = rate.check(5, a).unwrap_err();
         assert!((1..=60).contains(&wait), "{wait}");
         assert!(rate.check(5, b).is_ok());
+    }
+
+    #[test]
+    fn an_ipv4_mapped_address_is_its_ipv4_address() {
+        let mapped: IpAddr = "::ffff:198.51.100.7".parse().unwrap();
+        let other: IpAddr = "::ffff:198.51.100.8".parse().unwrap();
+        assert_eq!(
+            allowance_holder(mapped),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_ne!(allowance_holder(mapped), allowance_holder(other));
     }
 
     #[test]

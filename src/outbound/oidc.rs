@@ -97,9 +97,10 @@ pub struct Begun {
 /// How long a failed discovery is remembered before the provider is asked again.
 const RETRY_DISCOVERY_AFTER: Duration = Duration::from_secs(30);
 
-/// At most this many exchanges with providers run at once in one instance (each may take up
-/// to 10 s on a blocking thread); more are answered 503 at once.
-pub const MAX_IN_FLIGHT: usize = 8;
+/// At most this many exchanges with one provider run at once in one instance (each may take
+/// up to 10 s on a blocking thread); more are answered 503 at once. Per provider: one that
+/// hangs does not hold up the others.
+pub const MAX_IN_FLIGHT: usize = 4;
 
 #[derive(Default)]
 struct Kept {
@@ -114,6 +115,7 @@ pub struct Provider {
     http: UreqHttp,
     /// Never held while a provider is asked anything.
     kept: Mutex<Kept>,
+    in_flight: AtomicUsize,
 }
 
 impl Provider {
@@ -124,7 +126,21 @@ impl Provider {
             redirect,
             http: UreqHttp::new(),
             kept: Mutex::new(Kept::default()),
+            in_flight: AtomicUsize::new(0),
         }
+    }
+
+    /// A turn to ask this provider, while fewer than [`MAX_IN_FLIGHT`] are under way (503 else).
+    pub fn turn(&self) -> Result<Turn<'_>, OidcError> {
+        let before = self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let turn = Turn(&self.in_flight);
+        if before >= MAX_IN_FLIGHT {
+            return Err(OidcError::Unavailable(format!(
+                "too many sign-ins with {} are under way; try again in a moment",
+                self.config.name
+            )));
+        }
+        Ok(turn)
     }
 
     /// The callback address registered with the provider.
@@ -264,19 +280,15 @@ impl Provider {
     }
 }
 
-/// Every configured provider, by key, and how many exchanges with them run now.
+/// Every configured provider, by key.
 #[derive(Default)]
 pub struct Providers {
     list: Vec<Provider>,
-    in_flight: AtomicUsize,
 }
 
 impl Providers {
     pub fn new(list: Vec<Provider>) -> Providers {
-        Providers {
-            list,
-            in_flight: AtomicUsize::new(0),
-        }
+        Providers { list }
     }
 
     pub fn all(&self) -> &[Provider] {
@@ -285,18 +297,6 @@ impl Providers {
 
     pub fn find(&self, key: &str) -> Option<&Provider> {
         self.list.iter().find(|p| p.config.key == key)
-    }
-
-    /// A turn to ask a provider, while fewer than [`MAX_IN_FLIGHT`] are under way (503 else).
-    pub fn turn(&self) -> Result<Turn<'_>, OidcError> {
-        let before = self.in_flight.fetch_add(1, Ordering::SeqCst);
-        let turn = Turn(&self.in_flight);
-        if before >= MAX_IN_FLIGHT {
-            return Err(OidcError::Unavailable(
-                "too many sign-ins are under way; try again in a moment".into(),
-            ));
-        }
-        Ok(turn)
     }
 }
 
@@ -355,8 +355,33 @@ fn refused(e: ClaimsVerificationError) -> OidcError {
 
 #[cfg(test)]
 mod tests {
-    use super::claim_is_true;
+    use super::{claim_is_true, Provider, MAX_IN_FLIGHT};
     use base64::Engine as _;
+
+    #[test]
+    fn a_provider_gives_at_most_its_turns_at_once_and_takes_them_back() {
+        let provider = Provider::new(
+            crate::config::SsoProvider {
+                key: "ilo".into(),
+                name: "ILO".into(),
+                issuer: "https://id.example.org".into(),
+                client_id: "normtrack".into(),
+                client_secret: "secret".into(),
+                auto_provision: false,
+                email_verified_claim: None,
+                email_domains: Vec::new(),
+            },
+            "https://normtrack.example.org",
+        );
+        let held: Vec<_> = (0..MAX_IN_FLIGHT).map(|_| provider.turn().ok()).collect();
+        assert!(held.iter().all(Option::is_some));
+        assert!(provider.turn().is_err(), "one more than the maximum");
+        assert!(provider.turn().is_err());
+        drop(held);
+        // Every turn came back, the refused ones too: the maximum is there again.
+        let again: Vec<_> = (0..MAX_IN_FLIGHT).map(|_| provider.turn().ok()).collect();
+        assert!(again.iter().all(Option::is_some));
+    }
 
     fn token(payload: &str) -> String {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;

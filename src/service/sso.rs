@@ -16,9 +16,10 @@ use crate::repo;
 /// How long a begun sign-in may take.
 pub const SIGN_IN_WITHIN: Duration = Duration::minutes(10);
 
-/// At most this many sign-ins begun in the last 10 minutes, on all instances: beyond it the
-/// store is being filled, not used (each address may begin 60 a minute).
-pub const MAX_UNDER_WAY: i64 = 10_000;
+/// At most this many sign-ins begun in the last 10 minutes, on all instances (some 20 MB of
+/// rows): beyond it the store is being filled from many addresses, not used (each address,
+/// or IPv6 /64, may begin 60 a minute).
+pub const MAX_UNDER_WAY: i64 = 100_000;
 
 /// What the browser that begins a sign-in keeps (in a cookie) and its callback brings back:
 /// a sign-in is taken only by the browser that began it, so nobody can finish their own
@@ -92,10 +93,17 @@ pub fn sign_in(
 ) -> AppResult<repo::users::User> {
     let refused = |why: &str| AppError::Forbidden(format!("sign-in with {} refused: {why}", provider.name));
     let key = identity.email.as_deref().map(crate::domain::users::email_key);
-    let existing = match &key {
+    let found = match &key {
         Some(key) => repo::users::by_email(conn, key)?,
         None => None,
     };
+    // Found by its folded key, the account must have the very address (letter case aside):
+    // a similar address is another mailbox, and its account is not touched, not even audited.
+    let vouched = identity.email.as_deref().unwrap_or("");
+    let similar = found
+        .as_ref()
+        .is_some_and(|u| !crate::domain::sso::same_address(&u.row.email, vouched));
+    let existing = found.filter(|_| !similar);
     let Some(email) = identity.email.as_deref().filter(|_| identity.email_verified) else {
         tracing::info!(
             provider = provider.key,
@@ -118,10 +126,17 @@ pub fn sign_in(
         }
         return Err(refused("the provider may not vouch for addresses of this domain"));
     }
-    // Found by its folded key, the account must have the very address (letter case aside).
-    let existing = existing.filter(|u| crate::domain::sso::same_address(&u.row.email, email));
     let user = match existing {
         Some(user) => user,
+        None if similar => {
+            tracing::info!(
+                provider = provider.key,
+                "SSO sign-in refused: an account has a similar, not the same, address"
+            );
+            return Err(refused(
+                "no normtrack account has this very address (one has a similar one); ask an administrator",
+            ));
+        }
         None if provider.auto_provision => {
             let new = crate::service::users::NewUser {
                 email: email.to_string(),

@@ -496,7 +496,7 @@ pub fn update_user(
         if current.row.active && !updated.row.active {
             end_sessions(conn, &caller.actor(), id, SessionEnd::Credentials)?;
         }
-        if current.row.email_key != updated.row.email_key {
+        if !crate::domain::sso::same_address(&current.row.email, &updated.row.email) {
             // A new address: whoever a provider vouches for under it signs in (and is linked).
             repo::sso::unlink_all(conn, id)?;
         }
