@@ -229,11 +229,7 @@ async fn authorize(
     if access == Access::OpenData && !req.headers().contains_key(header::AUTHORIZATION) {
         if let Some(per_minute) = state.limits.public_read_per_minute {
             // The public read: anyone without a token reads public data, within an allowance.
-            let client = req
-                .extensions()
-                .get::<super::client::ClientAddr>()
-                .map(|a| a.0)
-                .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+            let client = super::client::client_of(&req);
             state
                 .auth
                 .public_rate

@@ -4,7 +4,7 @@ use crate::api::json_body::JsonBody;
 use std::time::Instant;
 
 use actix_web::http::header;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -67,11 +67,7 @@ pub async fn login(
         email,
         password: given,
     } = body.into_inner();
-    let address = req
-        .extensions()
-        .get::<super::client::ClientAddr>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_default();
+    let address = super::client::client_of(&req).to_string();
     let account = crate::domain::users::email_key(&email);
     state
         .auth

@@ -78,32 +78,18 @@ pub async fn start(
     let key = path.into_inner();
     // Each start keeps a row until its callback: counted against the client address's
     // allowance of logins, so that nobody fills the store with begun sign-ins.
-    let address = actix_web::HttpMessage::extensions(&req)
-        .get::<super::client::ClientAddr>()
-        .map(|c| c.0)
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     state
         .auth
         .login_rate
-        .check_client(address)
+        .check_client(super::client::client_of(&req))
         .map_err(|retry_after| AppError::RateLimited {
             retry_after,
             detail: format!("too many sign-ins from this address; try again in {retry_after} seconds"),
         })?;
-    let sso = state.sso.clone();
-    let _turn = sso
-        .find(&key)
-        .ok_or_else(|| unknown(&key))?
-        .turn()
-        .map_err(provider_failed)?;
-    let asked = state.sso.clone();
-    let found = key.clone();
-    let begun = web::block(move || match asked.find(&found) {
-        Some(provider) => provider.begin().map_err(provider_failed),
-        None => Err(unknown(&found)),
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let provider = state.sso.find(&key).ok_or_else(|| unknown(&key))?;
+    let _turn = provider.turn().map_err(provider_failed)?;
+    let asked = provider.clone();
+    let begun = web::block(move || asked.begin().map_err(provider_failed)).await??;
     let (kept_state, nonce, verifier) = (begun.state.clone(), begun.nonce, begun.pkce_verifier);
     // One binding per browser, kept while it begins sign-ins (in several tabs, say).
     let binding = Some(browser_binding(&req))
@@ -242,9 +228,7 @@ async fn sign_in(
     query: CallbackQuery,
     browser: String,
 ) -> AppResult<super::auth::TokenResponse> {
-    if state.sso.find(&key).is_none() {
-        return Err(unknown(&key));
-    }
+    let provider = state.sso.find(&key).ok_or_else(|| unknown(&key))?;
     if let Some(error) = query.error {
         // Anyone can send a link with any text: only an OAuth error code is repeated, never a
         // description, onto the page.
@@ -262,7 +246,7 @@ async fn sign_in(
     };
     // RFC 9207: a provider that names itself must be the one this sign-in was begun with
     // (a mix-up of providers).
-    if let (Some(named), Some(provider)) = (&query.iss, state.sso.find(&key)) {
+    if let Some(named) = &query.iss {
         if named.trim_end_matches('/') != provider.config.issuer.trim_end_matches('/') {
             return Err(AppError::bad_request(
                 "the callback names another identity provider than the one this sign-in began with",
@@ -270,29 +254,17 @@ async fn sign_in(
         }
     }
     // A turn with the provider first: a busy provider (503) leaves the sign-in to be taken.
-    let sso = state.sso.clone();
-    let _turn = sso
-        .find(&key)
-        .ok_or_else(|| unknown(&key))?
-        .turn()
-        .map_err(provider_failed)?;
-    let taken_key = key.clone();
+    let _turn = provider.turn().map_err(provider_failed)?;
     let (nonce, verifier) = with_db(state, move |conn| {
-        crate::service::sso::take(conn, &taken_key, &given_state, &browser)
+        crate::service::sso::take(conn, &key, &given_state, &browser)
     })
     .await?;
-    let asked = state.sso.clone();
-    let found = key.clone();
-    let identity = web::block(move || match asked.find(&found) {
-        Some(provider) => provider.finish(&code, &verifier, &nonce).map_err(provider_failed),
-        None => Err(unknown(&found)),
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
-    let sso = state.sso.clone();
+    let asked = provider.clone();
+    let identity =
+        web::block(move || asked.finish(&code, &verifier, &nonce).map_err(provider_failed)).await??;
+    let config = provider.config.clone();
     let user = with_db(state, move |conn| {
-        let provider = sso.find(&key).ok_or_else(|| unknown(&key))?;
-        crate::service::sso::sign_in(conn, &provider.config, &identity)
+        crate::service::sso::sign_in(conn, &config, &identity)
     })
     .await?;
     tracing::info!(user = user.row.id, "signed in through single sign-on");

@@ -283,20 +283,23 @@ impl Provider {
 /// Every configured provider, by key.
 #[derive(Default)]
 pub struct Providers {
-    list: Vec<Provider>,
+    list: Vec<Arc<Provider>>,
 }
 
 impl Providers {
     pub fn new(list: Vec<Provider>) -> Providers {
-        Providers { list }
+        Providers {
+            list: list.into_iter().map(Arc::new).collect(),
+        }
     }
 
-    pub fn all(&self) -> &[Provider] {
+    pub fn all(&self) -> &[Arc<Provider>] {
         &self.list
     }
 
-    pub fn find(&self, key: &str) -> Option<&Provider> {
-        self.list.iter().find(|p| p.config.key == key)
+    /// The provider of `key`, to take along to a blocking thread.
+    pub fn find(&self, key: &str) -> Option<Arc<Provider>> {
+        self.list.iter().find(|p| p.config.key == key).cloned()
     }
 }
 

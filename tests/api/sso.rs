@@ -295,6 +295,16 @@ fn with_provider_configured(engine: Engine, configure: Configure) -> Option<(Tes
     Some((app, Provider::start(port, "key-1"), issuer))
 }
 
+/// An administrator makes an SSO-only viewer account with `email`.
+fn make_sso_only_viewer(app: &TestApp, email: &str) {
+    let made = app.send(
+        Who::Admin,
+        Req::new("POST", "/api/v1/users")
+            .json(serde_json::json!({"email": email, "role": "viewer", "sso_only": true})),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+}
+
 fn on_both(body: fn(Engine)) {
     body(Engine::Sqlite);
     body(Engine::Postgres);
@@ -392,12 +402,7 @@ fn forged_unverified_unknown_and_deactivated_sign_ins_are_refused() {
         let back = sign_in_at_provider(&start(&app), "unverified-office");
         let refused = callback(&app, &back);
         assert_eq!(refused.status, 403, "{}", refused.body);
-        let bob = app.send(
-            Who::Admin,
-            Req::new("POST", "/api/v1/users")
-                .json(serde_json::json!({"email": "bob@example.org", "role": "viewer", "sso_only": true})),
-        );
-        assert_eq!(bob.status, 201, "{}", bob.body);
+        make_sso_only_viewer(&app, "bob@example.org");
         let back = sign_in_at_provider(&start(&app), "bob");
         assert_eq!(callback(&app, &back).status, 403);
         // Entra ID's own claim (xms_edov) vouches for nothing unless the provider is
@@ -699,13 +704,7 @@ fn a_provider_vouches_only_for_addresses_in_its_domains() {
             return;
         };
         // Another organization's address, though an account has it: refused, and audited on it.
-        let made = app.send(
-            Who::Admin,
-            Req::new("POST", "/api/v1/users").json(
-                serde_json::json!({"email": "strasse@example.org", "role": "viewer", "sso_only": true}),
-            ),
-        );
-        assert_eq!(made.status, 201, "{}", made.body);
+        make_sso_only_viewer(&app, "strasse@example.org");
         let back = sign_in_at_provider(&start(&app), "strasse@example.org");
         let refused = callback(&app, &back);
         refused.problem(403);
@@ -725,13 +724,7 @@ fn an_address_folded_to_an_accounts_key_is_not_that_account_and_a_second_identit
             return;
         };
         // The lookup key folds straße to strasse; the provider's straße is not the account's.
-        let made = app.send(
-            Who::Admin,
-            Req::new("POST", "/api/v1/users").json(
-                serde_json::json!({"email": "strasse@example.org", "role": "viewer", "sso_only": true}),
-            ),
-        );
-        assert_eq!(made.status, 201, "{}", made.body);
+        make_sso_only_viewer(&app, "strasse@example.org");
         let back = sign_in_at_provider(&start(&app), "straße@example.org");
         let refused = callback(&app, &back);
         refused.problem(403);
